@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
+import { AppException } from '../common/app.exception';
+import { Clock } from '../common/clock';
+import { randomToken, sha256Hex } from '../common/crypto';
+import { AuthDirectory } from '../auth/auth-directory';
+import { isScope, Scope } from '../auth/scopes';
+import { TenantDb } from '../database/tenant-db.service';
+import { asTenantId, isUuid, TenantId } from '../database/tenant-id';
+import { ApiKeyEntity } from './api-key.entity';
+
+export interface AuthenticatedKey {
+  tenantId: TenantId;
+  apiKeyId: string;
+  scopes: Scope[];
+  tenantStatus: string;
+}
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+@Injectable()
+export class ApiKeysService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly directory: AuthDirectory,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a key. The plaintext `tp_...` is returned once and only its hash is stored. */
+  async create(
+    tenantId: TenantId,
+    createdByUserId: string,
+    input: { name: string; scopes: Scope[]; expiresAt?: Date },
+  ): Promise<{ key: ApiKeyEntity; secret: string }> {
+    const secret = `tp_${randomToken(30)}`;
+    if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw AppException.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
+    }
+    const key = await this.db.tx(tenantId, async (tx) => {
+      const row = await tx.repo(ApiKeyEntity).insert({
+        name: input.name,
+        prefix: secret.slice(0, 10),
+        keyHash: sha256Hex(secret),
+        scopes: [...new Set(input.scopes)],
+        createdByUserId,
+        expiresAt: input.expiresAt ?? null,
+      });
+      tx.emit('api_key.created', { apiKeyId: row.id }, { kind: 'user', id: createdByUserId });
+      return row;
+    });
+    return { key, secret };
+  }
+
+  list(tenantId: TenantId): Promise<ApiKeyEntity[]> {
+    return this.db.tx(tenantId, (tx) => tx.repo(ApiKeyEntity).find({}, { createdAt: 'DESC', id: 'DESC' }, 200));
+  }
+
+  async get(tenantId: TenantId, id: string): Promise<ApiKeyEntity> {
+    if (!isUuid(id)) throw AppException.notFound('API key');
+    const key = await this.db.tx(tenantId, (tx) => tx.repo(ApiKeyEntity).findOne({ id }));
+    if (!key) throw AppException.notFound('API key');
+    return key;
+  }
+
+  async revoke(tenantId: TenantId, id: string): Promise<ApiKeyEntity> {
+    if (!isUuid(id)) throw AppException.notFound('API key');
+    return this.db.tx(tenantId, async (tx) => {
+      const repo = tx.repo(ApiKeyEntity);
+      const changed = await repo.update({ id, revokedAt: IsNull() }, { revokedAt: this.clock.now() });
+      const key = await repo.findOne({ id });
+      if (!key) throw AppException.notFound('API key');
+      if (changed > 0) tx.emit('api_key.revoked', { apiKeyId: id });
+      return key;
+    });
+  }
+
+  /** Resolves a presented key to its tenant and scopes; undefined when unknown, revoked or expired. */
+  async authenticate(secret: string): Promise<AuthenticatedKey | undefined> {
+    if (!/^tp_[A-Za-z0-9_-]{20,100}$/.test(secret)) return undefined;
+    const record = await this.directory.findApiKey(sha256Hex(secret));
+    const now = this.clock.now();
+    if (!record || record.revoked_at || (record.expires_at && record.expires_at <= now)) return undefined;
+    const tenantId = asTenantId(record.tenant_id);
+    if (!record.last_used_at || now.getTime() - record.last_used_at.getTime() > LAST_USED_RESOLUTION_MS) {
+      await this.db.tx(tenantId, (tx) => tx.repo(ApiKeyEntity).update({ id: record.api_key_id }, { lastUsedAt: now }));
+    }
+    return {
+      tenantId,
+      apiKeyId: record.api_key_id,
+      scopes: record.scopes.filter(isScope),
+      tenantStatus: record.tenant_status,
+    };
+  }
+}

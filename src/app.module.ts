@@ -1,0 +1,62 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import { DataSource } from 'typeorm';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { Clock } from './common/clock';
+import { APP_CONFIG } from './config/app-config';
+import type { AppConfig } from './config/app-config';
+import { TenantDb } from './database/tenant-db.service';
+import { DomainEventBus } from './events/domain-event-bus';
+import { graphqlOptions } from './graphql/graphql.config';
+import { HealthController } from './health/health.controller';
+import { MeModule } from './me/me.module';
+import { TenancyModule } from './tenancy/tenancy.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppModuleOptions {
+  config: AppConfig;
+  clock: Clock;
+  /** Initialised, migrated DataSource. */
+  dataSource: DataSource;
+}
+
+/** Process-wide infrastructure: configuration, clock, database, event bus. */
+@Global()
+@Module({})
+export class CoreModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: options.config },
+        { provide: Clock, useValue: options.clock },
+        { provide: DataSource, useValue: options.dataSource },
+        DomainEventBus,
+        TenantDb,
+      ],
+      exports: [APP_CONFIG, Clock, DataSource, DomainEventBus, TenantDb],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register(options: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(options),
+        GraphQLModule.forRoot<ApolloDriverConfig>({ driver: ApolloDriver, ...graphqlOptions(options.config) }),
+        TenancyModule,
+        AuthModule,
+        UsersModule,
+        MeModule,
+      ],
+      controllers: [HealthController],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { TenantId } from '../database/tenant-id';
+
+export interface LoginRecord {
+  tenant_id: string;
+  user_id: string;
+  password_hash: string | null;
+  role: 'admin' | 'recruiter';
+  user_status: 'invited' | 'active';
+  tenant_status: 'active' | 'suspended';
+}
+
+export interface ApiKeyRecord {
+  tenant_id: string;
+  api_key_id: string;
+  scopes: string[];
+  revoked_at: Date | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  tenant_status: 'active' | 'suspended';
+}
+
+export interface PrincipalStatus {
+  role: 'admin' | 'recruiter';
+  user_status: 'invited' | 'active';
+  deleted: boolean;
+  tenant_status: 'active' | 'suspended';
+}
+
+/**
+ * The only reads that happen before a tenant is known. Each calls one narrow SECURITY DEFINER
+ * function (see the foundation migration) that answers for exactly one email, key hash,
+ * invite token or (tenant, user) pair. There is no blanket bypass of row-level security.
+ */
+@Injectable()
+export class AuthDirectory {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async findLogin(email: string): Promise<LoginRecord | undefined> {
+    const rows = (await this.dataSource.query('SELECT * FROM auth_login_lookup($1)', [email])) as LoginRecord[];
+    return rows[0];
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {
+    const rows = (await this.dataSource.query('SELECT * FROM auth_api_key_lookup($1)', [keyHash])) as ApiKeyRecord[];
+    return rows[0];
+  }
+
+  async principalStatus(tenantId: TenantId, userId: string): Promise<PrincipalStatus | undefined> {
+    const rows = (await this.dataSource.query('SELECT * FROM auth_principal_status($1, $2)', [
+      tenantId,
+      userId,
+    ])) as PrincipalStatus[];
+    return rows[0];
+  }
+
+  async findInvite(tokenHash: string): Promise<{ tenant_id: string; user_id: string; invite_expires_at: Date | null } | undefined> {
+    const rows = (await this.dataSource.query('SELECT * FROM auth_invite_lookup($1)', [tokenHash])) as {
+      tenant_id: string;
+      user_id: string;
+      invite_expires_at: Date | null;
+    }[];
+    return rows[0];
+  }
+}

@@ -1,0 +1,86 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
+import { IanaTimeZone } from '../../common/iana-time-zone.validator';
+import { UserView } from '../../users/dto/user.dto';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class SignupDto {
+  @ApiProperty({ example: 'Acme Staffing' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200, { message: 'firmName must be 1 to 200 characters' })
+  firmName!: string;
+
+  @ApiProperty({ example: 'Jane Doe' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200, { message: 'name must be 1 to 200 characters' })
+  name!: string;
+
+  @ApiProperty({ example: 'jane.doe@acme-staffing.com' })
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 12 })
+  @IsString()
+  @MaxLength(200)
+  password!: string;
+
+  @ApiPropertyOptional({ example: 'America/New_York', description: 'The firm default IANA time zone (default UTC).' })
+  @IsOptional()
+  @Validate(IanaTimeZone)
+  timeZone?: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'jane.doe@acme-staffing.com' })
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @Length(1, 200)
+  password!: string;
+}
+
+export class RefreshDto {
+  @ApiProperty({ description: 'The refresh token from login or the previous refresh.' })
+  @IsString()
+  @Length(1, 500)
+  refreshToken!: string;
+}
+
+export class AcceptInviteDto {
+  @ApiProperty({ description: 'The one-time invite token.' })
+  @IsString()
+  @Length(1, 500)
+  inviteToken!: string;
+
+  @ApiProperty({ minLength: 12 })
+  @IsString()
+  @MaxLength(200)
+  password!: string;
+}
+
+export class TokenPairView {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
+  @ApiProperty({ description: 'Seconds until the access token expires.' }) expiresIn!: number;
+  @ApiProperty() refreshToken!: string;
+  @ApiProperty() refreshExpiresAt!: string;
+}
+
+export class SessionView extends TokenPairView {
+  @ApiProperty({ type: UserView }) user!: UserView;
+}
+
+export class SignupView extends SessionView {
+  @ApiProperty({ example: { id: '…', name: 'Acme Staffing', timeZone: 'America/New_York' } })
+  tenant!: { id: string; name: string; timeZone: string; webhookKey: string };
+}

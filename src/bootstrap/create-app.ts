@@ -1,0 +1,112 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { Logger as Pino } from 'pino';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module';
+import { Clock, SystemClock } from '../common/clock';
+import { createRootLogger, PinoNestLogger } from '../common/logger';
+import { RateLimiter } from '../common/rate-limiter';
+import { buildValidationPipe } from '../common/validation';
+import type { AppConfig } from '../config/app-config';
+import { buildDataSource } from '../database/data-source';
+import { runMigrations } from '../database/migrator';
+
+export interface CreateAppOptions {
+  config: AppConfig;
+  /** Database URL to use (the embedded one when config.databaseUrl is unset). */
+  databaseUrl: string;
+  clock?: Clock;
+  logger?: Pino;
+}
+
+export interface CreatedApp {
+  app: NestFastifyApplication;
+  dataSource: DataSource;
+  logger: Pino;
+  migrationsApplied: string[];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Builds the whole HTTP application: the same code path for `npm start`, the worker and the
+ * tests. Pending migrations run first, under an advisory lock.
+ */
+export async function createApp(options: CreateAppOptions): Promise<CreatedApp> {
+  const { config } = options;
+  const logger = options.logger ?? createRootLogger(config.logLevel);
+  const dataSource = buildDataSource({ url: options.databaseUrl, poolSize: config.databasePoolSize });
+  await dataSource.initialize();
+  const migrationsApplied = await runMigrations(dataSource);
+  if (migrationsApplied.length > 0) logger.info({ migrations: migrationsApplied }, 'migrations applied');
+
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.isProduction,
+    requestIdHeader: false,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register({ config, clock: options.clock ?? new SystemClock(), dataSource }),
+    adapter,
+    { logger: new PinoNestLogger(logger), bufferLogs: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  const perIp = new RateLimiter(config.rateLimit.perIpPerMinute, 60_000);
+  const clock = options.clock ?? new SystemClock();
+  fastify.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+    const retryAfter = perIp.hit(req.ip, clock.now().getTime());
+    if (retryAfter > 0) {
+      void reply
+        .status(429)
+        .header('retry-after', String(retryAfter))
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .send({
+          type: 'https://touchpoint.dev/problems/rate-limited',
+          title: 'Too many requests',
+          status: 429,
+          code: 'RATE_LIMITED',
+          detail: `Too many requests from this address; retry in ${retryAfter} seconds`,
+          correlationId: req.id,
+        });
+    }
+  });
+  await app.register(helmet, {
+    // Swagger UI needs inline scripts and styles on /docs only; the API itself serves JSON.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", "'unsafe-inline'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+      },
+    },
+  });
+  app.useGlobalPipes(buildValidationPipe());
+  app.enableShutdownHooks();
+
+  const openapi = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Touchpoint API')
+      .setDescription(
+        'Multi-tenant REST API for staffing firms: candidates, leads, interviews, references and the follow-ups that keep everyone in touch. Errors are RFC 9457 problem+json.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A user access token (JWT) or an API key (tp_...).' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, openapi, { jsonDocumentUrl: 'openapi.json' });
+
+  await app.init();
+  await fastify.ready();
+  return { app, dataSource, logger, migrationsApplied };
+}

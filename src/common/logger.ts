@@ -1,0 +1,65 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+
+/** Structured logs (pino JSON). The same instance serves Fastify's request log and Nest's Logger. */
+export function createRootLogger(level: string): Pino {
+  return pino({
+    level,
+    base: { service: 'touchpoint' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-twilio-signature"]',
+        '*.password',
+        '*.authToken',
+        '*.secret',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/**
+ * Nest's LoggerService over pino. Accepts both Nest's (message, context) calls and the
+ * structured (object, message) form used in this code base.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly root: Pino) {}
+
+  private write(level: 'error' | 'warn' | 'info' | 'debug' | 'trace', message: unknown, params: unknown[]): void {
+    const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const log = context ? this.root.child({ context }) : this.root;
+    if (typeof message === 'object' && message !== null && !(message instanceof Error)) {
+      const text = typeof params[0] === 'string' ? params[0] : undefined;
+      log[level](message as object, text);
+      return;
+    }
+    if (message instanceof Error) {
+      log[level]({ err: message }, message.message);
+      return;
+    }
+    const stack = level === 'error' && typeof params[0] === 'string' ? params[0] : undefined;
+    if (stack) log[level]({ stack }, String(message));
+    else log[level](String(message));
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+}

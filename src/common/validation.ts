@@ -1,0 +1,33 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { AppException, FieldError } from './app.exception';
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const e of errors) {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    if (e.constraints) {
+      if (e.constraints.whitelistValidation) {
+        out.push({ field, message: `unknown field "${field}" is not allowed` });
+      } else {
+        for (const message of Object.values(e.constraints)) out.push({ field, message });
+      }
+    }
+    if (e.children?.length) out.push(...flatten(e.children, field));
+  }
+  return out;
+}
+
+/**
+ * Validation is a whitelist that forbids unknown fields: a `tenantId` in a body is a 400
+ * naming it, and the request writes nothing.
+ */
+export function buildValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => AppException.validation(flatten(errors)),
+  });
+}

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * The one typed, validated configuration. Built once at boot from the environment; a bad value
+ * stops the boot with a message naming every offending variable. Secrets are required only where
+ * they are needed (Twilio keys only when SMS goes through Twilio).
+ */
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  isProduction: boolean;
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** Unset: an embedded PostgreSQL under dataDir is started by the launcher. */
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  dataDir: string;
+  jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  encryptionKey: Buffer;
+  smtp: { url: string; from: string } | undefined;
+  emailFrom: string;
+  twilio:
+    | { accountSid: string; authToken: string; messagingServiceSid?: string; from?: string }
+    | undefined;
+  twilioApiUrl: string | undefined;
+  scheduler: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  rateLimit: { perIpPerMinute: number; perTenantPerMinute: number; loginPerMinute: number };
+  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+interface DevSecrets {
+  jwtSecret: string;
+  encryptionKey: string;
+}
+
+/**
+ * In development, JWT_SECRET and ENCRYPTION_KEY are generated once and kept under the data dir,
+ * so tokens and encrypted tenant secrets survive restarts. Production never does this.
+ */
+export function loadOrCreateDevSecrets(dataDir: string): DevSecrets {
+  const file = join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) {
+    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secrets: DevSecrets = {
+    jwtSecret: randomBytes(48).toString('base64url'),
+    encryptionKey: randomBytes(32).toString('base64'),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' });
+  return secrets;
+}
+
+function parseKey(raw: string): Buffer | undefined {
+  const trimmed = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  const b = Buffer.from(trimmed, 'base64');
+  return b.length === 32 ? b : undefined;
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+    return def;
+  }
+  return n;
+}
+
+function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const u = new URL(raw);
+    if (!protocols.includes(u.protocol)) {
+      problems.push(`${name} must use ${protocols.join(' or ')} (got "${u.protocol}")`);
+      return undefined;
+    }
+    return raw;
+  } catch {
+    problems.push(`${name} is not a valid URL`);
+    return undefined;
+  }
+}
+
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): AppConfig {
+  const problems: string[] = [];
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(nodeEnv)) {
+    problems.push(`NODE_ENV must be development, production or test (got "${nodeEnv}")`);
+  }
+  const isProduction = nodeEnv === 'production';
+  const port = int(env, 'PORT', 3000, 0, 65535, problems);
+  const dataDirRaw = env.DATA_DIR ?? '.data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+  if (isProduction && !env.DATABASE_URL) {
+    problems.push('DATABASE_URL is required in production (the embedded PostgreSQL is for development)');
+  }
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:'], problems) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+
+  let jwtSecret = env.JWT_SECRET;
+  let encryptionKeyRaw = env.ENCRYPTION_KEY;
+  if (isProduction) {
+    if (!jwtSecret) problems.push('JWT_SECRET is required in production (at least 32 characters)');
+    if (!encryptionKeyRaw) problems.push('ENCRYPTION_KEY is required in production (32 bytes, base64 or 64 hex characters)');
+  } else if (!jwtSecret || !encryptionKeyRaw) {
+    const dev = loadOrCreateDevSecrets(dataDir);
+    jwtSecret ??= dev.jwtSecret;
+    encryptionKeyRaw ??= dev.encryptionKey;
+  }
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  let encryptionKey: Buffer = Buffer.alloc(0);
+  if (encryptionKeyRaw !== undefined) {
+    const parsed = parseKey(encryptionKeyRaw);
+    if (!parsed) problems.push('ENCRYPTION_KEY must be 32 bytes, given as base64 or 64 hex characters');
+    else encryptionKey = parsed;
+  }
+
+  const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'], problems);
+  const emailFrom = env.EMAIL_FROM ?? 'Touchpoint <no-reply@touchpoint.local>';
+  if (env.EMAIL_FROM !== undefined && !/@[^@\s>]+\.[^@\s>]+>?$/.test(env.EMAIL_FROM.trim())) {
+    problems.push('EMAIL_FROM must be an email address, optionally with a name ("Firm <hello@firm.com>")');
+  }
+
+  let twilio: AppConfig['twilio'];
+  const sid = env.TWILIO_ACCOUNT_SID;
+  const token = env.TWILIO_AUTH_TOKEN;
+  if (sid || token || env.TWILIO_MESSAGING_SERVICE_SID || env.TWILIO_FROM) {
+    if (!sid || !/^AC[0-9a-fA-F]{32}$/.test(sid)) problems.push('TWILIO_ACCOUNT_SID must be set and look like AC followed by 32 hex characters');
+    if (!token) problems.push('TWILIO_AUTH_TOKEN is required when TWILIO_ACCOUNT_SID is set');
+    if (!env.TWILIO_MESSAGING_SERVICE_SID && !env.TWILIO_FROM) {
+      problems.push('TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM is required when Twilio is configured');
+    }
+    if (env.TWILIO_FROM && !/^\+[1-9]\d{6,14}$/.test(env.TWILIO_FROM)) problems.push('TWILIO_FROM must be an E.164 number such as +14155550100');
+    if (sid && token) {
+      twilio = {
+        accountSid: sid,
+        authToken: token,
+        messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID || undefined,
+        from: env.TWILIO_FROM || undefined,
+      };
+    }
+  }
+  const twilioApiUrl = url(env, 'TWILIO_API_URL', ['http:', 'https:'], problems)?.replace(/\/+$/, '');
+
+  const schedulerRaw = (env.SCHEDULER ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(schedulerRaw)) problems.push(`SCHEDULER must be on or off (got "${env.SCHEDULER}")`);
+
+  const logLevelRaw = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'warn' : 'info')).toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
+  }
+
+  const config: AppConfig = {
+    env: nodeEnv as AppConfig['env'],
+    isProduction,
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    publicUrl,
+    databaseUrl,
+    databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200, problems),
+    dataDir,
+    jwt: {
+      secret: jwtSecret ?? '',
+      issuer: 'touchpoint',
+      audience: 'touchpoint-api',
+      accessTtlSeconds: int(env, 'JWT_ACCESS_TTL_SECONDS', 900, 60, 86400, problems),
+      refreshTtlSeconds: int(env, 'JWT_REFRESH_TTL_SECONDS', 30 * 86400, 3600, 365 * 86400, problems),
+    },
+    encryptionKey,
+    smtp: smtpUrl ? { url: smtpUrl, from: emailFrom } : undefined,
+    emailFrom,
+    twilio,
+    twilioApiUrl,
+    scheduler: schedulerRaw !== 'off',
+    logLevel: logLevelRaw as AppConfig['logLevel'],
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 50 * 1024 * 1024, problems),
+    rateLimit: {
+      perIpPerMinute: int(env, 'RATE_LIMIT_PER_IP_PER_MINUTE', 1200, 1, 10_000_000, problems),
+      perTenantPerMinute: int(env, 'RATE_LIMIT_PER_TENANT_PER_MINUTE', 3000, 1, 10_000_000, problems),
+      loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 10_000, problems),
+    },
+    graphql: {
+      introspection: !isProduction,
+      maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50, problems),
+      maxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000, problems),
+      maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000, problems),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,43 @@
+import type { ApolloDriverConfig } from '@nestjs/apollo';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode } from '../common/app.exception';
+import type { AppConfig } from '../config/app-config';
+import { aliasLimitRule, complexityPlugin, depthLimitRule } from './limits';
+
+/**
+ * Apollo 5 on Fastify, code-first. Introspection follows NODE_ENV; depth, alias and
+ * complexity limits refuse oversized queries before execution; errors carry extensions.code
+ * and never a stack.
+ */
+export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
+  let schemaRef: Parameters<typeof complexityPlugin>[0] = () => {
+    throw new Error('schema not ready');
+  };
+  return {
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    introspection: config.graphql.introspection,
+    playground: false,
+    graphiql: false,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
+    plugins: [complexityPlugin(() => schemaRef(), config.graphql.maxComplexity)],
+    transformSchema: (schema) => {
+      schemaRef = () => schema;
+      return schema;
+    },
+    formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+      const original = unwrapResolverError(error);
+      const ext = { ...(formatted.extensions ?? {}) };
+      delete ext.stacktrace;
+      delete ext.exception;
+      const code = typeof ext.code === 'string' ? ext.code : ErrorCode.Internal;
+      if (code === 'INTERNAL_SERVER_ERROR' && !(original instanceof Error && 'extensions' in original)) {
+        return { message: 'An unexpected error occurred.', path: formatted.path, extensions: { code: ErrorCode.Internal } };
+      }
+      return { ...formatted, extensions: { ...ext, code } };
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  ASTVisitor,
+  FieldNode,
+  FragmentDefinitionNode,
+  GraphQLError,
+  GraphQLSchema,
+  Kind,
+  OperationDefinitionNode,
+  SelectionSetNode,
+  ValidationContext,
+} from 'graphql';
+import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from '../common/app.exception';
+
+function tooComplex(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QueryTooComplex, status: 400 } });
+}
+
+/** Refuses operations nested deeper than `max` fields (fragments followed, cycles guarded). */
+export function depthLimitRule(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    }
+    const depthOf = (set: SelectionSetNode | undefined, depth: number, seen: Set<string>): number => {
+      if (!set) return depth;
+      let deepest = depth;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) {
+          if (sel.name.value.startsWith('__')) continue;
+          deepest = Math.max(deepest, depthOf(sel.selectionSet, depth + 1, seen));
+        } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+          deepest = Math.max(deepest, depthOf(sel.selectionSet, depth, seen));
+        } else {
+          const name = sel.name.value;
+          const frag = fragments.get(name);
+          if (frag && !seen.has(name)) deepest = Math.max(deepest, depthOf(frag.selectionSet, depth, new Set([...seen, name])));
+        }
+        if (deepest > max) return deepest;
+      }
+      return deepest;
+    };
+    return {
+      OperationDefinition(node: OperationDefinitionNode) {
+        const depth = depthOf(node.selectionSet, 0, new Set());
+        if (depth > max) context.reportError(tooComplex(`Query depth ${depth} exceeds the limit of ${max}`));
+      },
+    };
+  };
+}
+
+/** Refuses documents with more than `max` aliased fields (alias-based amplification). */
+export function aliasLimitRule(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    let aliases = 0;
+    return {
+      Field(node: FieldNode) {
+        if (node.alias) aliases += 1;
+      },
+      Document: {
+        leave() {
+          if (aliases > max) context.reportError(tooComplex(`Query uses ${aliases} aliases; the limit is ${max}`));
+        },
+      },
+    };
+  };
+}
+
+/**
+ * Connections cost what they can return: a field with a `first` (or `limit`) argument costs
+ * first × (its children's cost), so `candidates(first: 100) { leads(first: 50) { ... } }`
+ * is priced as the rows it could touch.
+ */
+export const connectionEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
+  const size = typeof args.first === 'number' ? args.first : typeof args.limit === 'number' ? args.limit : undefined;
+  if (size === undefined) return undefined;
+  return 1 + Math.max(1, size) * Math.max(1, childComplexity);
+};
+
+/** Computes each operation's complexity before execution and refuses it over the limit. */
+export function complexityPlugin(getSchema: () => GraphQLSchema, max: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request, document }) {
+          const complexity = getComplexity({
+            schema: getSchema(),
+            operationName: request.operationName ?? undefined,
+            query: document,
+            variables: request.variables ?? {},
+            estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+          });
+          if (complexity > max) {
+            throw tooComplex(`Query complexity ${complexity} exceeds the limit of ${max}`);
+          }
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiKeyView } from '../api-keys/dto/api-key.dto';
+import type { TenantEntity } from '../tenancy/tenant.entity';
+import { UserView } from '../users/dto/user.dto';
+
+@ObjectType('Tenant')
+export class TenantView {
+  @ApiProperty() @Field(() => ID) id!: string;
+  @ApiProperty() @Field() name!: string;
+  @ApiProperty({ example: 'America/New_York' }) @Field() timeZone!: string;
+  @ApiProperty({ enum: ['active', 'suspended'] }) @Field() status!: string;
+  @ApiProperty({ description: 'Names the firm in inbound webhook URLs.' }) @Field() webhookKey!: string;
+  @ApiProperty() @Field() createdAt!: Date;
+
+  static of(t: TenantEntity): TenantView {
+    const v = new TenantView();
+    Object.assign(v, { id: t.id, name: t.name, timeZone: t.timeZone, status: t.status, webhookKey: t.webhookKey, createdAt: t.createdAt });
+    return v;
+  }
+}
+
+@ObjectType('Me')
+export class MeView {
+  @ApiProperty({ enum: ['user', 'api_key'] }) @Field() kind!: 'user' | 'api_key';
+  @ApiPropertyOptional({ type: UserView }) @Field(() => UserView, { nullable: true }) user?: UserView | null;
+  @ApiPropertyOptional({ type: ApiKeyView }) @Field(() => ApiKeyView, { nullable: true }) apiKey?: ApiKeyView | null;
+  @ApiProperty({ isArray: true }) @Field(() => [String]) scopes!: string[];
+  @ApiProperty({ type: TenantView }) @Field(() => TenantView) tenant!: TenantView;
+}

@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type TenantStatus = 'active' | 'suspended';
+
+@Entity({ name: 'tenants' })
+export class TenantEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('text')
+  name!: string;
+
+  /** Opaque key that names the tenant in inbound webhook URLs. Not a secret by itself. */
+  @Column('text', { name: 'webhook_key' })
+  webhookKey!: string;
+
+  @Column('text', { name: 'time_zone' })
+  timeZone!: string;
+
+  @Column('text')
+  status!: TenantStatus;
+
+  @Column('jsonb')
+  settings!: Record<string, unknown>;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+}

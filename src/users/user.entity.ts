@@ -1,0 +1,43 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type UserRole = 'admin' | 'recruiter';
+export type UserStatus = 'invited' | 'active';
+
+@Entity({ name: 'users' })
+export class UserEntity {
+  @PrimaryColumn('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @PrimaryColumn('uuid', { default: () => 'gen_random_uuid()' })
+  id!: string;
+
+  @Column('text')
+  email!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('text')
+  role!: UserRole;
+
+  @Column('text')
+  status!: UserStatus;
+
+  @Column('text', { name: 'password_hash', nullable: true, select: false })
+  passwordHash!: string | null;
+
+  @Column('text', { name: 'invite_token_hash', nullable: true, select: false })
+  inviteTokenHash!: string | null;
+
+  @Column('timestamptz', { name: 'invite_expires_at', nullable: true })
+  inviteExpiresAt!: Date | null;
+
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' })
+  updatedAt!: Date;
+
+  @Column('timestamptz', { name: 'deleted_at', nullable: true })
+  deletedAt!: Date | null;
+}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
+import { AppException, ErrorCode } from '../common/app.exception';
+import { Clock } from '../common/clock';
+import { randomToken, sha256Hex } from '../common/crypto';
+import { isUniqueViolation } from '../common/db-errors';
+import { TenantDb, TenantTx } from '../database/tenant-db.service';
+import { isUuid, TenantId } from '../database/tenant-id';
+import { UserEntity, UserRole } from './user.entity';
+
+const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Invites a recruiter or admin. The invite token is returned once; only its hash is stored. */
+  async invite(
+    tenantId: TenantId,
+    invitedBy: string,
+    input: { email: string; name: string; role: UserRole },
+  ): Promise<{ user: UserEntity; inviteToken: string; inviteExpiresAt: Date }> {
+    const inviteToken = `inv_${randomToken(32)}`;
+    const inviteExpiresAt = new Date(this.clock.now().getTime() + INVITE_TTL_MS);
+    try {
+      const user = await this.db.tx(tenantId, async (tx) => {
+        const row = await tx.repo(UserEntity).insert({
+          email: input.email.toLowerCase(),
+          name: input.name,
+          role: input.role,
+          status: 'invited',
+          inviteTokenHash: sha256Hex(inviteToken),
+          inviteExpiresAt,
+        });
+        tx.emit('user.invited', { userId: row.id, role: row.role }, { kind: 'user', id: invitedBy });
+        return row;
+      });
+      return { user, inviteToken, inviteExpiresAt };
+    } catch (err) {
+      if (isUniqueViolation(err, 'users_email_key')) {
+        throw new AppException(ErrorCode.Conflict, 'A user with this email already exists', {
+          errors: [{ field: 'email', message: 'is already in use' }],
+        });
+      }
+      throw err;
+    }
+  }
+
+  list(tenantId: TenantId): Promise<UserEntity[]> {
+    return this.db.tx(tenantId, (tx) => tx.repo(UserEntity).find({ deletedAt: IsNull() }, { createdAt: 'ASC', id: 'ASC' }, 1000));
+  }
+
+  async get(tenantId: TenantId, id: string): Promise<UserEntity> {
+    return this.db.tx(tenantId, (tx) => this.load(tx, id));
+  }
+
+  async update(tenantId: TenantId, actorUserId: string, id: string, patch: { name?: string; role?: UserRole }): Promise<UserEntity> {
+    return this.db.tx(tenantId, async (tx) => {
+      const user = await this.load(tx, id);
+      if (patch.role && patch.role !== user.role && user.role === 'admin') await this.assertNotLastAdmin(tx, id);
+      const changes: Partial<UserEntity> = { updatedAt: this.clock.now() };
+      if (patch.name !== undefined) changes.name = patch.name;
+      if (patch.role !== undefined) changes.role = patch.role;
+      await tx.repo(UserEntity).update({ id, deletedAt: IsNull() }, changes);
+      tx.emit('user.updated', { userId: id, fields: Object.keys(patch) }, { kind: 'user', id: actorUserId });
+      return this.load(tx, id);
+    });
+  }
+
+  /** Soft-deletes a user. Their tokens stop working at once (the guard checks every request). */
+  async remove(tenantId: TenantId, actorUserId: string, id: string): Promise<void> {
+    if (id === actorUserId) throw new AppException(ErrorCode.Conflict, 'You cannot delete yourself');
+    await this.db.tx(tenantId, async (tx) => {
+      const user = await this.load(tx, id);
+      if (user.role === 'admin') await this.assertNotLastAdmin(tx, id);
+      await tx.repo(UserEntity).update({ id, deletedAt: IsNull() }, { deletedAt: this.clock.now(), inviteTokenHash: null });
+      tx.emit('user.deleted', { userId: id }, { kind: 'user', id: actorUserId });
+    });
+  }
+
+  private async load(tx: TenantTx, id: string): Promise<UserEntity> {
+    if (!isUuid(id)) throw AppException.notFound('User');
+    const user = await tx.repo(UserEntity).findOne({ id, deletedAt: IsNull() });
+    if (!user) throw AppException.notFound('User');
+    return user;
+  }
+
+  private async assertNotLastAdmin(tx: TenantTx, id: string): Promise<void> {
+    const admins = await tx.repo(UserEntity).find({ role: 'admin', status: 'active', deletedAt: IsNull() });
+    if (admins.filter((a) => a.id !== id).length === 0) {
+      throw new AppException(ErrorCode.Conflict, 'A firm needs at least one active admin');
+    }
+  }
+}

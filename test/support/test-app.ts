@@ -1,0 +1,133 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import request from 'supertest';
+import type { DataSource } from 'typeorm';
+import { createApp } from '../../src/bootstrap/create-app';
+import { Clock, SystemClock } from '../../src/common/clock';
+import { loadConfig } from '../../src/config/app-config';
+
+/** Fixed for the suite so negative tests can forge tokens with the right or wrong key. */
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789abcdef';
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+export const STRONG_PASSWORD = 'correct horse battery staple';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: ReturnType<NestFastifyApplication['getHttpServer']>;
+  dataSource: DataSource;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export function testDatabaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the tests through jest (test/global-setup.mjs)');
+  return url;
+}
+
+/** Boots the real application (same createApp as `npm start`) against the suite's database. */
+export async function bootTestApp(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'touchpoint-test-')),
+    JWT_SECRET: TEST_JWT_SECRET,
+    ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+    RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
+    RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000000',
+    DATABASE_POOL_SIZE: '5',
+    ...options.env,
+  });
+  const clock = options.clock ?? new SystemClock();
+  const { app, dataSource } = await createApp({ config, databaseUrl: testDatabaseUrl(), clock });
+  return {
+    app,
+    http: app.getHttpServer(),
+    dataSource,
+    clock,
+    close: async () => {
+      await app.close();
+      if (dataSource.isInitialized) await dataSource.destroy();
+    },
+  };
+}
+
+export interface SignedUp {
+  tenantId: string;
+  userId: string;
+  email: string;
+  token: string;
+  refreshToken: string;
+  webhookKey: string;
+}
+
+export function uniqueEmail(prefix = 'user'): string {
+  return `${prefix}.${randomBytes(5).toString('hex')}@example.com`;
+}
+
+export async function signup(t: TestApp, overrides: Partial<{ firmName: string; name: string; email: string; timeZone: string }> = {}): Promise<SignedUp> {
+  const email = overrides.email ?? uniqueEmail('admin');
+  const res = await request(t.http)
+    .post('/v1/auth/signup')
+    .send({ firmName: overrides.firmName ?? `Firm ${randomUUID().slice(0, 6)}`, name: overrides.name ?? 'Pat Admin', email, password: STRONG_PASSWORD, ...(overrides.timeZone ? { timeZone: overrides.timeZone } : {}) })
+    .expect(201);
+  return {
+    tenantId: res.body.tenant.id,
+    userId: res.body.user.id,
+    email,
+    token: res.body.accessToken,
+    refreshToken: res.body.refreshToken,
+    webhookKey: res.body.tenant.webhookKey,
+  };
+}
+
+export async function createApiKey(t: TestApp, admin: SignedUp, scopes: string[]): Promise<{ id: string; secret: string }> {
+  const res = await request(t.http)
+    .post('/v1/api-keys')
+    .set('Authorization', `Bearer ${admin.token}`)
+    .send({ name: 'integration', scopes })
+    .expect(201);
+  return { id: res.body.apiKey.id, secret: res.body.secret };
+}
+
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  data: T | null | undefined;
+  errors: { message: string; extensions?: Record<string, unknown> }[] | undefined;
+}
+
+export async function gql<T = Record<string, unknown>>(
+  t: TestApp,
+  token: string | undefined,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlResult<T>> {
+  const req = request(t.http).post('/graphql').set('Content-Type', 'application/json');
+  if (token) req.set('Authorization', `Bearer ${token}`);
+  const res = await req.send({ query, variables });
+  return { status: res.status, data: res.body.data, errors: res.body.errors };
+}
+
+/** A superuser connection for assertions about what is really stored (bypasses RLS on purpose). */
+export async function withAdminDb<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: testDatabaseUrl() });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+export async function countRows(table: string, where = 'true', params: unknown[] = []): Promise<number> {
+  return withAdminDb(async (c) => {
+    const r = await c.query(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`, params);
+    return r.rows[0].n as number;
+  });
+}
