@@ -48,7 +48,10 @@ export function passwordWeakness(password: string, context: string[] = []): stri
   if (password.length < 12) return 'must be at least 12 characters long';
   if (password.length > 200) return 'must be at most 200 characters long';
   const lower = password.toLowerCase();
-  if (COMMON.has(lower) || /^(.)\1+$/.test(password)) return 'is too common or too easy to guess';
+  const stem = lower.replace(/[^a-z]+$/, '').replace(/^[^a-z]+/, '');
+  if (COMMON.has(lower) || COMMON.has(stem) || /^\d+$/.test(password) || /^(.)\1+$/.test(password)) {
+    return 'is too common or too easy to guess';
+  }
   if (new Set(password).size < 5) return 'must use more than 4 different characters';
   for (const c of context) {
     const part = c.toLowerCase().split('@')[0]?.trim();

@@ -32,6 +32,18 @@ export interface CreatedApp {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
+ * The API takes JSON bodies. Form posts are accepted only on the inbound webhooks, where Twilio
+ * sends application/x-www-form-urlencoded. Requests without a body pass.
+ */
+function acceptsContentType(url: string, headers: Record<string, string | string[] | undefined>): boolean {
+  const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return true;
+  const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (type === 'application/json' || type.endsWith('+json')) return true;
+  return type === 'application/x-www-form-urlencoded' && url.startsWith('/v1/webhooks/');
+}
+
+/**
  * Builds the whole HTTP application: the same code path for `npm start`, the worker and the
  * tests. Pending migrations run first, under an advisory lock.
  */
@@ -63,6 +75,19 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   const clock = options.clock ?? new SystemClock();
   fastify.addHook('onRequest', async (req, reply) => {
     void reply.header('x-request-id', req.id);
+    if (!acceptsContentType(req.url, req.headers)) {
+      return reply
+        .status(415)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .send({
+          type: 'https://touchpoint.dev/problems/unsupported-media-type',
+          title: 'Unsupported media type',
+          status: 415,
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          detail: `Unsupported Content-Type "${String(req.headers['content-type'] ?? '')}": send application/json`,
+          correlationId: req.id,
+        });
+    }
     const retryAfter = perIp.hit(req.ip, clock.now().getTime());
     if (retryAfter > 0) {
       void reply
@@ -91,7 +116,6 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
     },
   });
   app.useGlobalPipes(buildValidationPipe());
-  app.enableShutdownHooks();
 
   const openapi = SwaggerModule.createDocument(
     app,

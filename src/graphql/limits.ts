@@ -14,7 +14,7 @@ import { ComplexityEstimator, getComplexity, simpleEstimator } from 'graphql-que
 import { ErrorCode } from '../common/app.exception';
 
 function tooComplex(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.QueryTooComplex, status: 400 } });
+  return new GraphQLError(message, { extensions: { code: ErrorCode.QueryTooComplex, status: 400, limit: true } });
 }
 
 /** Refuses operations nested deeper than `max` fields (fragments followed, cycles guarded). */

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@ne
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { requireUser } from '../auth/principal';
+import { actorOf, requireUser } from '../auth/principal';
 import { InvitedUserView, InviteUserDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -35,13 +35,13 @@ export class UsersController {
   @Patch(':id')
   @RequireScopes('users:write')
   async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() dto: UpdateUserDto): Promise<UserView> {
-    return UserView.of(await this.users.update(p.tenantId, requireUser(p), id, dto));
+    return UserView.of(await this.users.update(p.tenantId, actorOf(p), id, dto));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireScopes('users:write')
   async remove(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<void> {
-    await this.users.remove(p.tenantId, requireUser(p), id);
+    await this.users.remove(p.tenantId, actorOf(p), id);
   }
 }

@@ -1,7 +1,7 @@
 import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { requireUser } from '../auth/principal';
+import { actorOf, requireUser } from '../auth/principal';
 import { InvitedUserView, InviteUserDto, UpdateUserDto, UserView } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -35,13 +35,13 @@ export class UsersResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('input') input: UpdateUserDto,
   ): Promise<UserView> {
-    return UserView.of(await this.service.update(p.tenantId, requireUser(p), id, input));
+    return UserView.of(await this.service.update(p.tenantId, actorOf(p), id, input));
   }
 
   @Mutation(() => Boolean)
   @RequireScopes('users:write')
   async deleteUser(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
-    await this.service.remove(p.tenantId, requireUser(p), id);
+    await this.service.remove(p.tenantId, actorOf(p), id);
     return true;
   }
 }

@@ -8,6 +8,8 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid, TenantId } from '../database/tenant-id';
 import { UserEntity, UserRole } from './user.entity';
 
+type Actor = { kind: 'user' | 'api_key'; id: string };
+
 const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
 
 @Injectable()
@@ -57,7 +59,7 @@ export class UsersService {
     return this.db.tx(tenantId, (tx) => this.load(tx, id));
   }
 
-  async update(tenantId: TenantId, actorUserId: string, id: string, patch: { name?: string; role?: UserRole }): Promise<UserEntity> {
+  async update(tenantId: TenantId, actor: Actor, id: string, patch: { name?: string; role?: UserRole }): Promise<UserEntity> {
     return this.db.tx(tenantId, async (tx) => {
       const user = await this.load(tx, id);
       if (patch.role && patch.role !== user.role && user.role === 'admin') await this.assertNotLastAdmin(tx, id);
@@ -65,19 +67,19 @@ export class UsersService {
       if (patch.name !== undefined) changes.name = patch.name;
       if (patch.role !== undefined) changes.role = patch.role;
       await tx.repo(UserEntity).update({ id, deletedAt: IsNull() }, changes);
-      tx.emit('user.updated', { userId: id, fields: Object.keys(patch) }, { kind: 'user', id: actorUserId });
+      tx.emit('user.updated', { userId: id, fields: Object.keys(patch) }, actor);
       return this.load(tx, id);
     });
   }
 
   /** Soft-deletes a user. Their tokens stop working at once (the guard checks every request). */
-  async remove(tenantId: TenantId, actorUserId: string, id: string): Promise<void> {
-    if (id === actorUserId) throw new AppException(ErrorCode.Conflict, 'You cannot delete yourself');
+  async remove(tenantId: TenantId, actor: Actor, id: string): Promise<void> {
+    if (actor.kind === 'user' && id === actor.id) throw new AppException(ErrorCode.Conflict, 'You cannot delete yourself');
     await this.db.tx(tenantId, async (tx) => {
       const user = await this.load(tx, id);
       if (user.role === 'admin') await this.assertNotLastAdmin(tx, id);
       await tx.repo(UserEntity).update({ id, deletedAt: IsNull() }, { deletedAt: this.clock.now(), inviteTokenHash: null });
-      tx.emit('user.deleted', { userId: id }, { kind: 'user', id: actorUserId });
+      tx.emit('user.deleted', { userId: id }, actor);
     });
   }
 

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './app-config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, mkdtempSync(join(tmpdir(), 'cfg-')));
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  const key = Buffer.alloc(32, 1).toString('base64');
+
+  it('in production, a missing JWT_SECRET or ENCRYPTION_KEY stops the boot naming the variable', () => {
+    const problems = problemsOf({ NODE_ENV: 'production', DATABASE_URL: 'postgres://u@h/db' });
+    expect(problems.some((p) => p.startsWith('JWT_SECRET is required'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('ENCRYPTION_KEY is required'))).toBe(true);
+  });
+
+  it('in production, DATABASE_URL is required', () => {
+    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), ENCRYPTION_KEY: key })).toEqual([
+      expect.stringMatching(/^DATABASE_URL is required/),
+    ]);
+  });
+
+  it('in development, secrets are generated once and kept under the data dir', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const first = loadConfig({ NODE_ENV: 'development' }, dir);
+    const second = loadConfig({ NODE_ENV: 'development' }, dir);
+    expect(first.jwt.secret.length).toBeGreaterThanOrEqual(32);
+    expect(second.jwt.secret).toBe(first.jwt.secret);
+    expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, '.data', 'dev-secrets.json'), 'utf8')).jwtSecret).toBe(first.jwt.secret);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^PORT must be an integer/],
+    [{ SCHEDULER: 'maybe' }, /^SCHEDULER must be on or off/],
+    [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must use postgres/],
+    [{ SMTP_URL: 'not a url' }, /^SMTP_URL is not a valid URL/],
+    [{ TWILIO_ACCOUNT_SID: 'AC123' }, /^TWILIO_ACCOUNT_SID must be set/],
+    [{ ENCRYPTION_KEY: 'short', JWT_SECRET: 'x'.repeat(40) }, /^ENCRYPTION_KEY must be 32 bytes/],
+    [{ JWT_SECRET: 'short', ENCRYPTION_KEY: key }, /^JWT_SECRET must be at least 32/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+  ])('refuses %j', (env, message) => {
+    expect(problemsOf({ NODE_ENV: 'development', ...env })).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it('defaults PUBLIC_URL from PORT and accepts a full Twilio setup', () => {
+    const cfg = loadConfig(
+      {
+        NODE_ENV: 'development',
+        PORT: '4000',
+        TWILIO_ACCOUNT_SID: `AC${'a'.repeat(32)}`,
+        TWILIO_AUTH_TOKEN: 'tok',
+        TWILIO_FROM: '+14155550100',
+      },
+      mkdtempSync(join(tmpdir(), 'cfg-')),
+    );
+    expect(cfg.publicUrl).toBe('http://localhost:4000');
+    expect(cfg.twilio).toEqual({ accountSid: `AC${'a'.repeat(32)}`, authToken: 'tok', from: '+14155550100', messagingServiceSid: undefined });
+    expect(cfg.scheduler).toBe(true);
+  });
+});
