@@ -1,0 +1,298 @@
+import { RULE_KEYS } from './rules';
+import type { RuleKey } from './rules';
+import {
+  AUDIENCES,
+  DEFAULT_TEMPLATES,
+  OPT_OUT_LINE,
+  RULE_AUDIENCES,
+  RULE_TEMPLATE_VARIABLES,
+  TEMPLATE_VARIABLES,
+  TEMPLATE_VARIABLE_DESCRIPTIONS,
+  TemplateRenderError,
+  defaultTemplate,
+  renderEmail,
+  renderSms,
+  renderTemplate,
+  smsSegments,
+  validateTemplate,
+  withOptOutLine,
+} from './templates';
+import type { Audience, EmailTemplate, SmsTemplate, TemplateVars } from './templates';
+
+/** Long-ish but realistic values, all GSM-7. */
+const LONG_VARS: Required<TemplateVars> = {
+  recipientFirstName: 'Bartholomew',
+  recipientName: 'Bartholomew Castellanos-Whitfield',
+  candidateName: 'Maximilian Papadopoulos',
+  candidateFirstName: 'Maximilian',
+  company: 'Northwind Logistics International',
+  position: 'Senior Warehouse Operations Manager',
+  interviewTime: '10:30 AM EDT',
+  interviewDate: 'Wednesday, September 10',
+  interviewers: 'Annabelle Whitaker and Christopher Okonkwo',
+  recruiterName: 'Alexandra Montgomery',
+  recruiterEmail: 'alexandra.montgomery@brightpath-talent.example',
+  firmName: 'Brightpath Talent Partners',
+  leadStatus: 'interviewing',
+  referrerName: 'Gwendolyn Fairweather',
+};
+
+/**
+ * Names that need Unicode (so the SMS is UCS-2, 67 characters per segment), with apostrophes and
+ * hyphens, and everyday lengths for the rest.
+ */
+const UNICODE_VARS: Required<TemplateVars> = {
+  ...LONG_VARS,
+  company: 'Northwind Logistics',
+  position: 'Operations Manager',
+  interviewDate: 'Wednesday, June 11',
+  recruiterName: 'Alexandra Reyes',
+  firmName: 'Brightpath Staffing',
+  recipientFirstName: 'Zoë',
+  recipientName: "Zoë O'Brien-Smith",
+  candidateName: 'Łukasz Wiśniewski',
+  candidateFirstName: 'Łukasz',
+  interviewers: "Zoë O'Brien-Smith and Siobhán Nic Mhuiris",
+};
+
+const entries = <T>(channel: 'email' | 'sms'): [RuleKey, Audience, T][] =>
+  RULE_KEYS.flatMap((rule) =>
+    RULE_AUDIENCES[rule].map((audience): [RuleKey, Audience, T] => [rule, audience, DEFAULT_TEMPLATES[rule][channel][audience] as T]),
+  );
+const emailDefaults = entries<EmailTemplate>('email');
+const smsDefaults = entries<SmsTemplate>('sms');
+
+describe('the default templates', () => {
+  it('exist for every rule, audience and channel the rule uses, and no others', () => {
+    for (const rule of RULE_KEYS) {
+      for (const audience of AUDIENCES) {
+        const used = RULE_AUDIENCES[rule].includes(audience);
+        expect([rule, audience, defaultTemplate(rule, 'email', audience) !== undefined]).toEqual([rule, audience, used]);
+        expect([rule, audience, defaultTemplate(rule, 'sms', audience) !== undefined]).toEqual([rule, audience, used]);
+      }
+    }
+  });
+
+  it.each(emailDefaults)('%s email to %s validates against the variables the rule guarantees', (rule, _audience, template) => {
+    expect(validateTemplate(template, RULE_TEMPLATE_VARIABLES[rule])).toEqual([]);
+  });
+
+  it.each(smsDefaults)('%s SMS to %s validates against the variables the rule guarantees', (rule, _audience, template) => {
+    expect(validateTemplate(template, RULE_TEMPLATE_VARIABLES[rule])).toEqual([]);
+  });
+
+  it.each(smsDefaults)('%s SMS to %s fits in 2 segments with long names, opt-out line included', (_rule, _audience, template) => {
+    const text = withOptOutLine(renderSms(template, LONG_VARS), true);
+    expect(smsSegments(text)).toMatchObject({ encoding: 'GSM-7', segments: expect.any(Number) });
+    expect(smsSegments(text).segments).toBeLessThanOrEqual(2);
+  });
+
+  it.each(smsDefaults)(
+    '%s SMS to %s stays within 3 segments even when names force UCS-2',
+    (_rule, _audience, template) => {
+      // A single "ë" switches the whole SMS to UCS-2. We accept a third segment for such names
+      // rather than transliterate them.
+      const text = withOptOutLine(renderSms(template, UNICODE_VARS), true);
+      expect(smsSegments(text).encoding).toBe('UCS-2');
+      expect(smsSegments(text).segments).toBeLessThanOrEqual(3);
+    },
+  );
+
+  it.each(smsDefaults)('%s SMS to %s names the firm and uses only GSM-7 characters', (_rule, _audience, template) => {
+    expect(template.body).toContain('{{firmName}}');
+    expect(smsSegments(template.body).encoding).toBe('GSM-7');
+  });
+
+  it.each(emailDefaults)('%s email to %s greets the recipient and is signed by the recruiter', (_rule, _audience, template) => {
+    const rendered = renderEmail(template, LONG_VARS);
+    expect(rendered.body.startsWith('Hi Bartholomew,\n\n')).toBe(true);
+    expect(rendered.body).toContain('Alexandra Montgomery\nBrightpath Talent Partners\nalexandra.montgomery@brightpath-talent.example');
+    expect(rendered.subject).not.toMatch(/\n/);
+  });
+
+  it('renders names exactly as given (no mangling)', () => {
+    const sms = renderSms(DEFAULT_TEMPLATES.thank_you_reminder.sms.candidate as SmsTemplate, UNICODE_VARS);
+    expect(sms).toContain('Hi Zoë, Alexandra Reyes from Brightpath Staffing here.');
+    expect(sms).toContain("email to Zoë O'Brien-Smith and Siobhán Nic Mhuiris today");
+    const email = renderEmail(DEFAULT_TEMPLATES.resume_follow_up.email.contact as EmailTemplate, UNICODE_VARS);
+    expect(email.subject).toBe('Following up: Łukasz Wiśniewski for Operations Manager');
+  });
+
+  it('the candidate reminder says whom to thank', () => {
+    const sms = renderSms(DEFAULT_TEMPLATES.thank_you_reminder.sms.candidate as SmsTemplate, { ...LONG_VARS, interviewers: 'Ann and Bob' });
+    expect(sms).toContain('thank-you email to Ann and Bob today');
+  });
+
+  it('confirmations ask for YES, which the inbound keyword handler understands', () => {
+    for (const audience of ['candidate', 'contact'] as const) {
+      expect(DEFAULT_TEMPLATES.interview_confirmation.sms[audience]?.body).toContain('Reply YES');
+    }
+  });
+});
+
+describe('the variable catalog', () => {
+  it('describes every variable', () => {
+    expect(Object.keys(TEMPLATE_VARIABLE_DESCRIPTIONS).sort()).toEqual([...TEMPLATE_VARIABLES].sort());
+  });
+
+  it('guarantees the recipient, recruiter and firm for every rule', () => {
+    for (const rule of RULE_KEYS) {
+      expect(RULE_TEMPLATE_VARIABLES[rule]).toEqual(expect.arrayContaining(['recipientFirstName', 'recruiterName', 'firmName']));
+    }
+  });
+});
+
+describe('validateTemplate', () => {
+  it('accepts spaces inside the braces', () => {
+    expect(validateTemplate('Hi {{ recipientFirstName }}!')).toEqual([]);
+  });
+
+  it('names an unknown variable and suggests the closest', () => {
+    expect(validateTemplate('Hi {{candidateNmae}}')).toEqual([
+      { field: 'body', variable: 'candidateNmae', message: 'unknown variable "candidateNmae"; did you mean "candidateName"?' },
+    ]);
+    expect(validateTemplate('Hi {{shoeSize}}')).toEqual([{ field: 'body', variable: 'shoeSize', message: 'unknown variable "shoeSize"' }]);
+  });
+
+  it('rejects a variable the rule does not provide', () => {
+    const problems = validateTemplate({ body: 'See you at {{interviewTime}} {{firmName}}' }, RULE_TEMPLATE_VARIABLES.resume_follow_up);
+    expect(problems).toEqual([{ field: 'body', variable: 'interviewTime', message: expect.stringContaining('not available for this message') }]);
+  });
+
+  it.each([
+    ['Hi {{recipientFirstName', /unbalanced braces near "Hi \{\{recipien/],
+    ['Hi recipientFirstName}}', /unbalanced braces/],
+    ['Hi {{recipientFirstName}} }}', /unbalanced braces/],
+    ['{{{recipientFirstName}}}', /triple braces/],
+  ])('reports unbalanced braces in %j', (text, message) => {
+    expect(validateTemplate(text)).toEqual([{ field: 'body', message: expect.stringMatching(message) }]);
+  });
+
+  it('reports invalid names and empty placeholders', () => {
+    expect(validateTemplate('{{first name}} {{}}').map((p) => p.message)).toEqual([
+      '"{{first name}}" is not a valid variable name',
+      '"{{}}" is not a valid variable name',
+    ]);
+  });
+
+  it('reports every problem, per field, for an email', () => {
+    const problems = validateTemplate({ subject: 'About {{candidate}}\nline two', body: ' ' });
+    expect(problems).toEqual([
+      { field: 'subject', variable: 'candidate', message: expect.stringContaining('unknown variable "candidate"') },
+      { field: 'subject', message: 'the subject must be a single line' },
+      { field: 'body', message: 'must not be empty' },
+    ]);
+  });
+
+  it('rejects an SMS whose fixed text alone is over 2 segments', () => {
+    expect(validateTemplate({ body: `{{firmName}} ${'x'.repeat(300)}` })).toEqual([]);
+    expect(validateTemplate({ body: `{{firmName}} ${'x'.repeat(310)}` })).toEqual([
+      { field: 'body', message: expect.stringContaining('3 segments') },
+    ]);
+  });
+
+  it('allows single braces as ordinary text', () => {
+    expect(validateTemplate('Use code {A1} at the front desk, {{recipientFirstName}}')).toEqual([]);
+  });
+});
+
+describe('renderTemplate', () => {
+  it('substitutes variables', () => {
+    expect(renderTemplate('Hi {{recipientFirstName}}, {{ firmName }} here.', LONG_VARS)).toBe('Hi Bartholomew, Brightpath Talent Partners here.');
+  });
+
+  it('inserts values verbatim: no replacement patterns, no re-expansion', () => {
+    const vars = { company: "$& $' $1 {{firmName}}", firmName: 'Acme' };
+    expect(renderTemplate('At {{company}} for {{firmName}}', vars)).toBe("At $& $' $1 {{firmName}} for Acme");
+  });
+
+  it('keeps apostrophes, diacritics and hyphens', () => {
+    expect(renderTemplate('Dear {{recipientName}}', { recipientName: "Zoë O'Brien-Smith" })).toBe("Dear Zoë O'Brien-Smith");
+  });
+
+  it('throws naming a missing variable', () => {
+    expect(() => renderTemplate('Hi {{recipientFirstName}} from {{firmName}}', { recipientFirstName: 'Ann' })).toThrow(
+      new TemplateRenderError('missing value for template variable "firmName"', 'firmName'),
+    );
+  });
+
+  it('treats a blank value as missing, so nothing goes out as "Hi ,"', () => {
+    expect(() => renderTemplate('Hi {{recipientFirstName}},', { recipientFirstName: '  ' })).toThrow(/recipientFirstName/);
+  });
+
+  it('throws on an unknown variable', () => {
+    try {
+      renderTemplate('Hi {{nickname}}', LONG_VARS);
+      throw new Error('expected a TemplateRenderError');
+    } catch (error: unknown) {
+      expect(error).toBeInstanceOf(TemplateRenderError);
+      expect((error as TemplateRenderError).variable).toBe('nickname');
+    }
+  });
+
+  it('throws on unbalanced braces', () => {
+    expect(() => renderTemplate('Hi {{recipientFirstName', LONG_VARS)).toThrow(TemplateRenderError);
+  });
+
+  it('renders an email subject and body', () => {
+    expect(renderEmail({ subject: 'For {{company}}', body: 'Dear {{recipientFirstName}}' }, LONG_VARS)).toEqual({
+      subject: 'For Northwind Logistics International',
+      body: 'Dear Bartholomew',
+    });
+  });
+});
+
+describe('smsSegments', () => {
+  it('counts GSM-7: 160 in one segment, then 153 per segment', () => {
+    expect(smsSegments('')).toEqual({ encoding: 'GSM-7', units: 0, segments: 0 });
+    expect(smsSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
+    expect(smsSegments('a'.repeat(161)).segments).toBe(2);
+    expect(smsSegments('a'.repeat(306)).segments).toBe(2);
+    expect(smsSegments('a'.repeat(307)).segments).toBe(3);
+  });
+
+  it('keeps accented letters of the GSM table in GSM-7', () => {
+    expect(smsSegments('José Muñoz, Århus, Gößling').encoding).toBe('GSM-7');
+  });
+
+  it('counts extension characters as two septets', () => {
+    expect(smsSegments('€'.repeat(80))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1 });
+    expect(smsSegments('€'.repeat(81)).segments).toBe(2);
+    expect(smsSegments('[]{}^~|\\').units).toBe(16);
+  });
+
+  it('never splits an escape sequence across segments', () => {
+    // 152 + 2 + 152 = 306 septets would fit 2×153, but the "€" cannot straddle the boundary.
+    expect(smsSegments(`${'a'.repeat(152)}€${'a'.repeat(152)}`).segments).toBe(3);
+  });
+
+  it('switches to UCS-2 for any other character: 70, then 67 per segment', () => {
+    expect(smsSegments('ë'.repeat(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1 });
+    expect(smsSegments('ë'.repeat(71)).segments).toBe(2);
+    expect(smsSegments('ë'.repeat(134)).segments).toBe(2);
+    expect(smsSegments('ë'.repeat(135)).segments).toBe(3);
+    expect(smsSegments("Zoë O'Brien-Smith").encoding).toBe('UCS-2');
+    expect(smsSegments('curly ’ apostrophe').encoding).toBe('UCS-2');
+  });
+
+  it('counts an emoji as two UTF-16 units and never splits it', () => {
+    expect(smsSegments('🙂').units).toBe(2);
+    expect(smsSegments(`${'a'.repeat(66)}🙂${'a'.repeat(66)}`).segments).toBe(3);
+  });
+});
+
+describe('withOptOutLine', () => {
+  it('appends the opt-out line to the first SMS to a person', () => {
+    expect(withOptOutLine('Hi Ann, Acme here.', true)).toBe(`Hi Ann, Acme here.${OPT_OUT_LINE}`);
+    expect(OPT_OUT_LINE).toBe(' Reply STOP to opt out.');
+  });
+
+  it('leaves later messages alone', () => {
+    expect(withOptOutLine('Hi Ann, Acme here.', false)).toBe('Hi Ann, Acme here.');
+  });
+
+  it('never appends it twice', () => {
+    const once = withOptOutLine('Hi Ann.', true);
+    expect(withOptOutLine(once, true)).toBe(once);
+  });
+});
