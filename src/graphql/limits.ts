@@ -85,13 +85,22 @@ export function complexityPlugin(getSchema: () => GraphQLSchema, max: number): A
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const complexity = getComplexity({
-            schema: getSchema(),
-            operationName: request.operationName ?? undefined,
-            query: document,
-            variables: request.variables ?? {},
-            estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema: getSchema(),
+              operationName: request.operationName ?? undefined,
+              query: document,
+              variables: request.variables ?? {},
+              estimators: [connectionEstimator, simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (err) {
+            // Variables that do not coerce (an unknown input field such as tenantId, a wrong
+            // type): execution refuses them before any resolver runs, as a 400 BAD_USER_INPUT
+            // naming the field. Throwing here would turn that client error into a 500.
+            if (err instanceof GraphQLError && err.message.startsWith('Variable "$')) return;
+            throw err;
+          }
           if (complexity > max) {
             throw tooComplex(`Query complexity ${complexity} exceeds the limit of ${max}`);
           }

@@ -1,0 +1,76 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { actorOf } from '../auth/principal';
+import { toConnection } from '../common/graphql/connection';
+import { ExternalSourceQueryDto } from '../common/external-source.dto';
+import { CandidatesService } from './candidates.service';
+import {
+  CandidateConnection,
+  CandidatesArgs,
+  CandidateView,
+  CreateCandidateDto,
+  UpdateCandidateDto,
+  UpsertCandidateDto,
+} from './dto/candidate.dto';
+
+@Resolver(() => CandidateView)
+export class CandidatesResolver {
+  constructor(private readonly service: CandidatesService) {}
+
+  @Query(() => CandidateView)
+  @RequireScopes('candidates:read')
+  async candidate(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<CandidateView> {
+    return CandidateView.of(await this.service.get(p.tenantId, id));
+  }
+
+  @Query(() => CandidateConnection)
+  @RequireScopes('candidates:read')
+  async candidates(@CurrentPrincipal() p: Principal, @Args() args: CandidatesArgs): Promise<CandidateConnection> {
+    const page = await this.service.list(p.tenantId, args, { limit: args.first, cursor: args.after });
+    return toConnection(new CandidateConnection(), page, (c) => CandidateView.of(c));
+  }
+
+  @Mutation(() => CandidateView)
+  @RequireScopes('candidates:write')
+  async createCandidate(@CurrentPrincipal() p: Principal, @Args('input') input: CreateCandidateDto): Promise<CandidateView> {
+    const { candidate, warnings } = await this.service.create(p.tenantId, input, actorOf(p));
+    return CandidateView.of(candidate, warnings);
+  }
+
+  @Mutation(() => CandidateView)
+  @RequireScopes('candidates:write')
+  async updateCandidate(
+    @CurrentPrincipal() p: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: UpdateCandidateDto,
+  ): Promise<CandidateView> {
+    const { candidate, warnings } = await this.service.update(p.tenantId, id, input, actorOf(p));
+    return CandidateView.of(candidate, warnings);
+  }
+
+  @Mutation(() => Boolean)
+  @RequireScopes('candidates:write')
+  async deleteCandidate(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.service.remove(p.tenantId, id, actorOf(p));
+    return true;
+  }
+
+  @Mutation(() => CandidateView, { description: 'Create or update the candidate your ATS knows by externalId (idempotent).' })
+  @RequireScopes('candidates:write')
+  async upsertCandidate(
+    @CurrentPrincipal() p: Principal,
+    @Args('externalId') externalId: string,
+    @Args('input') input: UpsertCandidateDto,
+    @Args('externalSource', { type: () => String, nullable: true }) externalSource?: string,
+  ): Promise<CandidateView> {
+    const { candidate, warnings } = await this.service.upsertByExternalId(
+      p.tenantId,
+      ExternalSourceQueryDto.source(externalSource),
+      ExternalSourceQueryDto.externalId(externalId),
+      input,
+      actorOf(p),
+    );
+    return CandidateView.of(candidate, warnings);
+  }
+}

@@ -1,0 +1,237 @@
+import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, Validate } from 'class-validator';
+import { WarningView } from '../../common/double-check';
+import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { IanaTimeZone } from '../../common/iana-time-zone.validator';
+import { IncludeDeleted } from '../../common/include-deleted';
+import { PageQueryDto } from '../../common/pagination';
+import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
+import { IsPhone } from '../../common/phone';
+import { CANDIDATE_STATUSES, CHANNELS } from '../candidate.entity';
+import type { CandidateEntity, CandidateStatus, Channel } from '../candidate.entity';
+
+/** The fields a create and an upsert share. */
+@InputType({ isAbstract: true })
+export abstract class CandidateFieldsDto {
+  @ApiProperty({ example: 'Jane Doe' })
+  @Field()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'jane.doe@gmail.com' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPersonEmail()
+  email?: string | null;
+
+  @ApiPropertyOptional({ example: '+14155552671', description: 'Any valid number with its country code; stored as E.164.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPhone()
+  phone?: string | null;
+
+  @ApiPropertyOptional({ example: 'America/New_York' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Validate(IanaTimeZone)
+  timeZone?: string | null;
+
+  @ApiPropertyOptional({ enum: CHANNELS, example: 'sms' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
+  preferredChannel?: Channel | null;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'The recruiter who owns this candidate.' })
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'ownerUserId must be a UUID' })
+  ownerUserId?: string | null;
+
+  @ApiPropertyOptional({ enum: CANDIDATE_STATUSES, default: 'active' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
+  status?: CandidateStatus;
+}
+
+@InputType('CreateCandidateInput')
+export class CreateCandidateDto extends CandidateFieldsDto {
+  @ApiPropertyOptional({ example: 'BH-48213', description: 'The id of this candidate in your ATS.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsExternalId()
+  externalId?: string;
+
+  @ApiPropertyOptional({ example: 'bullhorn', default: 'api' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsExternalSource()
+  externalSource?: string;
+}
+
+@InputType('UpsertCandidateInput')
+export class UpsertCandidateDto extends CandidateFieldsDto {}
+
+@InputType('UpdateCandidateInput')
+export class UpdateCandidateDto {
+  @ApiPropertyOptional({ example: 'Jane Doe' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ example: 'jane.doe@gmail.com', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPersonEmail()
+  email?: string | null;
+
+  @ApiPropertyOptional({ example: '+14155552671', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPhone()
+  phone?: string | null;
+
+  @ApiPropertyOptional({ example: 'America/Chicago', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Validate(IanaTimeZone)
+  timeZone?: string | null;
+
+  @ApiPropertyOptional({ enum: CHANNELS, nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
+  preferredChannel?: Channel | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'ownerUserId must be a UUID' })
+  ownerUserId?: string | null;
+
+  @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
+  status?: CandidateStatus;
+}
+
+export interface CandidateFilter {
+  includeDeleted?: boolean;
+  status?: CandidateStatus;
+  ownerUserId?: string;
+  updatedSince?: Date;
+  q?: string;
+}
+
+export class ListCandidatesQueryDto extends PageQueryDto implements CandidateFilter {
+  @IncludeDeleted()
+  includeDeleted?: boolean;
+
+  @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
+  @IsOptional()
+  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
+  status?: CandidateStatus;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'ownerUserId must be a UUID' })
+  ownerUserId?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Only candidates changed at or after this time, oldest change first (for sync).' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  updatedSince?: Date;
+
+  @ApiPropertyOptional({ example: 'jane', description: 'Text search on name and email.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
+}
+
+@ArgsType()
+export class CandidatesArgs extends ConnectionArgs implements CandidateFilter {
+  @IncludeDeleted()
+  includeDeleted?: boolean;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
+  status?: CandidateStatus;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'ownerUserId must be a UUID' })
+  ownerUserId?: string;
+
+  @Field(() => Date, { nullable: true, description: 'Only candidates changed at or after this time, oldest change first.' })
+  @IsOptional()
+  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  updatedSince?: Date;
+
+  @Field(() => String, { nullable: true, description: 'Text search on name and email.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+@ObjectType('Candidate')
+export class CandidateView {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+  @ApiProperty({ example: 'Jane Doe' }) @Field() name!: string;
+  @ApiPropertyOptional({ nullable: true, example: 'jane.doe@gmail.com' }) @Field(() => String, { nullable: true }) email!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: '+14155552671' }) @Field(() => String, { nullable: true }) phone!: string | null;
+  @ApiPropertyOptional({ nullable: true, example: 'America/New_York' }) @Field(() => String, { nullable: true }) timeZone!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: CHANNELS }) @Field(() => String, { nullable: true }) preferredChannel!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) ownerUserId!: string | null;
+  @ApiProperty({ enum: CANDIDATE_STATUSES }) @Field() status!: string;
+  @ApiPropertyOptional({ nullable: true, example: 'BH-48213' }) @Field(() => String, { nullable: true }) externalId!: string | null;
+  @ApiProperty({ example: 'api' }) @Field() externalSource!: string;
+  @ApiProperty() @Field() createdAt!: Date;
+  @ApiProperty() @Field() updatedAt!: Date;
+  @ApiPropertyOptional({ nullable: true, description: 'Set when soft-deleted (lists with includeDeleted).' })
+  @Field(() => Date, { nullable: true })
+  deletedAt!: Date | null;
+  @ApiProperty({ type: [WarningView], description: 'Double-check warnings from this write; they never block it.' })
+  @Field(() => [WarningView])
+  warnings!: WarningView[];
+
+  static of(e: CandidateEntity, warnings: WarningView[] = []): CandidateView {
+    return Object.assign(new CandidateView(), {
+      id: e.id,
+      name: e.name,
+      email: e.email,
+      phone: e.phone,
+      timeZone: e.timeZone,
+      preferredChannel: e.preferredChannel,
+      ownerUserId: e.ownerUserId,
+      status: e.status,
+      externalId: e.externalId,
+      externalSource: e.externalSource,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      deletedAt: e.deletedAt,
+      warnings,
+    });
+  }
+}
+
+export class CandidatePageView {
+  @ApiProperty({ type: [CandidateView] }) items!: CandidateView[];
+  @ApiPropertyOptional({ nullable: true, description: 'Pass as `cursor` for the next page; null on the last page.' })
+  nextCursor!: string | null;
+}
+
+@ObjectType('CandidateConnection')
+export class CandidateConnection extends Connection(CandidateView, 'Candidate') {}

@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import { IsNull } from 'typeorm';
+import { AppException, ErrorCode } from '../common/app.exception';
+import { changedFields } from '../common/changes';
+import { Clock } from '../common/clock';
+import { isUniqueViolation } from '../common/db-errors';
+import { doubleCheck, WarningView } from '../common/double-check';
+import { CursorPage, keysetPage, likePattern } from '../common/keyset';
+import { pageLimit } from '../common/pagination';
+import { TenantDb, TenantTx } from '../database/tenant-db.service';
+import { isUuid, TenantId } from '../database/tenant-id';
+import type { DomainEvent } from '../events/domain-event-bus';
+import { ContactEntity } from './contact.entity';
+import type { ContactFilter, ContactFieldsDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
+
+export type Actor = DomainEvent['actor'];
+
+export interface ContactWrite {
+  contact: ContactEntity;
+  warnings: WarningView[];
+}
+
+const EDITABLE = ['name', 'email', 'phone', 'company', 'title', 'timeZone', 'preferredChannel', 'roles'] as const;
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(tenantId: TenantId, input: CreateContactDto, actor: Actor): Promise<ContactWrite> {
+    const now = this.clock.now();
+    try {
+      return await this.db.tx(tenantId, async (tx) => {
+        const contact = await tx.repo(ContactEntity).insert({
+          ...pickFields(input),
+          roles: dedupe(input.roles ?? []),
+          externalId: input.externalId ?? null,
+          externalSource: input.externalSource ?? 'api',
+          createdAt: now,
+          updatedAt: now,
+          deletedAt: null,
+        });
+        tx.emit('contact.created', { contactId: contact.id, externalId: contact.externalId }, actor);
+        return { contact, warnings: await this.warnings(tx, contact) };
+      });
+    } catch (err) {
+      throw mapWriteError(err);
+    }
+  }
+
+  get(tenantId: TenantId, id: string): Promise<ContactEntity> {
+    return this.db.tx(tenantId, (tx) => this.load(tx, id));
+  }
+
+  /**
+   * One page of live contacts. Default order is newest first (created_at DESC, id DESC);
+   * with updatedSince it is oldest change first (updated_at ASC, id ASC), for sync polling.
+   *   SELECT c.* FROM contacts c
+   *   WHERE c.tenant_id = $1 [AND c.deleted_at IS NULL unless includeDeleted] [AND lower(c.company) = lower($2)] [AND $3 = ANY(c.roles)]
+   *     [AND c.updated_at >= $4] [AND (c.name ILIKE $5 OR c.email ILIKE $5)]
+   *     [AND (c.created_at, c.id) < ($k, $id)]
+   *   ORDER BY c.created_at DESC, c.id DESC LIMIT $limit + 1
+   * Index: contacts_list_idx (tenant_id, created_at DESC, id DESC) or contacts_updated_idx.
+   */
+  list(tenantId: TenantId, filter: ContactFilter, page: { limit?: number; cursor?: string }): Promise<CursorPage<ContactEntity>> {
+    return this.db.tx(tenantId, (tx) => {
+      const qb = tx.manager
+        .createQueryBuilder(ContactEntity, 'c')
+        .where('c.tenant_id = :tenantId', { tenantId: tx.tenantId });
+      if (!filter.includeDeleted) qb.andWhere('c.deleted_at IS NULL');
+      if (filter.company) qb.andWhere('lower(c.company) = lower(:company)', { company: filter.company });
+      if (filter.role) qb.andWhere(':role = ANY(c.roles)', { role: filter.role });
+      if (filter.updatedSince) qb.andWhere('c.updated_at >= :since', { since: filter.updatedSince });
+      if (filter.q) qb.andWhere('(c.name ILIKE :q OR c.email ILIKE :q)', { q: likePattern(filter.q) });
+      const sync = filter.updatedSince !== undefined;
+      return keysetPage(qb, 'c', {
+        sort: sync ? 'updated_at' : 'created_at',
+        direction: sync ? 'ASC' : 'DESC',
+        limit: pageLimit(page.limit),
+        cursor: page.cursor,
+      });
+    });
+  }
+
+  async update(tenantId: TenantId, id: string, patch: UpdateContactDto, actor: Actor): Promise<ContactWrite> {
+    return this.db.tx(tenantId, async (tx) => {
+      const current = await this.load(tx, id);
+      const contact = await this.applyChanges(tx, current, pickFields(patch), actor);
+      return { contact, warnings: await this.warnings(tx, contact) };
+    });
+  }
+
+  async remove(tenantId: TenantId, id: string, actor: Actor): Promise<void> {
+    await this.db.tx(tenantId, async (tx) => {
+      await this.load(tx, id);
+      const changed = await tx.repo(ContactEntity).update({ id, deletedAt: IsNull() }, { deletedAt: this.clock.now(), updatedAt: this.clock.now() });
+      if (changed > 0) tx.emit('contact.deleted', { contactId: id }, actor);
+    });
+  }
+
+  /**
+   * Creates or updates the contact an ATS knows as (source, externalId). Race-free: the
+   * unique constraint contacts_external_key decides, and a conflicting insert becomes the
+   * update. Sending the same data twice changes nothing and emits nothing the second time.
+   * A soft-deleted contact is restored.
+   */
+  async upsertByExternalId(
+    tenantId: TenantId,
+    externalSource: string,
+    externalId: string,
+    input: ContactFieldsDto,
+    actor: Actor,
+  ): Promise<ContactWrite & { created: boolean }> {
+    const now = this.clock.now();
+    return this.db.tx(tenantId, async (tx) => {
+      const inserted = await tx.query<{ id: string }>(
+        `INSERT INTO contacts (tenant_id, external_source, external_id, name, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT ON CONSTRAINT contacts_external_key DO NOTHING
+         RETURNING id`,
+        [tx.tenantId, externalSource, externalId, input.name, now],
+      );
+      const repo = tx.repo(ContactEntity);
+      const row = await repo.findOne({ externalSource, externalId });
+      if (!row) throw AppException.notFound('Contact');
+      const created = inserted.length > 0;
+      const fields = pickFields(input);
+      let contact: ContactEntity;
+      if (created) {
+        await repo.update({ id: row.id }, fields as Partial<ContactEntity>);
+        contact = await this.load(tx, row.id);
+        tx.emit('contact.created', { contactId: row.id, externalId }, actor);
+      } else {
+        const restored = row.deletedAt !== null;
+        if (restored) {
+          await repo.update({ id: row.id }, { deletedAt: null, updatedAt: now });
+          row.deletedAt = null;
+          row.updatedAt = now;
+        }
+        contact = await this.applyChanges(tx, row, fields, actor);
+        if (restored && contact === row) tx.emit('contact.updated', { contactId: row.id, fields: ['deletedAt'] }, actor);
+      }
+      return { contact, created, warnings: await this.warnings(tx, contact) };
+    });
+  }
+
+  /** Batch read for GraphQL loaders and other modules: live contacts among `ids`. */
+  findByIds(tenantId: TenantId, ids: readonly string[]): Promise<ContactEntity[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.db.tx(tenantId, (tx) =>
+      tx.manager
+        .createQueryBuilder(ContactEntity, 'c')
+        .where('c.tenant_id = :tenantId', { tenantId: tx.tenantId })
+        .andWhere('c.id = ANY(:ids)', { ids: valid })
+        .andWhere('c.deleted_at IS NULL')
+        .getMany(),
+    );
+  }
+
+  private async applyChanges(tx: TenantTx, current: ContactEntity, fields: Partial<ContactEntity>, actor: Actor): Promise<ContactEntity> {
+    const changes = changedFields(current, fields);
+    const names = Object.keys(changes);
+    if (names.length === 0) return current;
+    const updatedAt = this.clock.now();
+    await tx.repo(ContactEntity).update({ id: current.id, deletedAt: IsNull() }, { ...changes, updatedAt });
+    tx.emit('contact.updated', { contactId: current.id, fields: names }, actor);
+    return Object.assign(new ContactEntity(), current, changes, { updatedAt });
+  }
+
+  private async load(tx: TenantTx, id: string): Promise<ContactEntity> {
+    if (!isUuid(id)) throw AppException.notFound('Contact');
+    const contact = await tx.repo(ContactEntity).findOne({ id, deletedAt: IsNull() });
+    if (!contact) throw AppException.notFound('Contact');
+    return contact;
+  }
+
+  private async warnings(tx: TenantTx, c: ContactEntity): Promise<WarningView[]> {
+    if (!c.email) return doubleCheck(c);
+    const others = await tx.query<{ id: string; name: string }>(
+      `SELECT id, name FROM contacts
+       WHERE tenant_id = $1 AND lower(email) = lower($2) AND id <> $3 AND deleted_at IS NULL
+       ORDER BY created_at LIMIT 5`,
+      [tx.tenantId, c.email, c.id],
+    );
+    return doubleCheck(c, others.map((o) => ({ kind: 'contact' as const, id: o.id, name: o.name })));
+  }
+}
+
+function pickFields(input: Partial<Record<(typeof EDITABLE)[number], unknown>>): Partial<ContactEntity> {
+  const out: Record<string, unknown> = {};
+  for (const key of EDITABLE) if (input[key] !== undefined) out[key] = input[key];
+  if (Array.isArray(out.roles)) out.roles = dedupe(out.roles as string[]);
+  return out as Partial<ContactEntity>;
+}
+
+function mapWriteError(err: unknown): unknown {
+  if (isUniqueViolation(err, 'contacts_external_key')) {
+    return new AppException(ErrorCode.Conflict, 'A contact with this externalId and externalSource already exists; use PUT /v1/contacts/by-external-id/{externalId} to upsert', {
+      errors: [{ field: 'externalId', message: 'is already in use' }],
+    });
+  }
+  return err;
+}
+
+function dedupe<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,267 @@
+import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsDate, IsIn, IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
+import { CHANNELS } from '../../candidates/candidate.entity';
+import type { Channel } from '../../candidates/candidate.entity';
+import { WarningView } from '../../common/double-check';
+import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { IanaTimeZone } from '../../common/iana-time-zone.validator';
+import { IncludeDeleted } from '../../common/include-deleted';
+import { PageQueryDto } from '../../common/pagination';
+import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
+import { IsPhone } from '../../common/phone';
+import { CONTACT_ROLES } from '../contact.entity';
+import type { ContactEntity, ContactRole } from '../contact.entity';
+
+const ROLE_MESSAGE = `each role must be one of: ${CONTACT_ROLES.join(', ')}`;
+
+@InputType({ isAbstract: true })
+export abstract class ContactFieldsDto {
+  @ApiProperty({ example: 'Ann Baker' })
+  @Field()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'ann.baker@globex.com' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPersonEmail()
+  email?: string | null;
+
+  @ApiPropertyOptional({ example: '+14155550123' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPhone()
+  phone?: string | null;
+
+  @ApiPropertyOptional({ example: 'Globex' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  company?: string | null;
+
+  @ApiPropertyOptional({ example: 'Engineering Manager' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  title?: string | null;
+
+  @ApiPropertyOptional({ example: 'Europe/London' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Validate(IanaTimeZone)
+  timeZone?: string | null;
+
+  @ApiPropertyOptional({ enum: CHANNELS })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
+  preferredChannel?: Channel | null;
+
+  @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true, example: ['employer_contact', 'interviewer'] })
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTACT_ROLES.length)
+  @IsIn(CONTACT_ROLES, { each: true, message: ROLE_MESSAGE })
+  roles?: ContactRole[];
+}
+
+@InputType('CreateContactInput')
+export class CreateContactDto extends ContactFieldsDto {
+  @ApiPropertyOptional({ example: 'BH-C-991' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsExternalId()
+  externalId?: string;
+
+  @ApiPropertyOptional({ example: 'bullhorn', default: 'api' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsExternalSource()
+  externalSource?: string;
+}
+
+@InputType('UpsertContactInput')
+export class UpsertContactDto extends ContactFieldsDto {}
+
+@InputType('UpdateContactInput')
+export class UpdateContactDto {
+  @ApiPropertyOptional({ example: 'Ann Baker' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPersonEmail()
+  email?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPhone()
+  phone?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  company?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  title?: string | null;
+
+  @ApiPropertyOptional({ nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Validate(IanaTimeZone)
+  timeZone?: string | null;
+
+  @ApiPropertyOptional({ enum: CHANNELS, nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
+  preferredChannel?: Channel | null;
+
+  @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true })
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CONTACT_ROLES.length)
+  @IsIn(CONTACT_ROLES, { each: true, message: ROLE_MESSAGE })
+  roles?: ContactRole[];
+}
+
+export interface ContactFilter {
+  includeDeleted?: boolean;
+  company?: string;
+  role?: ContactRole;
+  updatedSince?: Date;
+  q?: string;
+}
+
+export class ListContactsQueryDto extends PageQueryDto implements ContactFilter {
+  @IncludeDeleted()
+  includeDeleted?: boolean;
+
+  @ApiPropertyOptional({ example: 'Globex', description: 'Exact company name, ignoring case.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  company?: string;
+
+  @ApiPropertyOptional({ enum: CONTACT_ROLES })
+  @IsOptional()
+  @IsIn(CONTACT_ROLES, { message: `role must be one of: ${CONTACT_ROLES.join(', ')}` })
+  role?: ContactRole;
+
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  updatedSince?: Date;
+
+  @ApiPropertyOptional({ example: 'ann', description: 'Text search on name and email.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
+}
+
+@ArgsType()
+export class ContactsArgs extends ConnectionArgs implements ContactFilter {
+  @IncludeDeleted()
+  includeDeleted?: boolean;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  company?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(CONTACT_ROLES, { message: `role must be one of: ${CONTACT_ROLES.join(', ')}` })
+  role?: ContactRole;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  updatedSince?: Date;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+}
+
+@ObjectType('Contact')
+export class ContactView {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+  @ApiProperty({ example: 'Ann Baker' }) @Field() name!: string;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) email!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) phone!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) company!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) title!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) timeZone!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: CHANNELS }) @Field(() => String, { nullable: true }) preferredChannel!: string | null;
+  @ApiProperty({ enum: CONTACT_ROLES, isArray: true }) @Field(() => [String]) roles!: string[];
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) externalId!: string | null;
+  @ApiProperty() @Field() externalSource!: string;
+  @ApiProperty() @Field() createdAt!: Date;
+  @ApiProperty() @Field() updatedAt!: Date;
+  @ApiPropertyOptional({ nullable: true, description: 'Set when soft-deleted (lists with includeDeleted).' })
+  @Field(() => Date, { nullable: true })
+  deletedAt!: Date | null;
+  @ApiProperty({ type: [WarningView], description: 'Double-check warnings from this write; they never block it.' })
+  @Field(() => [WarningView])
+  warnings!: WarningView[];
+
+  static of(e: ContactEntity, warnings: WarningView[] = []): ContactView {
+    return Object.assign(new ContactView(), {
+      id: e.id,
+      name: e.name,
+      email: e.email,
+      phone: e.phone,
+      company: e.company,
+      title: e.title,
+      timeZone: e.timeZone,
+      preferredChannel: e.preferredChannel,
+      roles: e.roles,
+      externalId: e.externalId,
+      externalSource: e.externalSource,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      deletedAt: e.deletedAt,
+      warnings,
+    });
+  }
+}
+
+export class ContactPageView {
+  @ApiProperty({ type: [ContactView] }) items!: ContactView[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor!: string | null;
+}
+
+@ObjectType('ContactConnection')
+export class ContactConnection extends Connection(ContactView, 'Contact') {}

@@ -1,0 +1,137 @@
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { assertFieldScopes } from '../common/graphql/field-scopes';
+import type { Principal } from '../auth/principal';
+import { actorOf } from '../auth/principal';
+import { toConnection } from '../common/graphql/connection';
+import { groupBy, indexBy, loaderFor } from '../common/graphql/loaders';
+import { ContactView } from '../contacts/dto/contact.dto';
+import { ContactsService } from '../contacts/contacts.service';
+import { LeadView } from '../leads/dto/lead.dto';
+import {
+  InterviewConnection,
+  InterviewRescheduleView,
+  InterviewsArgs,
+  InterviewTransitionDto,
+  InterviewView,
+  RescheduleInterviewDto,
+  ScheduleInterviewDto,
+  UpdateInterviewDto,
+} from './dto/interview.dto';
+import { InterviewRecord, InterviewsService } from './interviews.service';
+
+const view = (r: InterviewRecord): InterviewView => InterviewView.of(r.interview, r.interviewerIds, r.warnings);
+
+@Resolver(() => InterviewView)
+export class InterviewsResolver {
+  constructor(
+    private readonly service: InterviewsService,
+    private readonly contacts: ContactsService,
+  ) {}
+
+  @Query(() => InterviewView)
+  @RequireScopes('interviews:read')
+  async interview(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<InterviewView> {
+    return view(await this.service.get(p.tenantId, id));
+  }
+
+  @Query(() => InterviewConnection)
+  @RequireScopes('interviews:read')
+  async interviews(@CurrentPrincipal() p: Principal, @Args() args: InterviewsArgs): Promise<InterviewConnection> {
+    const page = await this.service.list(p.tenantId, args, { limit: args.first, cursor: args.after });
+    return toConnection(new InterviewConnection(), page, view);
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async scheduleInterview(@CurrentPrincipal() p: Principal, @Args('input') input: ScheduleInterviewDto): Promise<InterviewView> {
+    return view(await this.service.schedule(p.tenantId, input, actorOf(p)));
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async updateInterview(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string, @Args('input') input: UpdateInterviewDto): Promise<InterviewView> {
+    return view(await this.service.update(p.tenantId, id, input, actorOf(p)));
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async rescheduleInterview(
+    @CurrentPrincipal() p: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: RescheduleInterviewDto,
+  ): Promise<InterviewView> {
+    return view(await this.service.reschedule(p.tenantId, id, input, actorOf(p)));
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async confirmInterview(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<InterviewView> {
+    return view(await this.service.confirm(p.tenantId, id, actorOf(p)));
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async cancelInterview(
+    @CurrentPrincipal() p: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input', { nullable: true }) input?: InterviewTransitionDto,
+  ): Promise<InterviewView> {
+    return view(await this.service.closeOut(p.tenantId, id, 'cancelled', input?.reason, actorOf(p)));
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async completeInterview(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<InterviewView> {
+    return view(await this.service.closeOut(p.tenantId, id, 'completed', undefined, actorOf(p)));
+  }
+
+  @Mutation(() => InterviewView)
+  @RequireScopes('interviews:write')
+  async markInterviewNoShow(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<InterviewView> {
+    return view(await this.service.closeOut(p.tenantId, id, 'no_show', undefined, actorOf(p)));
+  }
+
+  @Mutation(() => Boolean)
+  @RequireScopes('interviews:write')
+  async deleteInterview(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.service.remove(p.tenantId, id, actorOf(p));
+    return true;
+  }
+
+  @ResolveField(() => [InterviewRescheduleView])
+  async reschedules(@CurrentPrincipal() p: Principal, @Parent() interview: InterviewView, @Context() ctx: object): Promise<InterviewRescheduleView[]> {
+    assertFieldScopes(p, 'interviews:read');
+    const rows = await loaderFor(ctx, 'reschedulesByInterview', async (ids) =>
+      groupBy(ids, await this.service.reschedulesByInterviewIds(p.tenantId, ids), (r) => r.interviewId),
+    ).load(interview.id);
+    return rows.map(InterviewRescheduleView.of);
+  }
+
+  /** Interviewers, batched: the page's interviewer ids are already on each interview; one query loads the contacts. */
+  @ResolveField(() => [ContactView])
+  async interviewers(@CurrentPrincipal() p: Principal, @Parent() interview: InterviewView, @Context() ctx: object): Promise<ContactView[]> {
+    assertFieldScopes(p, 'contacts:read');
+    const loader = loaderFor(ctx, 'interviewerById', async (ids) =>
+      indexBy(ids, (await this.contacts.findByIds(p.tenantId, ids)).map((c) => ContactView.of(c)), (c) => c.id),
+    );
+    const contacts = await loader.loadMany(interview.interviewerIds);
+    return contacts.filter((c): c is ContactView => c instanceof ContactView);
+  }
+}
+
+/** Lead.interviews, batched: one query for the interviews of every lead in the page, one for their interviewers. */
+@Resolver(() => LeadView)
+export class LeadInterviewsResolver {
+  constructor(private readonly service: InterviewsService) {}
+
+  @ResolveField(() => [InterviewView])
+  async interviews(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<InterviewView[]> {
+    assertFieldScopes(p, 'interviews:read');
+    return loaderFor(ctx, 'interviewsByLead', async (leadIds) => {
+      const interviews = await this.service.findByLeadIds(p.tenantId, leadIds);
+      const links = await this.service.interviewerIdsByInterview(p.tenantId, interviews.map((i) => i.id));
+      return groupBy(leadIds, interviews.map((i) => InterviewView.of(i, links.get(i.id) ?? [])), (v) => v.leadId);
+    }).load(lead.id);
+  }
+}

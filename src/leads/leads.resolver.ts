@@ -1,0 +1,134 @@
+import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import { assertFieldScopes } from '../common/graphql/field-scopes';
+import type { Principal } from '../auth/principal';
+import { actorOf } from '../auth/principal';
+import { CandidateView } from '../candidates/dto/candidate.dto';
+import { ExternalSourceQueryDto } from '../common/external-source.dto';
+import { toConnection } from '../common/graphql/connection';
+import { groupBy, indexBy, loaderFor } from '../common/graphql/loaders';
+import { ContactView } from '../contacts/dto/contact.dto';
+import { ContactsService } from '../contacts/contacts.service';
+import { CandidatesService } from '../candidates/candidates.service';
+import {
+  ChangeLeadStatusDto,
+  CreateLeadDto,
+  LeadConnection,
+  LeadsArgs,
+  LeadStatusChangeView,
+  LeadView,
+  UpdateLeadDto,
+  UpsertLeadDto,
+} from './dto/lead.dto';
+import { LeadsService } from './leads.service';
+
+@Resolver(() => LeadView)
+export class LeadsResolver {
+  constructor(
+    private readonly service: LeadsService,
+    private readonly contacts: ContactsService,
+    private readonly candidates: CandidatesService,
+  ) {}
+
+  @Query(() => LeadView)
+  @RequireScopes('leads:read')
+  async lead(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<LeadView> {
+    return LeadView.of(await this.service.get(p.tenantId, id));
+  }
+
+  @Query(() => LeadConnection)
+  @RequireScopes('leads:read')
+  async leads(@CurrentPrincipal() p: Principal, @Args() args: LeadsArgs): Promise<LeadConnection> {
+    const page = await this.service.list(p.tenantId, args, { limit: args.first, cursor: args.after });
+    return toConnection(new LeadConnection(), page, (l) => LeadView.of(l));
+  }
+
+  @Mutation(() => LeadView)
+  @RequireScopes('leads:write')
+  async createLead(@CurrentPrincipal() p: Principal, @Args('input') input: CreateLeadDto): Promise<LeadView> {
+    return LeadView.of(await this.service.create(p.tenantId, input, actorOf(p)));
+  }
+
+  @Mutation(() => LeadView)
+  @RequireScopes('leads:write')
+  async updateLead(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string, @Args('input') input: UpdateLeadDto): Promise<LeadView> {
+    return LeadView.of(await this.service.update(p.tenantId, id, input, actorOf(p)));
+  }
+
+  @Mutation(() => LeadView, { description: 'Move a lead through its status machine; an illegal move is ILLEGAL_TRANSITION with extensions.allowed.' })
+  @RequireScopes('leads:write')
+  async changeLeadStatus(
+    @CurrentPrincipal() p: Principal,
+    @Args('id', { type: () => ID }) id: string,
+    @Args('input') input: ChangeLeadStatusDto,
+  ): Promise<LeadView> {
+    return LeadView.of(await this.service.changeStatus(p.tenantId, id, input, actorOf(p)));
+  }
+
+  @Mutation(() => Boolean)
+  @RequireScopes('leads:write')
+  async deleteLead(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<boolean> {
+    await this.service.remove(p.tenantId, id, actorOf(p));
+    return true;
+  }
+
+  @Mutation(() => LeadView)
+  @RequireScopes('leads:write')
+  async upsertLead(
+    @CurrentPrincipal() p: Principal,
+    @Args('externalId') externalId: string,
+    @Args('input') input: UpsertLeadDto,
+    @Args('externalSource', { type: () => String, nullable: true }) externalSource?: string,
+  ): Promise<LeadView> {
+    return LeadView.of(
+      await this.service.upsertByExternalId(p.tenantId, ExternalSourceQueryDto.source(externalSource), ExternalSourceQueryDto.externalId(externalId), input, actorOf(p)),
+    );
+  }
+
+  @ResolveField(() => [LeadStatusChangeView])
+  async history(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<LeadStatusChangeView[]> {
+    assertFieldScopes(p, 'leads:read');
+    const rows = await loaderFor(ctx, 'historyByLead', async (ids) => groupBy(ids, await this.service.historyByLeadIds(p.tenantId, ids), (h) => h.leadId)).load(lead.id);
+    return rows.map(LeadStatusChangeView.of);
+  }
+
+  @ResolveField(() => ContactView, { nullable: true })
+  async referrer(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<ContactView | null> {
+    assertFieldScopes(p, 'contacts:read');
+    return lead.referrerContactId ? this.contactLoader(p, ctx).load(lead.referrerContactId) : null;
+  }
+
+  @ResolveField(() => ContactView, { nullable: true })
+  async employerContact(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<ContactView | null> {
+    assertFieldScopes(p, 'contacts:read');
+    return lead.employerContactId ? this.contactLoader(p, ctx).load(lead.employerContactId) : null;
+  }
+
+  @ResolveField(() => CandidateView, { nullable: true })
+  async candidate(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<CandidateView | null> {
+    assertFieldScopes(p, 'candidates:read');
+    return loaderFor(ctx, 'candidateById', async (ids) =>
+      indexBy(ids, (await this.candidates.findByIds(p.tenantId, ids)).map((c) => CandidateView.of(c)), (c) => c.id),
+    ).load(lead.candidateId);
+  }
+
+  private contactLoader(p: Principal, ctx: object) {
+    return loaderFor(ctx, 'leadContactById', async (ids) =>
+      indexBy(ids, (await this.contacts.findByIds(p.tenantId, ids)).map((c) => ContactView.of(c)), (c) => c.id),
+    );
+  }
+}
+
+/** Candidate.leads, batched: one query for every candidate of the page. */
+@Resolver(() => CandidateView)
+export class CandidateLeadsResolver {
+  constructor(private readonly service: LeadsService) {}
+
+  @ResolveField(() => [LeadView])
+  async leads(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView, @Context() ctx: object): Promise<LeadView[]> {
+    assertFieldScopes(p, 'leads:read');
+    return loaderFor(ctx, 'leadsByCandidate', async (ids) =>
+      groupBy(ids, (await this.service.findByCandidateIds(p.tenantId, ids)).map((l) => LeadView.of(l)), (l) => l.candidateId),
+    ).load(candidate.id);
+  }
+}

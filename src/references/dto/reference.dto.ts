@@ -1,0 +1,182 @@
+import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { IncludeDeleted } from '../../common/include-deleted';
+import { PageQueryDto } from '../../common/pagination';
+import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
+import type { ReferenceEntity, ReferenceProvisionEntity } from '../reference.entity';
+
+@InputType('CreateReferenceInput')
+export class CreateReferenceDto {
+  @ApiProperty({ format: 'uuid' })
+  @Field(() => ID)
+  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  candidateId!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'The contact who vouches for the candidate.' })
+  @Field(() => ID)
+  @IsUUID('all', { message: 'contactId must be a UUID' })
+  contactId!: string;
+
+  @ApiProperty({ example: 'Former manager at Initech' })
+  @Field()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  relationship!: string;
+
+  @ApiPropertyOptional({ example: 'REF-12' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsExternalId()
+  externalId?: string;
+
+  @ApiPropertyOptional({ example: 'bullhorn' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsExternalSource()
+  externalSource?: string;
+}
+
+@InputType('UpdateReferenceInput')
+export class UpdateReferenceDto {
+  @ApiPropertyOptional({ example: 'Team lead at Initech' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 200)
+  relationship?: string;
+}
+
+@InputType('ProvideReferencesInput')
+export class ProvideReferencesDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: "References of the lead's candidate." })
+  @Field(() => [ID])
+  @IsArray()
+  @ArrayMinSize(1, { message: 'referenceIds must name at least one reference' })
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true, message: 'each of referenceIds must be a UUID' })
+  referenceIds!: string[];
+
+  @ApiPropertyOptional({ description: 'When they were handed over; default now. Not in the future.' })
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'providedAt must be an ISO-8601 date-time' })
+  providedAt?: Date;
+}
+
+export interface ReferenceFilter {
+  includeDeleted?: boolean;
+  candidateId?: string;
+  contactId?: string;
+  updatedSince?: Date;
+}
+
+export class ListReferencesQueryDto extends PageQueryDto implements ReferenceFilter {
+  @IncludeDeleted()
+  includeDeleted?: boolean;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  candidateId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'contactId must be a UUID' })
+  contactId?: string;
+
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  updatedSince?: Date;
+}
+
+@ArgsType()
+export class ReferencesArgs extends ConnectionArgs implements ReferenceFilter {
+  @IncludeDeleted()
+  includeDeleted?: boolean;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  candidateId?: string;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'contactId must be a UUID' })
+  contactId?: string;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  updatedSince?: Date;
+}
+
+@ObjectType('ReferenceProvision')
+export class ReferenceProvisionView {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) referenceId!: string;
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) leadId!: string;
+  @ApiProperty() @Field() providedAt!: Date;
+
+  static of(p: ReferenceProvisionEntity): ReferenceProvisionView {
+    return Object.assign(new ReferenceProvisionView(), { referenceId: p.referenceId, leadId: p.leadId, providedAt: p.providedAt });
+  }
+}
+
+@ObjectType('Reference')
+export class ReferenceView {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) candidateId!: string;
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) contactId!: string;
+  @ApiProperty({ example: 'Former manager at Initech' }) @Field() relationship!: string;
+  @ApiProperty({ type: [ReferenceProvisionView], description: 'The leads this reference was provided to.' })
+  @Field(() => [ReferenceProvisionView])
+  providedTo!: ReferenceProvisionView[];
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) externalId!: string | null;
+  @ApiProperty() @Field() externalSource!: string;
+  @ApiProperty() @Field() createdAt!: Date;
+  @ApiProperty() @Field() updatedAt!: Date;
+  @ApiPropertyOptional({ nullable: true, description: 'Set when soft-deleted (lists with includeDeleted).' })
+  @Field(() => Date, { nullable: true })
+  deletedAt!: Date | null;
+
+  static of(e: ReferenceEntity, provisions: ReferenceProvisionEntity[] = []): ReferenceView {
+    return Object.assign(new ReferenceView(), {
+      id: e.id,
+      candidateId: e.candidateId,
+      contactId: e.contactId,
+      relationship: e.relationship,
+      providedTo: provisions.map(ReferenceProvisionView.of),
+      externalId: e.externalId,
+      externalSource: e.externalSource,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+      deletedAt: e.deletedAt,
+    });
+  }
+}
+
+@ObjectType('ProvidedReferences')
+export class ProvidedReferencesView {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) leadId!: string;
+  @ApiProperty({ type: [ReferenceProvisionView], description: 'Every reference provided to this lead, including earlier ones.' })
+  @Field(() => [ReferenceProvisionView])
+  provisions!: ReferenceProvisionView[];
+  @ApiProperty({ type: [String], description: 'The references newly provided by this request (empty on a repeat).' })
+  @Field(() => [ID])
+  newlyProvided!: string[];
+}
+
+export class ReferencePageView {
+  @ApiProperty({ type: [ReferenceView] }) items!: ReferenceView[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor!: string | null;
+}
+
+@ObjectType('ReferenceConnection')
+export class ReferenceConnection extends Connection(ReferenceView, 'Reference') {}

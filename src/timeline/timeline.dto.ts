@@ -1,0 +1,51 @@
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+export const TIMELINE_KINDS = [
+  'lead.status_changed',
+  'interview.scheduled',
+  'interview.rescheduled',
+  'interview.confirmed',
+  'interview.completed',
+  'interview.cancelled',
+  'interview.no_show',
+  'references.provided',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
+
+/** One thing that happened to a candidate. Which ids are set depends on the kind. */
+@ObjectType('TimelineEntry')
+export class TimelineEntryView {
+  @ApiProperty({ description: 'When it happened.' }) @Field() at!: Date;
+  @ApiProperty({ enum: TIMELINE_KINDS }) @Field() kind!: string;
+  @ApiProperty({ example: 'Applied: Backend Engineer at Globex' }) @Field() summary!: string;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) leadId!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) interviewId!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) referenceId!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) contactId!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Lead status before (status changes).' }) @Field(() => String, { nullable: true }) from!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Lead status after (status changes).' }) @Field(() => String, { nullable: true }) to!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Interview start (interview entries; the new start for a reschedule).' })
+  @Field(() => Date, { nullable: true })
+  startsAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The previous start (reschedules).' }) @Field(() => Date, { nullable: true }) previousStartsAt!: Date | null;
+
+  static of(fields: Partial<TimelineEntryView> & { at: Date; kind: TimelineKind; summary: string }): TimelineEntryView {
+    return Object.assign(new TimelineEntryView(), {
+      leadId: null,
+      interviewId: null,
+      referenceId: null,
+      contactId: null,
+      from: null,
+      to: null,
+      startsAt: null,
+      previousStartsAt: null,
+      ...fields,
+    });
+  }
+}
+
+export class TimelineView {
+  @ApiProperty({ format: 'uuid' }) candidateId!: string;
+  @ApiProperty({ type: [TimelineEntryView], description: 'Oldest first.' }) items!: TimelineEntryView[];
+}

@@ -1,0 +1,19 @@
+import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal } from '../auth/auth.decorators';
+import { assertFieldScopes } from '../common/graphql/field-scopes';
+import type { Principal } from '../auth/principal';
+import { CandidateView } from '../candidates/dto/candidate.dto';
+import { TimelineEntryView } from './timeline.dto';
+import { TimelineService } from './timeline.service';
+
+@Resolver(() => CandidateView)
+export class CandidateTimelineResolver {
+  constructor(private readonly service: TimelineService) {}
+
+  /** Meant for one candidate at a time (it is not batched): ask for it on `candidate(id)`. */
+  @ResolveField(() => [TimelineEntryView])
+  timeline(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView): Promise<TimelineEntryView[]> {
+    assertFieldScopes(p, 'candidates:read', 'leads:read', 'interviews:read', 'references:read');
+    return this.service.forCandidate(p.tenantId, candidate.id);
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { CandidatesService } from '../candidates/candidates.service';
+import type { TenantId } from '../database/tenant-id';
+import { InterviewsService } from '../interviews/interviews.service';
+import { LeadsService } from '../leads/leads.service';
+import { ReferencesService } from '../references/references.service';
+import { TimelineEntryView, TimelineKind } from './timeline.dto';
+
+const STATUS_WORDS: Record<string, string> = {
+  identified: 'Lead identified',
+  applied: 'Applied (resume sent)',
+  interviewing: 'Interviewing',
+  offer: 'Offer',
+  accepted: 'Offer accepted',
+  declined: 'Declined',
+  rejected: 'Rejected',
+  withdrawn: 'Withdrawn',
+  closed: 'Closed',
+};
+
+/**
+ * What happened to a candidate, in time order, assembled from the modules that own each
+ * part (lead status history, interviews and their reschedules, reference provisions) through
+ * their services. The messaging issue adds messages here.
+ */
+@Injectable()
+export class TimelineService {
+  constructor(
+    private readonly candidates: CandidatesService,
+    private readonly leads: LeadsService,
+    private readonly interviews: InterviewsService,
+    private readonly references: ReferencesService,
+  ) {}
+
+  async forCandidate(tenantId: TenantId, candidateId: string): Promise<TimelineEntryView[]> {
+    await this.candidates.get(tenantId, candidateId); // 404 for unknown ids and other tenants' ids
+    const [history, interviews, provisions, leads] = await Promise.all([
+      this.leads.historyForCandidate(tenantId, candidateId),
+      this.interviews.timelineFor(tenantId, candidateId),
+      this.references.timelineFor(tenantId, candidateId),
+      this.leads.findByCandidateIds(tenantId, [candidateId]),
+    ]);
+    const leadName = new Map(leads.map((l) => [l.id, `${l.position} at ${l.company}`] as const));
+    const entries: TimelineEntryView[] = [];
+    for (const h of history) {
+      entries.push(
+        TimelineEntryView.of({
+          at: h.changedAt,
+          kind: 'lead.status_changed',
+          summary: `${STATUS_WORDS[h.toStatus] ?? h.toStatus}: ${h.position} at ${h.company}`,
+          leadId: h.leadId,
+          from: h.fromStatus,
+          to: h.toStatus,
+        }),
+      );
+    }
+    for (const i of interviews.interviews) {
+      const what = `${i.format.replace('_', ' ')} interview for ${leadName.get(i.leadId) ?? 'a lead'}`;
+      const firstStart = interviews.reschedules.find((r) => r.interviewId === i.id)?.previousStartsAt ?? i.startsAt;
+      entries.push(TimelineEntryView.of({ at: i.createdAt, kind: 'interview.scheduled', summary: `Scheduled ${what}`, leadId: i.leadId, interviewId: i.id, startsAt: firstStart }));
+      if (i.status !== 'scheduled') {
+        entries.push(
+          TimelineEntryView.of({
+            at: i.statusChangedAt,
+            kind: `interview.${i.status}` as TimelineKind,
+            summary: `${i.status === 'no_show' ? 'No-show at' : capitalise(i.status)} ${what}`,
+            leadId: i.leadId,
+            interviewId: i.id,
+            startsAt: i.startsAt,
+          }),
+        );
+      }
+    }
+    const interviewById = new Map(interviews.interviews.map((i) => [i.id, i] as const));
+    for (const r of interviews.reschedules) {
+      const i = interviewById.get(r.interviewId);
+      entries.push(
+        TimelineEntryView.of({
+          at: r.rescheduledAt,
+          kind: 'interview.rescheduled',
+          summary: `Interview moved${r.reason ? ` (${r.reason})` : ''}`,
+          leadId: i?.leadId ?? null,
+          interviewId: r.interviewId,
+          startsAt: r.newStartsAt,
+          previousStartsAt: r.previousStartsAt,
+        }),
+      );
+    }
+    for (const { provision, reference } of provisions) {
+      entries.push(
+        TimelineEntryView.of({
+          at: provision.providedAt,
+          kind: 'references.provided',
+          summary: `Reference (${reference.relationship}) provided to ${leadName.get(provision.leadId) ?? 'a lead'}`,
+          leadId: provision.leadId,
+          referenceId: reference.id,
+          contactId: reference.contactId,
+        }),
+      );
+    }
+    return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || a.kind.localeCompare(b.kind));
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
