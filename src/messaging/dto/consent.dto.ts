@@ -1,0 +1,81 @@
+import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn } from 'class-validator';
+import type { ConsentState, PersonConsent } from '../consent/consent.service';
+import type { MessageChannel } from '../drivers/driver.types';
+import { CONSENT_SOURCES, CONSENT_STATUSES } from '../entities/consent.entity';
+import type { ConsentEventEntity, ConsentStatus } from '../entities/consent.entity';
+import { MESSAGE_CHANNELS } from '../entities/message.entity';
+
+@InputType('SetConsentInput')
+export class SetConsentDto {
+  @ApiProperty({ enum: MESSAGE_CHANNELS })
+  @Field(() => String)
+  @IsIn(MESSAGE_CHANNELS, { message: 'channel must be email or sms' })
+  channel!: MessageChannel;
+
+  @ApiProperty({ enum: CONSENT_STATUSES })
+  @Field(() => String)
+  @IsIn(CONSENT_STATUSES, { message: 'status must be opted_in or opted_out' })
+  status!: ConsentStatus;
+}
+
+@ObjectType('ConsentState')
+export class ConsentStateView {
+  @ApiProperty({ enum: MESSAGE_CHANNELS }) @Field() channel!: string;
+  @ApiProperty({ enum: CONSENT_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: CONSENT_SOURCES, nullable: true, description: 'null: never changed (opted in by default).' })
+  @Field(() => String, { nullable: true })
+  source!: string | null;
+  @ApiProperty({ nullable: true, type: Date }) @Field(() => Date, { nullable: true }) changedAt!: Date | null;
+
+  static of(s: ConsentState): ConsentStateView {
+    return Object.assign(new ConsentStateView(), s);
+  }
+}
+
+@ObjectType('ConsentEvent')
+export class ConsentEventView {
+  @ApiProperty({ enum: MESSAGE_CHANNELS }) @Field() channel!: string;
+  @ApiProperty({ enum: CONSENT_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: CONSENT_SOURCES }) @Field() source!: string;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The message that caused it (keyword, provider error).' })
+  @Field(() => ID, { nullable: true })
+  messageId!: string | null;
+  @ApiProperty({ nullable: true, enum: ['user', 'api_key', 'system'] }) @Field(() => String, { nullable: true }) actorKind!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) actorId!: string | null;
+  @ApiProperty() @Field() at!: Date;
+
+  static of(e: ConsentEventEntity): ConsentEventView {
+    return Object.assign(new ConsentEventView(), {
+      channel: e.channel,
+      status: e.status,
+      source: e.source,
+      messageId: e.messageId,
+      actorKind: e.actorKind,
+      actorId: e.actorId,
+      at: e.createdAt,
+    });
+  }
+}
+
+@ObjectType('PersonConsent')
+export class PersonConsentView {
+  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() personType!: string;
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) personId!: string;
+  @ApiProperty({ type: ConsentStateView }) @Field(() => ConsentStateView) email!: ConsentStateView;
+  @ApiProperty({ type: ConsentStateView }) @Field(() => ConsentStateView) sms!: ConsentStateView;
+  @ApiProperty({ type: [ConsentEventView], description: 'Every change, oldest first.' })
+  @Field(() => [ConsentEventView])
+  history!: ConsentEventView[];
+
+  static of(c: PersonConsent): PersonConsentView {
+    return Object.assign(new PersonConsentView(), {
+      personType: c.person.type,
+      personId: c.person.id,
+      email: ConsentStateView.of(c.email),
+      sms: ConsentStateView.of(c.sms),
+      history: c.history.map(ConsentEventView.of),
+    });
+  }
+}

@@ -1,0 +1,143 @@
+import { ArgsType, Field, ID, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { PageQueryDto } from '../../common/pagination';
+import type { MessageChannel } from '../drivers/driver.types';
+import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../entities/message.entity';
+import type { MessageDirection, MessageEntity, MessageStatus } from '../entities/message.entity';
+
+@ObjectType('MessagePerson')
+export class MessagePersonView {
+  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() type!: string;
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+}
+
+@ObjectType('Message')
+export class MessageView {
+  @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
+  @ApiProperty({ enum: MESSAGE_DIRECTIONS }) @Field() direction!: string;
+  @ApiProperty({ enum: MESSAGE_CHANNELS }) @Field() channel!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) @Field() status!: string;
+  @ApiProperty({ type: MessagePersonView, nullable: true, description: 'null for an inbound message from an unknown sender.' })
+  @Field(() => MessagePersonView, { nullable: true })
+  person!: MessagePersonView | null;
+  @ApiProperty({ description: 'false for an inbound message from a sender unknown to the firm.' }) @Field() matched!: boolean;
+  @ApiProperty({ enum: ['twilio', 'smtp', 'log'] }) @Field() provider!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Twilio SID or SMTP Message-ID.' })
+  @Field(() => String, { nullable: true })
+  providerId!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) from!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) to!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) body!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) errorCode!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) errorMessage!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) inReplyTo!: string | null;
+  @ApiProperty({ nullable: true, enum: ['open', 'answered', 'handled'], description: 'Inbound only: whether a recruiter has dealt with it.' })
+  @Field(() => String, { nullable: true })
+  replyState!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) userId!: string | null;
+  @ApiProperty() @Field() createdAt!: Date;
+  @ApiProperty() @Field() updatedAt!: Date;
+
+  static of(m: MessageEntity): MessageView {
+    const v = new MessageView();
+    const person = m.candidateId ? { type: 'candidate', id: m.candidateId } : m.contactId ? { type: 'contact', id: m.contactId } : null;
+    Object.assign(v, {
+      id: m.id,
+      direction: m.direction,
+      channel: m.channel,
+      status: m.status,
+      person: person ? Object.assign(new MessagePersonView(), person) : null,
+      matched: m.matched,
+      provider: m.provider,
+      providerId: m.providerId,
+      from: m.fromAddress,
+      to: m.toAddress,
+      subject: m.subject,
+      body: m.body,
+      errorCode: m.errorCode,
+      errorMessage: m.errorMessage,
+      inReplyTo: m.inReplyTo,
+      replyState: m.replyState,
+      followUpId: m.followUpId,
+      userId: m.userId,
+      createdAt: m.createdAt,
+      updatedAt: m.updatedAt,
+    });
+    return v;
+  }
+}
+
+export interface MessageFilter {
+  candidateId?: string;
+  contactId?: string;
+  channel?: MessageChannel;
+  direction?: MessageDirection;
+  status?: MessageStatus;
+}
+
+export class ListMessagesQueryDto extends PageQueryDto implements MessageFilter {
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  candidateId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'contactId must be a UUID' })
+  contactId?: string;
+
+  @ApiPropertyOptional({ enum: MESSAGE_CHANNELS })
+  @IsOptional()
+  @IsIn(MESSAGE_CHANNELS, { message: 'channel must be email or sms' })
+  channel?: MessageChannel;
+
+  @ApiPropertyOptional({ enum: MESSAGE_DIRECTIONS })
+  @IsOptional()
+  @IsIn(MESSAGE_DIRECTIONS, { message: 'direction must be in or out' })
+  direction?: MessageDirection;
+
+  @ApiPropertyOptional({ enum: MESSAGE_STATUSES })
+  @IsOptional()
+  @IsIn(MESSAGE_STATUSES, { message: `status must be one of: ${MESSAGE_STATUSES.join(', ')}` })
+  status?: MessageStatus;
+}
+
+@ArgsType()
+export class MessagesArgs extends ConnectionArgs implements MessageFilter {
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  candidateId?: string;
+
+  @Field(() => ID, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'contactId must be a UUID' })
+  contactId?: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(MESSAGE_CHANNELS, { message: 'channel must be email or sms' })
+  channel?: MessageChannel;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(MESSAGE_DIRECTIONS, { message: 'direction must be in or out' })
+  direction?: MessageDirection;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(MESSAGE_STATUSES, { message: `status must be one of: ${MESSAGE_STATUSES.join(', ')}` })
+  status?: MessageStatus;
+}
+
+@ObjectType('MessageConnection')
+export class MessageConnection extends Connection(MessageView, 'Message') {}
+
+export class MessagePageView {
+  @ApiProperty({ type: [MessageView] }) items!: MessageView[];
+  @ApiProperty({ nullable: true, type: String }) nextCursor!: string | null;
+}

@@ -1,0 +1,44 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * A tenant's sender identities: email from / reply-to, its own Twilio account (the auth token
+ * sealed with ENCRYPTION_KEY, never returned), and the inbound-email webhook secret (hashed).
+ */
+@Entity({ name: 'tenant_senders' })
+export class TenantSenderEntity {
+  @PrimaryColumn('uuid', { name: 'tenant_id' })
+  tenantId!: string;
+
+  @Column('text', { name: 'email_from_name', nullable: true })
+  emailFromName!: string | null;
+
+  @Column('text', { name: 'email_from_address', nullable: true })
+  emailFromAddress!: string | null;
+
+  @Column('text', { name: 'email_reply_to', nullable: true })
+  emailReplyTo!: string | null;
+
+  @Column('text', { name: 'twilio_account_sid', nullable: true })
+  twilioAccountSid!: string | null;
+
+  @Column('text', { name: 'twilio_auth_token_encrypted', nullable: true })
+  twilioAuthTokenEncrypted!: string | null;
+
+  @Column('text', { name: 'twilio_auth_token_last4', nullable: true })
+  twilioAuthTokenLast4!: string | null;
+
+  @Column('text', { name: 'twilio_messaging_service_sid', nullable: true })
+  twilioMessagingServiceSid!: string | null;
+
+  @Column('text', { name: 'twilio_from', nullable: true })
+  twilioFrom!: string | null;
+
+  @Column('text', { name: 'inbound_email_secret_hash', nullable: true })
+  inboundEmailSecretHash!: string | null;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,112 @@
+import { Field, InputType, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { trim } from '../../common/person-fields';
+import { IsPhone } from '../../common/phone';
+
+/**
+ * PUT /v1/settings/senders: every field is optional. Absent keeps the stored value, null clears
+ * it. The Twilio fields go together: an account SID needs an auth token (sent now or stored
+ * before) and a messaging service SID or a from-number.
+ */
+@InputType('UpdateSenderSettingsInput')
+export class UpdateSenderSettingsDto {
+  @ApiPropertyOptional({ example: 'Acme Staffing', nullable: true, description: 'Display name of automated emails.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
+  @Matches(/^[^\r\n<>"]*$/, { message: 'emailFromName must not contain line breaks, quotes or angle brackets' })
+  emailFromName?: string | null;
+
+  @ApiPropertyOptional({ example: 'recruiting@acme-staffing.com', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsEmail({}, { message: 'emailFromAddress must be a valid email address' })
+  @MaxLength(254)
+  emailFromAddress?: string | null;
+
+  @ApiPropertyOptional({ example: 'replies@inbound.acme-staffing.com', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsEmail({}, { message: 'emailReplyTo must be a valid email address' })
+  @MaxLength(254)
+  emailReplyTo?: string | null;
+
+  @ApiPropertyOptional({ example: 'AC0123456789abcdef0123456789abcdef', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'twilioAccountSid must be AC followed by 32 hex characters' })
+  twilioAccountSid?: string | null;
+
+  @ApiPropertyOptional({ description: 'Write-only. Stored encrypted; never returned (only whether it is set and its last 4 characters).', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(16, 128, { message: 'twilioAuthToken must be 16 to 128 characters' })
+  @Matches(/^\S+$/, { message: 'twilioAuthToken must not contain spaces' })
+  twilioAuthToken?: string | null;
+
+  @ApiPropertyOptional({ example: 'MG0123456789abcdef0123456789abcdef', nullable: true })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @Matches(/^MG[0-9a-fA-F]{32}$/, { message: 'twilioMessagingServiceSid must be MG followed by 32 hex characters' })
+  twilioMessagingServiceSid?: string | null;
+
+  @ApiPropertyOptional({ example: '+14155550100', nullable: true, description: 'Sending number (E.164), when no messaging service is used.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsPhone()
+  twilioFrom?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: 'Write-only. The secret your inbound-email forwarder sends in X-Touchpoint-Webhook-Secret. Stored hashed.',
+  })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(24, 200, { message: 'inboundEmailSecret must be 24 to 200 characters' })
+  inboundEmailSecret?: string | null;
+}
+
+@ObjectType('SenderSettings')
+export class SenderSettingsView {
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) emailFromName!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) emailFromAddress!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) emailReplyTo!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) twilioAccountSid!: string | null;
+  @ApiProperty() @Field() twilioAuthTokenSet!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The last 4 characters of the stored token.' })
+  @Field(() => String, { nullable: true })
+  twilioAuthTokenLast4!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) twilioMessagingServiceSid!: string | null;
+  @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) twilioFrom!: string | null;
+  @ApiProperty() @Field() inboundEmailSecretSet!: boolean;
+
+  @ApiProperty({ enum: ['tenant', 'platform', 'log'], description: "Which Twilio account SMS goes through: yours, the platform default, or none (simulated)." })
+  @Field()
+  smsSender!: string;
+
+  @ApiProperty({ enum: ['smtp', 'log'] }) @Field() emailSender!: string;
+
+  @ApiProperty({ description: 'Paste into the Twilio console: Messaging webhook (A message comes in, HTTP POST).' })
+  @Field()
+  twilioInboundUrl!: string;
+
+  @ApiProperty({ description: 'Status callbacks are set per message; shown for reference.' })
+  @Field()
+  twilioStatusUrl!: string;
+
+  @ApiProperty({ description: 'Where your inbound-email forwarder posts JSON.' })
+  @Field()
+  emailInboundUrl!: string;
+
+  @ApiProperty({ nullable: true, type: Date }) @Field(() => Date, { nullable: true }) updatedAt!: Date | null;
+}

@@ -1,0 +1,218 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppException, FieldError } from '../../common/app.exception';
+import { Clock } from '../../common/clock';
+import { decryptSecret, encryptSecret, sha256Hex } from '../../common/crypto';
+import { APP_CONFIG } from '../../config/app-config';
+import type { AppConfig } from '../../config/app-config';
+import { TenantDb, TenantTx } from '../../database/tenant-db.service';
+import { asTenantId, TenantId } from '../../database/tenant-id';
+import type { DomainEvent } from '../../events/domain-event-bus';
+import { TenantEntity } from '../../tenancy/tenant.entity';
+import { parseMailbox } from '../domain/email-address';
+import type { TwilioAccount } from '../drivers/driver.types';
+import { TenantSenderEntity } from '../entities/tenant-sender.entity';
+import { SenderSettingsView, UpdateSenderSettingsDto } from './sender-settings.dto';
+
+/** Everything a send needs to know about the tenant's identities, resolved at send time. */
+export interface ResolvedSenders {
+  tenantName: string;
+  webhookKey: string;
+  email: { fromAddress: string; fromName: string; replyTo: string | undefined };
+  /** undefined: no Twilio account anywhere, SMS goes to the log driver (simulated). */
+  twilio: TwilioAccount | undefined;
+  smsSender: 'tenant' | 'platform' | 'log';
+}
+
+/** What an inbound webhook needs before it may touch the tenant: from messaging_webhook_tenant(). */
+export interface WebhookTenant {
+  tenantId: TenantId;
+  active: boolean;
+  /**
+   * The tokens a Twilio signature may be made with: the tenant's own account first, then the
+   * platform's (messages sent before the firm connected its own account are still reported,
+   * signed by the platform account). Empty when neither exists.
+   */
+  twilioAuthTokens: string[];
+  inboundEmailSecretHash: string | null;
+}
+
+const TWILIO_FIELDS = ['twilioAccountSid', 'twilioAuthTokenEncrypted', 'twilioMessagingServiceSid', 'twilioFrom'] as const;
+
+@Injectable()
+export class SendersService {
+  private readonly logger = new Logger(SendersService.name);
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  get(tenantId: TenantId): Promise<SenderSettingsView> {
+    return this.db.tx(tenantId, async (tx) => this.view(tx, await tx.repo(TenantSenderEntity).findOne({})));
+  }
+
+  update(tenantId: TenantId, dto: UpdateSenderSettingsDto, actor: DomainEvent['actor']): Promise<SenderSettingsView> {
+    return this.db.tx(tenantId, async (tx) => {
+      const repo = tx.repo(TenantSenderEntity);
+      const now = this.clock.now();
+      // One row per tenant: make sure it exists, then lock it, so concurrent PUTs serialise
+      // (a refused PUT rolls the insert back with everything else).
+      await tx.query(
+        `INSERT INTO tenant_senders (tenant_id, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT ON CONSTRAINT tenant_senders_pkey DO NOTHING`,
+        [tx.tenantId, now],
+      );
+      await tx.query(`SELECT tenant_id FROM tenant_senders WHERE tenant_id = $1 FOR UPDATE`, [tx.tenantId]);
+      const current = await repo.findOne({});
+      const next: Partial<TenantSenderEntity> = {};
+      const set = <K extends keyof TenantSenderEntity>(key: K, value: TenantSenderEntity[K] | undefined): void => {
+        if (value !== undefined) next[key] = value;
+      };
+      set('emailFromName', dto.emailFromName);
+      set('emailFromAddress', dto.emailFromAddress);
+      set('emailReplyTo', dto.emailReplyTo);
+      set('twilioAccountSid', dto.twilioAccountSid);
+      set('twilioMessagingServiceSid', dto.twilioMessagingServiceSid);
+      set('twilioFrom', dto.twilioFrom);
+      if (dto.twilioAuthToken !== undefined) {
+        next.twilioAuthTokenEncrypted = dto.twilioAuthToken === null ? null : encryptSecret(this.config.encryptionKey, dto.twilioAuthToken);
+        next.twilioAuthTokenLast4 = dto.twilioAuthToken === null ? null : dto.twilioAuthToken.slice(-4);
+      }
+      if (dto.inboundEmailSecret !== undefined) {
+        next.inboundEmailSecretHash = dto.inboundEmailSecret === null ? null : sha256Hex(dto.inboundEmailSecret);
+      }
+      const merged = { ...(current ?? emptySenders()), ...next };
+      assertTwilioComplete(merged);
+      if (Object.keys(next).length > 0) await repo.update({}, { ...next, updatedAt: now });
+      const changed = Object.keys(next).map((k) => (k === 'twilioAuthTokenEncrypted' ? 'twilioAuthToken' : k === 'inboundEmailSecretHash' ? 'inboundEmailSecret' : k));
+      const fields = [...new Set(changed.filter((k) => k !== 'twilioAuthTokenLast4'))];
+      if (fields.length > 0) tx.emit('settings.senders_updated', { fields }, actor);
+      return this.view(tx, await repo.findOne({}));
+    });
+  }
+
+  /** The identities to send with, read inside the sending transaction. */
+  async resolveIn(tx: TenantTx): Promise<ResolvedSenders> {
+    const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } });
+    if (!tenant) throw AppException.notFound('Tenant');
+    const s = await tx.repo(TenantSenderEntity).findOne({});
+    const platformFrom = parseMailbox(this.config.emailFrom);
+    const fromAddress = s?.emailFromAddress ?? platformFrom?.address ?? 'no-reply@touchpoint.local';
+    // The recipient knows the firm, not the platform: its name is the default display name.
+    const fromName = s?.emailFromName ?? tenant.name;
+    const own = this.tenantAccount(s);
+    const platform = this.config.twilio;
+    return {
+      tenantName: tenant.name,
+      webhookKey: tenant.webhookKey,
+      email: { fromAddress, fromName, replyTo: s?.emailReplyTo ?? undefined },
+      twilio: own ?? (platform ? { ...platform } : undefined),
+      smsSender: own ? 'tenant' : platform ? 'platform' : 'log',
+    };
+  }
+
+  /**
+   * The tenant named by a webhook URL, through the SECURITY DEFINER lookup (no tenant is known
+   * yet). undefined for an unknown key.
+   */
+  async webhookTenant(webhookKey: string): Promise<WebhookTenant | undefined> {
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(webhookKey)) return undefined;
+    const rows = (await this.dataSource.query('SELECT * FROM messaging_webhook_tenant($1)', [webhookKey])) as {
+      tenant_id: string;
+      tenant_status: string;
+      twilio_account_sid: string | null;
+      twilio_auth_token_encrypted: string | null;
+      inbound_email_secret_hash: string | null;
+    }[];
+    const row = rows[0];
+    if (!row) return undefined;
+    const own = row.twilio_account_sid && row.twilio_auth_token_encrypted ? this.decrypt(row.twilio_auth_token_encrypted) : undefined;
+    const twilioAuthTokens = [own, this.config.twilio?.authToken].filter((token): token is string => !!token);
+    return {
+      tenantId: asTenantId(row.tenant_id),
+      active: row.tenant_status === 'active',
+      twilioAuthTokens: [...new Set(twilioAuthTokens)],
+      inboundEmailSecretHash: row.inbound_email_secret_hash,
+    };
+  }
+
+  webhookUrls(webhookKey: string): { twilioInboundUrl: string; twilioStatusUrl: string; emailInboundUrl: string } {
+    const base = this.config.publicUrl;
+    return {
+      twilioInboundUrl: `${base}/v1/webhooks/twilio/${webhookKey}/inbound`,
+      twilioStatusUrl: `${base}/v1/webhooks/twilio/${webhookKey}/status`,
+      emailInboundUrl: `${base}/v1/webhooks/email/${webhookKey}/inbound`,
+    };
+  }
+
+  private tenantAccount(s: TenantSenderEntity | null): TwilioAccount | undefined {
+    if (!s?.twilioAccountSid || !s.twilioAuthTokenEncrypted) return undefined;
+    const authToken = this.decrypt(s.twilioAuthTokenEncrypted);
+    if (!authToken) return undefined;
+    return {
+      accountSid: s.twilioAccountSid,
+      authToken,
+      ...(s.twilioMessagingServiceSid ? { messagingServiceSid: s.twilioMessagingServiceSid } : {}),
+      ...(s.twilioFrom ? { from: s.twilioFrom } : {}),
+    };
+  }
+
+  private decrypt(sealed: string): string | undefined {
+    try {
+      return decryptSecret(this.config.encryptionKey, sealed);
+    } catch (err) {
+      // ENCRYPTION_KEY changed since the token was stored: the account is unusable until re-entered.
+      this.logger.error({ err }, 'stored Twilio auth token cannot be decrypted with the current ENCRYPTION_KEY');
+      return undefined;
+    }
+  }
+
+  private async view(tx: TenantTx, s: TenantSenderEntity | null): Promise<SenderSettingsView> {
+    const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } });
+    const v = new SenderSettingsView();
+    Object.assign(v, {
+      emailFromName: s?.emailFromName ?? null,
+      emailFromAddress: s?.emailFromAddress ?? null,
+      emailReplyTo: s?.emailReplyTo ?? null,
+      twilioAccountSid: s?.twilioAccountSid ?? null,
+      twilioAuthTokenSet: !!s?.twilioAuthTokenEncrypted,
+      twilioAuthTokenLast4: s?.twilioAuthTokenEncrypted ? s.twilioAuthTokenLast4 : null,
+      twilioMessagingServiceSid: s?.twilioMessagingServiceSid ?? null,
+      twilioFrom: s?.twilioFrom ?? null,
+      inboundEmailSecretSet: !!s?.inboundEmailSecretHash,
+      smsSender: s?.twilioAccountSid && s.twilioAuthTokenEncrypted ? 'tenant' : this.config.twilio ? 'platform' : 'log',
+      emailSender: this.config.smtp ? 'smtp' : 'log',
+      ...this.webhookUrls(tenant?.webhookKey ?? ''),
+      updatedAt: s?.updatedAt ?? null,
+    });
+    return v;
+  }
+}
+
+function emptySenders(): Omit<TenantSenderEntity, 'tenantId' | 'createdAt' | 'updatedAt'> {
+  return {
+    emailFromName: null,
+    emailFromAddress: null,
+    emailReplyTo: null,
+    twilioAccountSid: null,
+    twilioAuthTokenEncrypted: null,
+    twilioAuthTokenLast4: null,
+    twilioMessagingServiceSid: null,
+    twilioFrom: null,
+    inboundEmailSecretHash: null,
+  };
+}
+
+function assertTwilioComplete(s: Pick<TenantSenderEntity, (typeof TWILIO_FIELDS)[number]>): void {
+  const errors: FieldError[] = [];
+  const any = TWILIO_FIELDS.some((f) => s[f] !== null);
+  if (!any) return;
+  if (!s.twilioAccountSid) errors.push({ field: 'twilioAccountSid', message: 'is required when any Twilio setting is set' });
+  if (!s.twilioAuthTokenEncrypted) errors.push({ field: 'twilioAuthToken', message: 'is required with a Twilio account SID' });
+  if (!s.twilioMessagingServiceSid && !s.twilioFrom) {
+    errors.push({ field: 'twilioMessagingServiceSid', message: 'or twilioFrom is required with a Twilio account SID' });
+  }
+  if (errors.length > 0) throw AppException.validation(errors);
+}

@@ -1,0 +1,104 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import { TenantDb, TenantTx } from '../../database/tenant-db.service';
+import type { TenantId } from '../../database/tenant-id';
+import { parseMailbox } from '../domain/email-address';
+import { personColumns, personOf } from '../domain/person';
+import { EngagementService } from '../engagement.service';
+import type { PersonRef } from '../outbound.types';
+import { matchByEmail } from '../people-directory';
+
+export interface InboundEmailInput {
+  tenantId: TenantId;
+  from: string;
+  to?: string;
+  subject?: string;
+  text?: string;
+  messageId: string;
+  inReplyTo?: string;
+}
+
+export interface InboundEmailResult {
+  messageId: string | null;
+  duplicate: boolean;
+  matched: boolean;
+  person: PersonRef | null;
+}
+
+/** Message-IDs are compared with their angle brackets: `<id@host>`. */
+export function normalizeMessageId(raw: string): string {
+  const t = raw.trim();
+  return t.startsWith('<') ? t : `<${t}>`;
+}
+
+/**
+ * Records an inbound email reply, once per Message-ID. It is matched to the person of the
+ * outbound message it answers (In-Reply-To = our Message-ID), else by the sender's address; an
+ * unknown sender is kept as an unmatched message. Same effects as an inbound SMS, minus keywords:
+ * engagement (last inbound channel email) and `message.received`.
+ */
+@Injectable()
+export class RecordInboundEmailUseCase {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+    private readonly engagement: EngagementService,
+  ) {}
+
+  execute(input: InboundEmailInput): Promise<InboundEmailResult> {
+    return this.db.tx(input.tenantId, (tx) => this.run(tx, input));
+  }
+
+  private async run(tx: TenantTx, input: InboundEmailInput): Promise<InboundEmailResult> {
+    const providerId = normalizeMessageId(input.messageId);
+    const inReplyTo = input.inReplyTo ? normalizeMessageId(input.inReplyTo) : null;
+    const fromAddress = parseMailbox(input.from)?.address ?? input.from.trim();
+    let person: PersonRef | null = null;
+    if (inReplyTo) {
+      const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null }>(
+        `SELECT candidate_id, contact_id FROM messages
+         WHERE tenant_id = $1 AND provider IN ('smtp', 'log') AND provider_id = $2 AND direction = 'out'
+         LIMIT 1`,
+        [tx.tenantId, inReplyTo],
+      );
+      const r = rows[0];
+      if (r) person = personOf({ candidateId: r.candidate_id, contactId: r.contact_id });
+    }
+    person ??= await matchByEmail(tx, fromAddress);
+    const now = this.clock.now();
+    const cols = person ? personColumns(person) : { candidateId: null, contactId: null };
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO messages (tenant_id, candidate_id, contact_id, direction, channel, status, provider, provider_id,
+                             from_address, to_address, subject, body, in_reply_to, reply_state, matched, created_at, updated_at)
+       VALUES ($1, $2, $3, 'in', 'email', 'received', 'smtp', $4, $5, $6, $7, $8, $9, 'open', $10, $11, $11)
+       ON CONFLICT ON CONSTRAINT messages_provider_id_key DO NOTHING
+       RETURNING id`,
+      [
+        tx.tenantId,
+        cols.candidateId,
+        cols.contactId,
+        providerId,
+        fromAddress,
+        input.to?.trim() || null,
+        input.subject ?? null,
+        input.text ?? null,
+        inReplyTo,
+        person !== null,
+        now,
+      ],
+    );
+    const messageId = inserted[0]?.id;
+    if (!messageId) {
+      const existing = await tx.query<{ id: string; candidate_id: string | null; contact_id: string | null }>(
+        `SELECT id, candidate_id, contact_id FROM messages WHERE tenant_id = $1 AND provider = 'smtp' AND provider_id = $2`,
+        [tx.tenantId, providerId],
+      );
+      const e = existing[0];
+      const p = e ? personOf({ candidateId: e.candidate_id, contactId: e.contact_id }) : null;
+      return { messageId: e?.id ?? null, duplicate: true, matched: p !== null, person: p };
+    }
+    if (person) await this.engagement.recordInbound(tx, person, 'email', now);
+    tx.emit('message.received', { messageId, person, channel: 'email', keyword: null, confirmation: false, from: fromAddress }, { kind: 'system' });
+    return { messageId, duplicate: false, matched: person !== null, person };
+  }
+}
