@@ -1,7 +1,14 @@
 import { Foundation1764140000000 } from './1764140000000-foundation';
+import { IdempotencyKeys1764145000000 } from './1764145000000-idempotency-keys';
+import { People1764150000000 } from './1764150000000-people';
+import { Leads1764160000000 } from './1764160000000-leads';
+import { Interviews1764170000000 } from './1764170000000-interviews';
+import { References1764180000000 } from './1764180000000-references';
+import { Messaging1764250000000 } from './1764250000000-messaging';
+import { FollowUps1764300000000 } from './1764300000000-follow-ups';
 
 /**
  * Every migration, in order. Listed explicitly (not globbed) so the same list runs from
  * compiled JavaScript in production and from TypeScript under Jest.
  */
-export const MIGRATIONS = [Foundation1764140000000];
+export const MIGRATIONS = [Foundation1764140000000, IdempotencyKeys1764145000000, People1764150000000, Leads1764160000000, Interviews1764170000000, References1764180000000, Messaging1764250000000, FollowUps1764300000000];

@@ -4,6 +4,9 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { AuthModule } from './auth/auth.module';
+import { CandidatesModule } from './candidates/candidates.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { ContactsModule } from './contacts/contacts.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { Clock } from './common/clock';
 import { APP_CONFIG } from './config/app-config';
@@ -12,8 +15,14 @@ import { TenantDb } from './database/tenant-db.service';
 import { DomainEventBus } from './events/domain-event-bus';
 import { graphqlOptions } from './graphql/graphql.config';
 import { HealthController } from './health/health.controller';
+import { InterviewsModule } from './interviews/interviews.module';
+import { LeadsModule } from './leads/leads.module';
 import { MeModule } from './me/me.module';
+import { ReferencesModule } from './references/references.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { TenancyModule } from './tenancy/tenancy.module';
+import { TimelineModule } from './timeline/timeline.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppModuleOptions {
@@ -54,6 +63,15 @@ export class AppModule {
         AuthModule,
         UsersModule,
         MeModule,
+        IdempotencyModule,
+        CandidatesModule,
+        ContactsModule,
+        LeadsModule,
+        InterviewsModule,
+        ReferencesModule,
+        TimelineModule,
+        MessagingModule,
+        FollowUpsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -33,14 +33,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
  * The API takes JSON bodies. Form posts are accepted only on the inbound webhooks, where Twilio
- * sends application/x-www-form-urlencoded. Requests without a body pass.
+ * sends application/x-www-form-urlencoded, and on one-click unsubscribe links (RFC 8058).
+ * Requests without a body pass.
  */
 function acceptsContentType(url: string, headers: Record<string, string | string[] | undefined>): boolean {
   const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
   if (!hasBody) return true;
   const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type === 'application/json' || type.endsWith('+json')) return true;
-  return type === 'application/x-www-form-urlencoded' && url.startsWith('/v1/webhooks/');
+  // RFC 8058 one-click unsubscribe: mail clients POST List-Unsubscribe=One-Click, form-encoded.
+  return type === 'application/x-www-form-urlencoded' && (url.startsWith('/v1/webhooks/') || url.startsWith('/v1/unsubscribe/'));
 }
 
 /**

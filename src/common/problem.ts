@@ -40,9 +40,9 @@ function problemOf(code: ErrorCode, detail: string, status = STATUS_BY_CODE[code
  */
 export function toProblem(err: unknown): { problem: Problem; known: boolean; retryAfterSeconds?: number } {
   if (err instanceof AppException) {
-    const problem = problemOf(err.code, err.detail);
+    // Extra members never override the standard ones (type, title, status, detail, code).
+    const problem: Problem = { ...(err.options.extra ?? {}), ...problemOf(err.code, err.detail) };
     if (err.options.errors) problem.errors = err.options.errors;
-    if (err.options.extra) Object.assign(problem, err.options.extra);
     return { problem, known: true, retryAfterSeconds: err.options.retryAfterSeconds };
   }
   if (err instanceof HttpException) {

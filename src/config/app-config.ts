@@ -30,6 +30,25 @@ export interface AppConfig {
   bodyLimitBytes: number;
   rateLimit: { perIpPerMinute: number; perTenantPerMinute: number; loginPerMinute: number };
   graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
+  dispatch: {
+    /** How often the scheduler looks for due follow-ups, in ms. */
+    tickMs: number;
+    /** Rows claimed per batch, and at most this many per tenant per batch. */
+    batchSize: number;
+    perTenantBatch: number;
+    /** Sends in flight at once per process. */
+    concurrency: number;
+    /** How long a claim holds a row before another dispatcher may recover it. */
+    leaseSeconds: number;
+    /** SMS per second per sender (long code or messaging service). */
+    smsPerSecondPerSender: number;
+  };
+  webhooks: {
+    /** How long one delivery POST may take before it counts as a timeout, in ms. */
+    timeoutMs: number;
+    /** How long a claim holds a delivery before another worker may recover it (> the timeout). */
+    leaseSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -207,7 +226,22 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000, problems),
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000, problems),
     },
+    dispatch: {
+      tickMs: int(env, 'DISPATCH_TICK_MS', 1000, 10, 60_000, problems),
+      batchSize: int(env, 'DISPATCH_BATCH_SIZE', 50, 1, 1000, problems),
+      perTenantBatch: int(env, 'DISPATCH_PER_TENANT_BATCH', 20, 1, 1000, problems),
+      concurrency: int(env, 'DISPATCH_CONCURRENCY', 8, 1, 256, problems),
+      leaseSeconds: int(env, 'DISPATCH_LEASE_SECONDS', 120, 5, 3600, problems),
+      smsPerSecondPerSender: int(env, 'SMS_PER_SECOND_PER_SENDER', 1, 1, 1000, problems),
+    },
+    webhooks: {
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000, problems),
+      leaseSeconds: int(env, 'WEBHOOK_LEASE_SECONDS', 60, 5, 3600, problems),
+    },
   };
+  if (config.webhooks.leaseSeconds * 1000 < config.webhooks.timeoutMs * 2) {
+    problems.push('WEBHOOK_LEASE_SECONDS must be at least twice WEBHOOK_TIMEOUT_MS, so a slow delivery is never recovered while in flight');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -17,6 +17,8 @@ export const STRONG_PASSWORD = 'correct horse battery staple';
 
 export interface TestApp {
   app: NestFastifyApplication;
+  /** The database this app uses (the suite's shared one, or an isolated one). */
+  databaseUrl: string;
   http: ReturnType<NestFastifyApplication['getHttpServer']>;
   dataSource: DataSource;
   clock: Clock;
@@ -29,8 +31,62 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
+/**
+ * A database of its own, migrated by the first app that boots on it, dropped by `drop()`.
+ * Suites that run the (cross-tenant) dispatcher use one, so they never send other suites'
+ * follow-ups, and other suites never send theirs.
+ */
+export async function createIsolatedDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const server = process.env.TOUCHPOINT_TEST_SERVER_URL;
+  if (!server) throw new Error('TOUCHPOINT_TEST_SERVER_URL is not set: run the tests through jest (test/global-setup.mjs)');
+  const name = `${process.env.TOUCHPOINT_TEST_DB_NAME ?? 'touchpoint_test'}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: server });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: server });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/**
+ * For suites that run the dispatcher: the whole file uses a database of its own (bootTestApp,
+ * withAdminDb and countRows follow DATABASE_URL), restored and dropped after the file.
+ * Files in one Jest worker run one after the other, so swapping the variable is safe.
+ * Call it at the top level of the file (outside describe), so its afterAll runs after the
+ * suite's own (which close the apps).
+ */
+export function useIsolatedDatabase(): void {
+  let previous: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const db = await createIsolatedDatabase();
+    previous = process.env.DATABASE_URL;
+    process.env.DATABASE_URL = db.url;
+    drop = db.drop;
+  });
+  afterAll(async () => {
+    process.env.DATABASE_URL = previous;
+    await drop?.();
+  });
+}
+
 /** Boots the real application (same createApp as `npm start`) against the suite's database. */
-export async function bootTestApp(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function bootTestApp(options: { clock?: Clock; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -42,14 +98,17 @@ export async function bootTestApp(options: { clock?: Clock; env?: Record<string,
     RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
     RATE_LIMIT_PER_TENANT_PER_MINUTE: '1000000',
     DATABASE_POOL_SIZE: '5',
+    // Tests drive the dispatcher themselves (runOnce/drain with a manual clock).
+    SCHEDULER: 'off',
     ...options.env,
   });
   const clock = options.clock ?? new SystemClock();
-  const { app, dataSource } = await createApp({ config, databaseUrl: testDatabaseUrl(), clock });
+  const { app, dataSource } = await createApp({ config, databaseUrl: options.databaseUrl ?? testDatabaseUrl(), clock });
   return {
     app,
     http: app.getHttpServer(),
     dataSource,
+    databaseUrl: options.databaseUrl ?? testDatabaseUrl(),
     clock,
     close: async () => {
       await app.close();
@@ -115,8 +174,8 @@ export async function gql<T = Record<string, unknown>>(
 }
 
 /** A superuser connection for assertions about what is really stored (bypasses RLS on purpose). */
-export async function withAdminDb<T>(fn: (c: Client) => Promise<T>): Promise<T> {
-  const c = new Client({ connectionString: testDatabaseUrl() });
+export async function withAdminDb<T>(fn: (c: Client) => Promise<T>, databaseUrl: string = testDatabaseUrl()): Promise<T> {
+  const c = new Client({ connectionString: databaseUrl });
   await c.connect();
   try {
     return await fn(c);

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { AppException } from '../common/app.exception';
+import { Clock } from '../common/clock';
+import { TenantDb } from '../database/tenant-db.service';
+import type { TenantId } from '../database/tenant-id';
+import { TenancyService } from '../tenancy/tenancy.service';
+import { FollowUpEntity } from './follow-up.entity';
+
+export interface Agenda {
+  date: string;
+  timeZone: string;
+  goingOut: FollowUpEntity[];
+  awaitingApproval: FollowUpEntity[];
+  needsAttention: FollowUpEntity[];
+  tasks: FollowUpEntity[];
+  goneQuiet: FollowUpEntity[];
+}
+
+const AGENDA_LIMIT = 500;
+
+/**
+ * The recruiter's morning view, for one day in the firm's time zone.
+ *
+ *   SELECT … FROM follow_ups f
+ *   WHERE f.tenant_id = $1 AND <section condition>
+ *     AND ($owner IS NULL OR f.owner_user_id = $owner)
+ *   ORDER BY f.due_at, f.id LIMIT 500                      -- follow_ups_agenda_idx (tenant_id, due_at, id)
+ */
+@Injectable()
+export class AgendaService {
+  constructor(
+    private readonly db: TenantDb,
+    private readonly tenancy: TenancyService,
+    private readonly clock: Clock,
+  ) {}
+
+  async forDay(tenantId: TenantId, date: string | undefined, ownerUserId: string | undefined): Promise<Agenda> {
+    const tenant = await this.tenancy.get(tenantId);
+    const zone = tenant.timeZone;
+    const day = date ? DateTime.fromISO(date, { zone }) : DateTime.fromJSDate(this.clock.now()).setZone(zone).startOf('day');
+    if (!day.isValid) throw AppException.validation([{ field: 'date', message: 'must be a calendar date such as 2026-11-27' }]);
+    const start = day.startOf('day').toJSDate();
+    const end = day.plus({ days: 1 }).startOf('day').toJSDate();
+    const weekAgo = day.minus({ days: 7 }).startOf('day').toJSDate();
+    return this.db.tx(tenantId, async (tx) => {
+      const section = async (where: string, params: unknown[]): Promise<FollowUpEntity[]> => {
+        const qb = tx.manager
+          .getRepository(FollowUpEntity)
+          .createQueryBuilder('f')
+          .where('f.tenant_id = :tenantId', { tenantId })
+          .andWhere(where, Object.fromEntries(params.map((p, i) => [`p${i}`, p])));
+        if (ownerUserId) qb.andWhere('f.owner_user_id = :owner', { owner: ownerUserId });
+        return qb.orderBy('f.due_at', 'ASC').addOrderBy('f.id', 'ASC').limit(AGENDA_LIMIT).getMany();
+      };
+      const [goingOut, awaitingApproval, needsAttention, tasks] = await Promise.all([
+        section(`f.kind = 'message' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1 AND f.rule <> 'candidate_check_in'`, [start, end]),
+        section(`f.status = 'awaiting_approval'`, []),
+        section(`f.status IN ('failed', 'unknown', 'skipped') AND f.updated_at >= :p0 AND f.updated_at < :p1`, [weekAgo, end]),
+        section(`f.kind = 'task' AND f.status = 'planned' AND f.due_at < :p0`, [end]),
+      ]);
+      const goneQuiet = await section(`f.rule = 'candidate_check_in' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1`, [start, end]);
+      return { date: day.toISODate() ?? date ?? '', timeZone: zone, goingOut, awaitingApproval, needsAttention, tasks, goneQuiet };
+    });
+  }
+}

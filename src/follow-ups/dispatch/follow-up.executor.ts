@@ -1,0 +1,343 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { APP_CONFIG } from '../../config/app-config';
+import type { AppConfig } from '../../config/app-config';
+import { Clock } from '../../common/clock';
+import type { TenantId } from '../../database/tenant-id';
+import { TenantDb, TenantTx } from '../../database/tenant-db.service';
+import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
+import type { OutboundMessenger, OutboundResult } from '../../messaging/outbound.types';
+import { TenancyService } from '../../tenancy/tenancy.service';
+import { chooseChannel } from '../domain/channel';
+import type { Channel } from '../domain/channel';
+import { defaultTemplate, renderEmail, renderSms, withOptOutLine } from '../domain/templates';
+import type { EmailTemplate, SmsTemplate } from '../domain/templates';
+import { isWithinWindow, localDateOf, nextWindowOpening, resolveZone } from '../domain/windows';
+import { FollowUpAttemptEntity, FollowUpEntity } from '../follow-up.entity';
+import { FollowUpRules } from '../planning/follow-up.rules';
+import { readFollowUpSettings } from '../tenant-settings';
+import type { FollowUpSettings } from '../tenant-settings';
+import { MAX_ATTEMPTS, retryDelayMs } from './backoff';
+import { CONTACT_STATE_READER, FOLLOW_UP_COMPOSER } from './ports';
+import type { ContactState, ContactStateReader, FollowUpComposer } from './ports';
+
+export type ExecutionOutcome =
+  | 'sent'
+  | 'retry'
+  | 'failed'
+  | 'unknown'
+  | 'skipped'
+  | 'deferred'
+  | 'cancelled'
+  | 'task'
+  | 'lost_lease'
+  | 'error';
+
+type Prepared =
+  | { kind: 'done'; outcome: ExecutionOutcome }
+  | {
+      kind: 'send';
+      row: FollowUpEntity;
+      channel: Channel;
+      subject?: string;
+      text: string;
+      context: { settings: FollowUpSettings; tenantZone: string; recipientZone: string | null };
+    };
+
+/**
+ * Executes one claimed follow-up: compose it from the current data, choose the channel, check
+ * the window, the daily SMS cap and the sender's rate again at send time, mark the send as
+ * started (the crash marker), send outside any transaction, and record the outcome.
+ */
+@Injectable()
+export class FollowUpExecutor {
+  private readonly logger = new Logger(FollowUpExecutor.name);
+
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+    private readonly tenancy: TenancyService,
+    private readonly rules: FollowUpRules,
+    @Inject(FOLLOW_UP_COMPOSER) private readonly composer: FollowUpComposer,
+    @Inject(CONTACT_STATE_READER) private readonly contactState: ContactStateReader,
+    @Inject(OUTBOUND_MESSENGER) private readonly messenger: OutboundMessenger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute(tenantId: TenantId, id: string, worker: string): Promise<ExecutionOutcome> {
+    const smsIntervalMs = Math.max(1, Math.round(1000 / this.config.dispatch.smsPerSecondPerSender));
+    const prepared = await this.prepare(tenantId, id, worker, smsIntervalMs);
+    if (prepared.kind === 'done') return prepared.outcome;
+    const { row, channel } = prepared;
+    const person = row.recipientType === 'candidate' ? { type: 'candidate' as const, id: row.recipientCandidateId ?? '' } : { type: 'contact' as const, id: row.recipientContactId ?? '' };
+    let result: OutboundResult;
+    try {
+      result = await this.messenger.send({
+        tenantId,
+        person,
+        channel,
+        subject: prepared.subject,
+        text: prepared.text,
+        followUpId: row.id,
+        automated: true,
+      });
+    } catch (err) {
+      // The send started and we cannot tell whether it reached the provider: never resend blindly.
+      this.logger.error({ err, followUpId: row.id }, 'messenger failed after the send started');
+      result = { messageId: null, outcome: { kind: 'unknown', reason: 'the send failed unexpectedly after it started' } };
+    }
+    const outcome = await this.record(tenantId, row, channel, result);
+    if (outcome === 'sent') {
+      const sentRow = { ...row, status: 'sent' as const, sentAt: this.clock.now(), channel, messageId: result.messageId };
+      try {
+        await this.rules.afterSent(tenantId, sentRow, prepared.context);
+      } catch (err) {
+        // The message is sent and recorded; a failed follow-on is logged, never a resend.
+        this.logger.error({ err, followUpId: row.id }, 'planning after a sent follow-up failed');
+      }
+    }
+    return outcome;
+  }
+
+  private async prepare(tenantId: TenantId, id: string, worker: string, smsIntervalMs: number): Promise<Prepared> {
+    const now = this.clock.now();
+    const row = await this.db.tx(tenantId, (tx) => tx.repo(FollowUpEntity).findOne({ id }));
+    if (!row || row.status !== 'sending' || row.claimedBy !== worker) return { kind: 'done', outcome: 'lost_lease' };
+    const tenant = await this.tenancy.get(tenantId);
+    const settings = readFollowUpSettings(tenant.settings);
+    const policy = settings.policy[row.rule];
+    if (!policy.enabled) return this.finish(tenantId, row, worker, { status: 'cancelled', outcome: 'cancelled', reason: 'the rule is turned off' });
+
+    const composition = await this.composer.compose(tenantId, row);
+    if (composition.kind === 'cancel') return this.finish(tenantId, row, worker, { status: 'cancelled', outcome: 'cancelled', reason: composition.reason });
+    const { recipient } = composition;
+    const state = await this.contactState.read(tenantId, recipient.person);
+    const choice = chooseChannel({
+      lastInboundChannel: state.lastInboundChannel,
+      preferredChannel: recipient.preferredChannel,
+      email: recipient.email,
+      phone: recipient.phone,
+      optedOut: state.optedOut,
+      smsConfigured: state.smsConfigured,
+    });
+    if (choice.kind === 'none') {
+      return this.finish(tenantId, row, worker, { status: 'skipped', outcome: 'skipped', reason: `nobody to send to: ${choice.reason}` });
+    }
+    if (choice.kind === 'call_task') {
+      return this.finish(tenantId, row, worker, {
+        status: 'planned',
+        kind: 'task',
+        channel: 'phone',
+        outcome: 'task',
+        reason: `Call ${recipient.name} at ${choice.phone}: they last reached out by phone`,
+      });
+    }
+    const channel = choice.channel;
+    const zone = resolveZone(recipient.timeZone, composition.tenantZone);
+    if (!isWithinWindow(now, channel, zone, settings.windows)) {
+      const at = nextWindowOpening(now, channel, zone, settings.windows);
+      return this.finish(tenantId, row, worker, { status: 'planned', outcome: 'deferred', dueAt: at, reason: `waiting for the ${channel} sending window` });
+    }
+    if (channel === 'sms') {
+      const limited = await this.smsLimits(tenantId, row, worker, state, settings, composition.tenantZone, smsIntervalMs);
+      if (limited) return limited;
+    }
+
+    const template = this.template(settings, row, channel, composition.audience);
+    if (!template) {
+      return this.finish(tenantId, row, worker, { status: 'skipped', outcome: 'skipped', reason: `no ${channel} template for a ${composition.audience}` });
+    }
+    let subject: string | undefined;
+    let text: string;
+    try {
+      if (channel === 'email') {
+        const rendered = renderEmail(template as EmailTemplate, composition.vars);
+        subject = rendered.subject;
+        text = rendered.body;
+      } else {
+        text = withOptOutLine(renderSms(template as SmsTemplate, composition.vars), state.firstSms);
+      }
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : 'the template could not be rendered';
+      return this.finish(tenantId, row, worker, { status: 'failed', outcome: 'failed', reason: `template: ${reason}` });
+    }
+
+    // The crash marker: from here on, a lost dispatcher leaves the row `unknown`, not `planned`.
+    const started = await this.db.tx(tenantId, (tx) =>
+      tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker }, { sendStartedAt: now, channel, rateSlotAt: null, updatedAt: now }),
+    );
+    if (started === 0) return { kind: 'done', outcome: 'lost_lease' };
+    return { kind: 'send', row, channel, subject, text, context: { settings, tenantZone: composition.tenantZone, recipientZone: recipient.timeZone } };
+  }
+
+  /** Per-sender rate (shared by all processes) and the tenant's daily cap, checked at send time. */
+  private async smsLimits(
+    tenantId: TenantId,
+    row: FollowUpEntity,
+    worker: string,
+    state: ContactState,
+    settings: FollowUpSettings,
+    tenantZone: string,
+    smsIntervalMs: number,
+  ): Promise<Prepared | undefined> {
+    const now = this.clock.now();
+    // A row deferred for the rate limit already holds its slot: it goes now, without a new one.
+    const held = row.rateSlotAt !== null && row.rateSlotAt.getTime() <= now.getTime();
+    const slot = held ? now : await this.db.tx(tenantId, async (tx) => {
+      const [r] = await tx.query<{ slot: Date }>('SELECT reserve_sender_slot($1, $2, $3::interval) AS slot', [
+        state.smsSenderKey,
+        now,
+        `${smsIntervalMs} milliseconds`,
+      ]);
+      return r?.slot ?? now;
+    });
+    if (slot.getTime() > now.getTime()) {
+      return this.finish(tenantId, row, worker, { status: 'planned', outcome: 'deferred', dueAt: slot, rateSlotAt: slot, reason: 'waiting for the SMS sender rate limit', keepAttempt: true });
+    }
+    const day = localDateOf(now, tenantZone);
+    const counted = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ sent: number }>(
+        `INSERT INTO sms_daily_usage AS u (tenant_id, day, sent) VALUES ($1, $2, 1)
+         ON CONFLICT (tenant_id, day) DO UPDATE SET sent = u.sent + 1 WHERE u.sent < $3
+         RETURNING sent`,
+        [tenantId, day, settings.smsDailyCap],
+      ),
+    );
+    if (settings.smsDailyCap === 0 || counted.length === 0) {
+      const midnight = DateTime.fromJSDate(now).setZone(tenantZone).plus({ days: 1 }).startOf('day').toJSDate();
+      const tomorrow = nextWindowOpening(midnight, 'sms', tenantZone, settings.windows);
+      return this.finish(tenantId, row, worker, {
+        status: 'planned',
+        outcome: 'deferred',
+        dueAt: tomorrow,
+        reason: `the daily SMS cap (${settings.smsDailyCap}) is reached; it goes out tomorrow`,
+        keepAttempt: true,
+      });
+    }
+    return undefined;
+  }
+
+  private template(settings: FollowUpSettings, row: FollowUpEntity, channel: Channel, audience: 'candidate' | 'contact'): EmailTemplate | SmsTemplate | undefined {
+    const templates = settings.policy[row.rule].templates;
+    const custom = channel === 'email' ? templates.email[audience] : templates.sms[audience];
+    if (custom) return custom;
+    return channel === 'email' ? defaultTemplate(row.rule, 'email', audience) : defaultTemplate(row.rule, 'sms', audience);
+  }
+
+  /** Ends this claim without sending: the row gets its new status; an attempt is recorded. */
+  private async finish(
+    tenantId: TenantId,
+    row: FollowUpEntity,
+    worker: string,
+    change: {
+      status: FollowUpEntity['status'];
+      outcome: ExecutionOutcome;
+      reason: string;
+      dueAt?: Date;
+      kind?: 'task';
+      channel?: 'phone';
+      /** A deferral for rate or cap does not count as a delivery attempt. */
+      keepAttempt?: boolean;
+      rateSlotAt?: Date;
+    },
+  ): Promise<Prepared> {
+    const now = this.clock.now();
+    const changed = await this.db.tx(tenantId, async (tx) => {
+      const patch: Partial<FollowUpEntity> = {
+        status: change.status,
+        reason: change.reason,
+        leaseUntil: null,
+        claimedBy: null,
+        updatedAt: now,
+      };
+      if (change.dueAt) patch.dueAt = change.dueAt;
+      patch.rateSlotAt = change.rateSlotAt ?? null;
+      if (change.kind) patch.kind = change.kind;
+      if (change.channel) patch.channel = change.channel;
+      if (change.keepAttempt || change.outcome === 'deferred') patch.attempts = Math.max(0, row.attempts - 1);
+      const n = await tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker }, patch);
+      if (n === 0) return 0;
+      await this.attempt(tx, row, change.outcome, { reason: change.reason });
+      this.emitTerminal(tx, row, change.status, change.reason);
+      return n;
+    });
+    return { kind: 'done', outcome: changed === 0 ? 'lost_lease' : change.outcome };
+  }
+
+  private async record(tenantId: TenantId, row: FollowUpEntity, channel: Channel, result: OutboundResult): Promise<ExecutionOutcome> {
+    const now = this.clock.now();
+    const o = result.outcome;
+    return this.db.tx(tenantId, async (tx) => {
+      const repo = tx.repo(FollowUpEntity);
+      const base: Partial<FollowUpEntity> = { leaseUntil: null, claimedBy: null, updatedAt: now, channel, messageId: result.messageId };
+      let outcome: ExecutionOutcome;
+      let patch: Partial<FollowUpEntity>;
+      switch (o.kind) {
+        case 'sent':
+          outcome = 'sent';
+          patch = { ...base, status: 'sent', sentAt: now, reason: o.simulated ? 'simulated: no provider is configured' : null, errorCode: null };
+          break;
+        case 'retryable':
+          if (row.attempts >= MAX_ATTEMPTS) {
+            outcome = 'failed';
+            patch = { ...base, status: 'failed', reason: `gave up after ${row.attempts} attempts: ${o.reason}`, errorCode: o.code ?? null };
+          } else {
+            outcome = 'retry';
+            const delay = o.retryAfterMs ?? retryDelayMs(row.attempts);
+            patch = { ...base, status: 'planned', dueAt: new Date(now.getTime() + delay), sendStartedAt: null, reason: `retrying: ${o.reason}`, errorCode: o.code ?? null };
+          }
+          break;
+        case 'permanent':
+          outcome = 'failed';
+          patch = { ...base, status: 'failed', reason: o.reason, errorCode: o.code ?? null };
+          break;
+        case 'unknown':
+          outcome = 'unknown';
+          patch = { ...base, status: 'unknown', reason: o.reason, errorCode: o.code ?? null };
+          break;
+        case 'blocked':
+          // Consent changed between the channel choice and the send: choose again right away.
+          outcome = row.attempts >= MAX_ATTEMPTS ? 'skipped' : 'retry';
+          patch =
+            outcome === 'skipped'
+              ? { ...base, status: 'skipped', reason: o.reason }
+              : { ...base, status: 'planned', dueAt: now, sendStartedAt: null, channel: null, reason: `re-routing: ${o.reason}` };
+          break;
+      }
+      await repo.update({ id: row.id }, patch);
+      await this.attempt(tx, row, outcome === 'retry' ? 'retry' : outcome, {
+        channel,
+        code: 'code' in o ? (o.code ?? null) : null,
+        reason: 'reason' in o ? o.reason : null,
+        messageId: result.messageId,
+      });
+      const status = patch.status ?? row.status;
+      this.emitTerminal(tx, row, status, patch.reason ?? null);
+      return outcome;
+    });
+  }
+
+  private async attempt(
+    tx: TenantTx,
+    row: FollowUpEntity,
+    outcome: string,
+    detail: { channel?: string | null; code?: string | null; reason?: string | null; messageId?: string | null },
+  ): Promise<void> {
+    await tx.repo(FollowUpAttemptEntity).insert({
+      followUpId: row.id,
+      attempt: row.attempts,
+      outcome: outcome === 'lost_lease' || outcome === 'error' ? 'failed' : outcome,
+      channel: detail.channel ?? null,
+      code: detail.code ?? null,
+      reason: detail.reason ?? null,
+      messageId: detail.messageId ?? null,
+      at: this.clock.now(),
+    });
+  }
+
+  private emitTerminal(tx: TenantTx, row: FollowUpEntity, status: string, reason: string | null): void {
+    if (['sent', 'failed', 'skipped', 'cancelled'].includes(status)) {
+      tx.emit(`follow_up.${status}`, { followUpId: row.id, rule: row.rule, reason }, { kind: 'system' });
+    }
+  }
+}

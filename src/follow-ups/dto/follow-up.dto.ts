@@ -1,0 +1,176 @@
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
+import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { PageQueryDto } from '../../common/pagination';
+import { RULE_KEYS } from '../domain/rules';
+import type { FollowUpEntity } from '../follow-up.entity';
+import { FOLLOW_UP_STATUSES } from '../follow-up.entity';
+
+@ObjectType('FollowUp')
+export class FollowUpView {
+  @ApiProperty() @Field(() => ID) id!: string;
+  @ApiProperty({ enum: RULE_KEYS }) @Field() rule!: string;
+  @ApiProperty({ enum: ['message', 'task'], description: 'A task is for the recruiter (no recipient, or a call to make).' })
+  @Field()
+  kind!: string;
+  @ApiProperty({ enum: FOLLOW_UP_STATUSES }) @Field() status!: string;
+  @ApiPropertyOptional({ enum: ['email', 'sms', 'phone'], nullable: true, description: 'Chosen at send time.' })
+  @Field(() => String, { nullable: true })
+  channel!: string | null;
+  @ApiProperty() @Field() dueAt!: Date;
+  @ApiPropertyOptional({ nullable: true, description: 'Why it was skipped, failed, cancelled or deferred; what a task asks.' })
+  @Field(() => String, { nullable: true })
+  reason!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) errorCode!: string | null;
+  @ApiProperty() @Field(() => Int) attempts!: number;
+  @ApiProperty({ enum: ['candidate', 'contact', 'user'] }) @Field() recipientType!: string;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) recipientId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) candidateId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) leadId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) interviewId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) messageId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => Int, { nullable: true }) nudgeNumber!: number | null;
+  @ApiProperty() @Field() requiresApproval!: boolean;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) sentAt!: Date | null;
+  @ApiProperty() @Field() createdAt!: Date;
+  @ApiProperty() @Field() updatedAt!: Date;
+
+  static of(e: FollowUpEntity): FollowUpView {
+    const v = new FollowUpView();
+    Object.assign(v, {
+      id: e.id,
+      rule: e.rule,
+      kind: e.kind,
+      status: e.status,
+      channel: e.channel,
+      dueAt: e.dueAt,
+      reason: e.reason,
+      errorCode: e.errorCode,
+      attempts: e.attempts,
+      recipientType: e.recipientType,
+      recipientId: e.recipientCandidateId ?? e.recipientContactId ?? e.ownerUserId,
+      candidateId: e.candidateId,
+      leadId: e.leadId,
+      interviewId: e.interviewId,
+      messageId: e.messageId,
+      nudgeNumber: e.nudgeNumber,
+      requiresApproval: e.requiresApproval,
+      sentAt: e.sentAt,
+      createdAt: e.createdAt,
+      updatedAt: e.updatedAt,
+    });
+    return v;
+  }
+}
+
+@ObjectType('FollowUpConnection')
+export class FollowUpConnection extends Connection(FollowUpView, 'FollowUp') {}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ctor<T = object> = new (...args: any[]) => T;
+
+export interface FollowUpFilter {
+  status?: string;
+  rule?: string;
+  candidateId?: string;
+  leadId?: string;
+  interviewId?: string;
+  contactId?: string;
+  updatedSince?: Date;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The filter fields, shared by the REST query (limit/cursor) and the GraphQL args (first/after). */
+function WithFollowUpFilters<B extends Ctor>(Base: B) {
+  @ArgsType()
+  class Filters extends Base {
+    @ApiPropertyOptional({ enum: FOLLOW_UP_STATUSES })
+    @Field(() => String, { nullable: true })
+    @IsOptional()
+    @IsIn(FOLLOW_UP_STATUSES, { message: `status must be one of: ${FOLLOW_UP_STATUSES.join(', ')}` })
+    status?: string;
+
+    @ApiPropertyOptional({ enum: RULE_KEYS })
+    @Field(() => String, { nullable: true })
+    @IsOptional()
+    @IsIn(RULE_KEYS, { message: `rule must be one of: ${RULE_KEYS.join(', ')}` })
+    rule?: string;
+
+    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId?: string;
+    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'leadId must be a UUID' }) leadId?: string;
+    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'interviewId must be a UUID' }) interviewId?: string;
+    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'contactId must be a UUID' }) contactId?: string;
+
+    @ApiPropertyOptional({ description: 'Only follow-ups changed at or after this time (sync).' })
+    @Field(() => Date, { nullable: true })
+    @IsOptional()
+    @Type(() => Date)
+    @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+    updatedSince?: Date;
+  }
+  return Filters;
+}
+
+/** REST: GET /v1/follow-ups?status=…&limit=…&cursor=… */
+export class FollowUpFilterDto extends WithFollowUpFilters(PageQueryDto) {}
+
+/** GraphQL: followUps(status: …, first: …, after: …) */
+@ArgsType()
+export class FollowUpArgs extends WithFollowUpFilters(ConnectionArgs) {}
+
+export function filterOfArgs(a: FollowUpArgs): FollowUpFilter {
+  const { first, after, ...rest } = a;
+  return { ...rest, limit: first, cursor: after };
+}
+
+@InputType('SnoozeFollowUpInput')
+export class SnoozeDto {
+  @ApiProperty({ example: '2026-12-01T15:00:00Z', description: 'When it should go out instead (in the future).' })
+  @Field()
+  @Type(() => Date)
+  @IsDate({ message: 'until must be an ISO-8601 date-time' })
+  until!: Date;
+}
+
+@InputType('CancelFollowUpInput')
+export class CancelDto {
+  @ApiPropertyOptional({ example: 'Spoke to them on the phone' })
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  reason?: string;
+}
+
+export class AgendaQueryDto {
+  @ApiPropertyOptional({ example: '2026-11-27', description: "The day, in the firm's time zone (default: today)." })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'date must be a calendar date such as 2026-11-27' })
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a calendar date such as 2026-11-27' })
+  date?: string;
+
+  @ApiPropertyOptional({ enum: ['me'], description: "'me' narrows to the caller's own candidates (users only)." })
+  @IsOptional()
+  @IsIn(['me'], { message: "owner must be 'me'" })
+  owner?: 'me';
+}
+
+@ObjectType('Agenda')
+export class AgendaView {
+  @ApiProperty({ example: '2026-11-27' }) @Field() date!: string;
+  @ApiProperty({ example: 'America/New_York' }) @Field() timeZone!: string;
+  @ApiProperty({ type: [FollowUpView], description: 'Messages going out that day.' }) @Field(() => [FollowUpView]) goingOut!: FollowUpView[];
+  @ApiProperty({ type: [FollowUpView] }) @Field(() => [FollowUpView]) awaitingApproval!: FollowUpView[];
+  @ApiProperty({ type: [FollowUpView], description: 'Failed, unknown or skipped, with the reason, for manual action.' })
+  @Field(() => [FollowUpView])
+  needsAttention!: FollowUpView[];
+  @ApiProperty({ type: [FollowUpView], description: 'Tasks for the recruiter: calls to make, follow-ups with no one to send to.' })
+  @Field(() => [FollowUpView])
+  tasks!: FollowUpView[];
+  @ApiProperty({ type: [FollowUpView], description: 'Candidate check-ins due that day: who has gone quiet.' })
+  @Field(() => [FollowUpView])
+  goneQuiet!: FollowUpView[];
+}

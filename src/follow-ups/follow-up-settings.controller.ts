@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsInt, IsObject, IsOptional } from 'class-validator';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { actorOf } from '../auth/principal';
+import { AppException } from '../common/app.exception';
+import type { FollowUpPolicy } from './domain/rules';
+import { FollowUpSettingsService } from './follow-up-settings.service';
+import type { SendingSettings } from './follow-up-settings.service';
+
+export class UpdateSendingDto {
+  @ApiPropertyOptional({ example: { sms: { start: '09:00', end: '20:00' }, businessDaysOnly: true } })
+  @IsOptional()
+  @IsObject({ message: 'windows must be an object' })
+  windows?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ example: 500, description: 'Most SMS the firm may send in one day (its time zone).' })
+  @IsOptional()
+  @IsInt({ message: 'smsDailyCap must be a whole number' })
+  smsDailyCap?: number;
+}
+
+export class SendingSettingsView {
+  @ApiProperty({ example: { sms: { start: '08:00', end: '21:00' }, email: { start: '07:00', end: '21:00' }, businessDaysOnly: false } })
+  windows!: Record<string, unknown>;
+  @ApiProperty({ example: 500 }) smsDailyCap!: number;
+}
+
+@ApiTags('settings')
+@ApiBearerAuth()
+@Controller('v1/settings')
+export class FollowUpSettingsController {
+  constructor(private readonly settings: FollowUpSettingsService) {}
+
+  @Get('follow-up-policy')
+  @RequireScopes('settings:read')
+  @ApiOperation({ summary: 'The playbook as this firm runs it: per rule, enabled, timing, maxNudges, requiresApproval, templates.' })
+  policy(@CurrentPrincipal() p: Principal): Promise<FollowUpPolicy> {
+    return this.settings.policy(p.tenantId);
+  }
+
+  @Put('follow-up-policy')
+  @RequireScopes('settings:write')
+  @ApiOperation({ summary: 'Change the policy. A partial object keyed by rule; null restores a default. Validated whole: nothing changes on a 400.' })
+  @ApiBody({ schema: { type: 'object', example: { resume_follow_up: { timing: { delay: 'P5D' } }, no_reply_nudge: { maxNudges: 1 } } } })
+  updatePolicy(@CurrentPrincipal() p: Principal, @Body() body: unknown): Promise<FollowUpPolicy> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw AppException.validation([{ field: 'policy', message: 'must be an object keyed by rule' }]);
+    }
+    return this.settings.updatePolicy(p.tenantId, body, actorOf(p));
+  }
+
+  @Get('sending')
+  @RequireScopes('settings:read')
+  @ApiOperation({ summary: 'Sending windows (SMS within 08:00-21:00 recipient-local, email default 07:00-21:00) and the daily SMS cap.' })
+  sending(@CurrentPrincipal() p: Principal): Promise<SendingSettings> {
+    return this.settings.sending(p.tenantId);
+  }
+
+  @Put('sending')
+  @RequireScopes('settings:write')
+  updateSending(@CurrentPrincipal() p: Principal, @Body() dto: UpdateSendingDto): Promise<SendingSettings> {
+    return this.settings.updateSending(p.tenantId, dto, actorOf(p));
+  }
+}

@@ -1,0 +1,59 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { RuleKey } from './domain/rules';
+
+export const FOLLOW_UP_STATUSES = ['planned', 'awaiting_approval', 'sending', 'sent', 'failed', 'unknown', 'cancelled', 'skipped'] as const;
+export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
+
+/** Statuses from which a follow-up can still go out (or be changed by a recruiter). */
+export const PENDING_STATUSES: readonly FollowUpStatus[] = ['planned', 'awaiting_approval'];
+
+@Entity({ name: 'follow_ups' })
+export class FollowUpEntity {
+  @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId!: string;
+  @PrimaryColumn('uuid', { default: () => 'gen_random_uuid()' }) id!: string;
+  @Column('text') rule!: RuleKey;
+  @Column('text') kind!: 'message' | 'task';
+  @Column('text', { name: 'dedupe_key' }) dedupeKey!: string;
+  @Column('text') status!: FollowUpStatus;
+  @Column('uuid', { name: 'candidate_id', nullable: true }) candidateId!: string | null;
+  @Column('uuid', { name: 'lead_id', nullable: true }) leadId!: string | null;
+  @Column('uuid', { name: 'interview_id', nullable: true }) interviewId!: string | null;
+  @Column('text', { name: 'recipient_type' }) recipientType!: 'candidate' | 'contact' | 'user';
+  @Column('uuid', { name: 'recipient_candidate_id', nullable: true }) recipientCandidateId!: string | null;
+  @Column('uuid', { name: 'recipient_contact_id', nullable: true }) recipientContactId!: string | null;
+  @Column('uuid', { name: 'owner_user_id', nullable: true }) ownerUserId!: string | null;
+  @Column('uuid', { name: 'parent_follow_up_id', nullable: true }) parentFollowUpId!: string | null;
+  @Column('int', { name: 'nudge_number', nullable: true }) nudgeNumber!: number | null;
+  @Column('text') occurrence!: string;
+  @Column('text', { nullable: true }) channel!: 'email' | 'sms' | 'phone' | null;
+  @Column('timestamptz', { name: 'due_at' }) dueAt!: Date;
+  @Column('timestamptz', { name: 'lease_until', nullable: true }) leaseUntil!: Date | null;
+  @Column('text', { name: 'claimed_by', nullable: true }) claimedBy!: string | null;
+  @Column('int') attempts!: number;
+  @Column('timestamptz', { name: 'send_started_at', nullable: true }) sendStartedAt!: Date | null;
+  /** A send slot this row already holds under the sender's rate limit (set when it was deferred for it). */
+  @Column('timestamptz', { name: 'rate_slot_at', nullable: true }) rateSlotAt!: Date | null;
+  @Column('boolean', { name: 'requires_approval' }) requiresApproval!: boolean;
+  @Column('timestamptz', { name: 'approved_at', nullable: true }) approvedAt!: Date | null;
+  @Column('uuid', { name: 'approved_by_user_id', nullable: true }) approvedByUserId!: string | null;
+  @Column('text', { nullable: true }) reason!: string | null;
+  @Column('text', { name: 'error_code', nullable: true }) errorCode!: string | null;
+  @Column('uuid', { name: 'message_id', nullable: true }) messageId!: string | null;
+  @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+  @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
+}
+
+@Entity({ name: 'follow_up_attempts' })
+export class FollowUpAttemptEntity {
+  @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId!: string;
+  @PrimaryColumn('uuid', { default: () => 'gen_random_uuid()' }) id!: string;
+  @Column('uuid', { name: 'follow_up_id' }) followUpId!: string;
+  @Column('int') attempt!: number;
+  @Column('text') outcome!: string;
+  @Column('text', { nullable: true }) channel!: string | null;
+  @Column('text', { nullable: true }) code!: string | null;
+  @Column('text', { nullable: true }) reason!: string | null;
+  @Column('uuid', { name: 'message_id', nullable: true }) messageId!: string | null;
+  @Column('timestamptz') at!: Date;
+}
