@@ -17,12 +17,24 @@ export class Foundation1764140000000 implements MigrationInterface {
     await q.query(`
       DO $$
       BEGIN
-        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'touchpoint_app') THEN
-          CREATE ROLE touchpoint_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-        END IF;
+        -- Roles are cluster-wide while migrations lock per database: two databases migrating at
+        -- once may race here; the loser sees the role appear and carries on.
+        FOR i IN 1..10 LOOP
+          BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'touchpoint_app') THEN
+              CREATE ROLE touchpoint_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+            END IF;
+            -- The connecting (owner) role switches to the app role per transaction.
+            IF NOT pg_has_role(current_user, 'touchpoint_app', 'MEMBER') THEN
+              EXECUTE format('GRANT touchpoint_app TO %I', current_user);
+            END IF;
+            EXIT;
+          EXCEPTION WHEN OTHERS THEN
+            IF i = 10 THEN RAISE; END IF;
+            PERFORM pg_sleep(0.05 * i);
+          END;
+        END LOOP;
       END $$`);
-    // The connecting (owner) role switches to the app role per transaction.
-    await q.query(`GRANT touchpoint_app TO CURRENT_USER`);
     await q.query(`GRANT USAGE ON SCHEMA public TO touchpoint_app`);
 
     await q.query(`

@@ -3,6 +3,9 @@ import { APP_FILTER } from '@nestjs/core';
 import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
+import { ActivitiesModule } from './activities/activities.module';
+import { ErasureModule } from './erasure/erasure.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CandidatesModule } from './candidates/candidates.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
@@ -18,12 +21,14 @@ import { HealthController } from './health/health.controller';
 import { InterviewsModule } from './interviews/interviews.module';
 import { LeadsModule } from './leads/leads.module';
 import { MeModule } from './me/me.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ReferencesModule } from './references/references.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TimelineModule } from './timeline/timeline.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -72,6 +77,11 @@ export class AppModule {
         TimelineModule,
         MessagingModule,
         FollowUpsModule,
+        MetricsModule,
+        AuditModule,
+        WebhooksModule,
+        ActivitiesModule,
+        ErasureModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/app.exception';
 import { RateLimiter } from '../common/rate-limiter';
+import { requestContext } from '../common/request-context';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { asTenantId, isUuid } from '../database/tenant-id';
@@ -53,6 +54,8 @@ export class AuthGuard implements CanActivate {
 
     const principal = token.startsWith('tp_') ? await this.apiKeyPrincipal(token) : await this.userPrincipal(ctx, req);
     req.principal = principal;
+    const context = requestContext.getStore();
+    if (context) context.actor = principal.kind === 'user' ? { kind: 'user', id: principal.userId } : { kind: 'api_key', id: principal.apiKeyId };
 
     const retryAfter = this.tenantLimiter.hit(principal.tenantId, this.clock.now().getTime());
     if (retryAfter > 0) {

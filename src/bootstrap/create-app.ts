@@ -8,10 +8,12 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { Clock, SystemClock } from '../common/clock';
 import { createRootLogger, PinoNestLogger } from '../common/logger';
+import { requestContext } from '../common/request-context';
 import { RateLimiter } from '../common/rate-limiter';
 import { buildValidationPipe } from '../common/validation';
 import type { AppConfig } from '../config/app-config';
 import { buildDataSource } from '../database/data-source';
+import { MetricsService } from '../metrics/metrics.service';
 import { runMigrations } from '../database/migrator';
 
 export interface CreateAppOptions {
@@ -73,6 +75,17 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
     { logger: new PinoNestLogger(logger), bufferLogs: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // Each request runs inside its own context (the auth guard records the actor in it).
+  fastify.addHook('onRequest', (_req, _reply, done) => {
+    requestContext.run({}, done);
+  });
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', async (req, reply) => {
+    metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
   const perIp = new RateLimiter(config.rateLimit.perIpPerMinute, 60_000);
   const clock = options.clock ?? new SystemClock();
   fastify.addHook('onRequest', async (req, reply) => {

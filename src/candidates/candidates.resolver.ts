@@ -6,12 +6,14 @@ import { toConnection } from '../common/graphql/connection';
 import { ExternalSourceQueryDto } from '../common/external-source.dto';
 import { CandidatesService } from './candidates.service';
 import {
+  BulkUpsertCandidateDto,
   CandidateConnection,
   CandidatesArgs,
   CandidateView,
   CreateCandidateDto,
   UpdateCandidateDto,
   UpsertCandidateDto,
+  UpsertCandidatesPayload,
 } from './dto/candidate.dto';
 
 @Resolver(() => CandidateView)
@@ -72,5 +74,31 @@ export class CandidatesResolver {
       actorOf(p),
     );
     return CandidateView.of(candidate, warnings);
+  }
+
+  @Mutation(() => UpsertCandidatesPayload, {
+    description:
+      'Bulk upsert by externalId, 1 to 100 items, idempotent. One result per item, in order, with its error. atomic: true writes all or nothing; false (default) writes every valid item.',
+  })
+  @RequireScopes('candidates:write')
+  async upsertCandidates(
+    @CurrentPrincipal() p: Principal,
+    @Args('input', { type: () => [BulkUpsertCandidateDto] }) input: BulkUpsertCandidateDto[],
+    @Args('atomic', { type: () => Boolean, nullable: true, defaultValue: false }) atomic: boolean,
+  ): Promise<UpsertCandidatesPayload> {
+    const items = await this.service.validateBulk(input);
+    const results = await this.service.upsertMany(p.tenantId, items, atomic === true, actorOf(p));
+    return Object.assign(new UpsertCandidatesPayload(), {
+      atomic: atomic === true,
+      written: results.filter((r) => r.candidate !== null).length,
+      failed: results.filter((r) => r.error !== null).length,
+      results: results.map((r) => ({
+        index: r.index,
+        externalId: r.externalId,
+        created: r.created,
+        candidate: r.candidate ? CandidateView.of(r.candidate, r.warnings) : null,
+        error: r.error,
+      })),
+    });
   }
 }

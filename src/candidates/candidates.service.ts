@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { AppException, ErrorCode } from '../common/app.exception';
 import { changedFields } from '../common/changes';
@@ -7,14 +7,53 @@ import { isUniqueViolation } from '../common/db-errors';
 import { doubleCheck, WarningView } from '../common/double-check';
 import { CursorPage, keysetPage, likePattern } from '../common/keyset';
 import { pageLimit } from '../common/pagination';
+import { assertNotSuppressed } from '../common/suppressions';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid, TenantId } from '../database/tenant-id';
 import type { DomainEvent } from '../events/domain-event-bus';
 import { UsersService } from '../users/users.service';
 import { CandidateEntity } from './candidate.entity';
+import { BulkUpsertCandidateDto } from './dto/candidate.dto';
 import type { CandidateFilter, CandidateFieldsDto, CreateCandidateDto, UpdateCandidateDto } from './dto/candidate.dto';
+import { validateDto } from '../common/validation';
 
 export type Actor = DomainEvent['actor'];
+
+export const BULK_MAX = 100;
+
+/** One item of a bulk upsert, already validated (error set when it is not valid). */
+export interface BulkCandidateItem {
+  externalSource: string;
+  externalId: string;
+  input: CandidateFieldsDto;
+  error?: BulkItemError;
+}
+
+export interface BulkItemError {
+  code: string;
+  message: string;
+  field: string | null;
+}
+
+export interface BulkCandidateResult {
+  index: number;
+  externalId: string;
+  candidate: CandidateEntity | null;
+  created: boolean;
+  warnings: WarningView[];
+  error: BulkItemError | null;
+}
+
+const ABORTED: BulkItemError = { code: 'ABORTED', field: null, message: 'not written: another item failed and the batch is atomic' };
+
+function itemError(err: unknown): BulkItemError {
+  if (err instanceof AppException) {
+    const first = err.options.errors?.[0];
+    return { code: err.code, field: first?.field ?? null, message: first ? `${first.field} ${first.message}` : err.detail };
+  }
+  new Logger('CandidatesService').error({ err }, 'bulk upsert item failed');
+  return { code: ErrorCode.Internal, field: null, message: 'could not be written' };
+}
 
 export interface CandidateWrite {
   candidate: CandidateEntity;
@@ -36,6 +75,7 @@ export class CandidatesService {
     const now = this.clock.now();
     try {
       return await this.db.tx(tenantId, async (tx) => {
+        await assertNotSuppressed(tx, input);
         const candidate = await tx.repo(CandidateEntity).insert({
           ...pickFields(input),
           status: input.status ?? 'active',
@@ -61,7 +101,7 @@ export class CandidatesService {
    * One page of live candidates. Default order is newest first (created_at DESC, id DESC);
    * with updatedSince it is oldest change first (updated_at ASC, id ASC), for sync polling.
    *   SELECT c.* FROM candidates c
-   *   WHERE c.tenant_id = $1 [AND c.deleted_at IS NULL unless includeDeleted] [AND c.status = $2] [AND c.owner_user_id = $3]
+   *   WHERE c.tenant_id = $1 [AND c.deleted_at IS NULL unless includeDeleted | AND c.deleted_at >= $deletedSince (tombstones)] [AND c.status = $2] [AND c.owner_user_id = $3]
    *     [AND c.updated_at >= $4] [AND (c.name ILIKE $5 OR c.email ILIKE $5)]
    *     [AND (c.created_at, c.id) < ($k, $id)]
    *   ORDER BY c.created_at DESC, c.id DESC LIMIT $limit + 1
@@ -72,12 +112,13 @@ export class CandidatesService {
       const qb = tx.manager
         .createQueryBuilder(CandidateEntity, 'c')
         .where('c.tenant_id = :tenantId', { tenantId: tx.tenantId });
-      if (!filter.includeDeleted) qb.andWhere('c.deleted_at IS NULL');
+      if (filter.deletedSince) qb.andWhere('c.deleted_at >= :deletedSince', { deletedSince: filter.deletedSince });
+      else if (!filter.includeDeleted) qb.andWhere('c.deleted_at IS NULL');
       if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
       if (filter.ownerUserId) qb.andWhere('c.owner_user_id = :owner', { owner: filter.ownerUserId });
       if (filter.updatedSince) qb.andWhere('c.updated_at >= :since', { since: filter.updatedSince });
       if (filter.q) qb.andWhere('(c.name ILIKE :q OR c.email ILIKE :q)', { q: likePattern(filter.q) });
-      const sync = filter.updatedSince !== undefined;
+      const sync = filter.updatedSince !== undefined || filter.deletedSince !== undefined;
       return keysetPage(qb, 'c', {
         sort: sync ? 'updated_at' : 'created_at',
         direction: sync ? 'ASC' : 'DESC',
@@ -90,6 +131,7 @@ export class CandidatesService {
   async update(tenantId: TenantId, id: string, patch: UpdateCandidateDto, actor: Actor): Promise<CandidateWrite> {
     if (patch.ownerUserId) await this.assertOwner(tenantId, patch.ownerUserId);
     return this.db.tx(tenantId, async (tx) => {
+      await assertNotSuppressed(tx, patch);
       const current = await this.load(tx, id);
       const candidate = await this.applyChanges(tx, current, pickFields(patch), actor);
       return { candidate, warnings: await this.warnings(tx, candidate) };
@@ -118,37 +160,154 @@ export class CandidatesService {
     actor: Actor,
   ): Promise<CandidateWrite & { created: boolean }> {
     await this.assertOwner(tenantId, input.ownerUserId);
-    const now = this.clock.now();
-    return this.db.tx(tenantId, async (tx) => {
-      const inserted = await tx.query<{ id: string }>(
-        `INSERT INTO candidates (tenant_id, external_source, external_id, name, status, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'active', $5, $5)
-         ON CONFLICT ON CONSTRAINT candidates_external_key DO NOTHING
-         RETURNING id`,
-        [tx.tenantId, externalSource, externalId, input.name, now],
-      );
-      const repo = tx.repo(CandidateEntity);
-      const row = await repo.findOne({ externalSource, externalId });
-      if (!row) throw AppException.notFound('Candidate');
-      const created = inserted.length > 0;
-      const fields = pickFields(input);
-      let candidate: CandidateEntity;
-      if (created) {
-        await repo.update({ id: row.id }, fields as Partial<CandidateEntity>);
-        candidate = await this.load(tx, row.id);
-        tx.emit('candidate.created', { candidateId: row.id, externalId }, actor);
-      } else {
-        const restored = row.deletedAt !== null;
-        if (restored) {
-          await repo.update({ id: row.id }, { deletedAt: null, updatedAt: now });
-          row.deletedAt = null;
-          row.updatedAt = now;
-        }
-        candidate = await this.applyChanges(tx, row, fields, actor);
-        if (restored && candidate === row) tx.emit('candidate.updated', { candidateId: row.id, fields: ['deletedAt'] }, actor);
+    return this.db.tx(tenantId, (tx) => this.upsertInTx(tx, externalSource, externalId, input, actor));
+  }
+
+  /**
+   * Bulk upsert by external id (1..100 items), for an ATS sync. Every item is validated first,
+   * with the same DTO rules as a single write; the answer has one result per item, in order.
+   * - atomic: all or nothing. One invalid item (or a failing write) writes nothing; the other
+   *   items answer ABORTED. Valid batches are written in ONE transaction.
+   * - not atomic: every valid item is written in its own transaction; invalid or failing items
+   *   answer their error and do not stop the others.
+   * Idempotent like the single upsert: sending the same batch again changes nothing.
+   */
+  async upsertMany(tenantId: TenantId, items: readonly BulkCandidateItem[], atomic: boolean, actor: Actor): Promise<BulkCandidateResult[]> {
+    if (items.length < 1 || items.length > BULK_MAX) {
+      throw AppException.validation([{ field: 'input', message: `must hold 1 to ${BULK_MAX} items` }]);
+    }
+    const results: BulkCandidateResult[] = items.map((item, index) => ({ index, externalId: item.externalId, candidate: null, created: false, warnings: [], error: item.error ?? null }));
+    // Owners: each distinct ownerUserId is checked once.
+    const owners = [...new Set(items.filter((i) => !i.error && i.input.ownerUserId).map((i) => i.input.ownerUserId!))];
+    const badOwners = new Set<string>();
+    for (const owner of owners) {
+      try {
+        await this.assertOwner(tenantId, owner);
+      } catch (err) {
+        if (err instanceof AppException && err.code === ErrorCode.ValidationFailed) badOwners.add(owner);
+        else throw err;
       }
-      return { candidate, created, warnings: await this.warnings(tx, candidate) };
+    }
+    results.forEach((r, i) => {
+      const owner = items[i]!.input.ownerUserId;
+      if (!r.error && owner && badOwners.has(owner)) r.error = { code: ErrorCode.ValidationFailed, field: 'ownerUserId', message: 'ownerUserId is not a user of this firm' };
     });
+    const write = async (tx: TenantTx, i: number): Promise<void> => {
+      const item = items[i]!;
+      const w = await this.upsertInTx(tx, item.externalSource, item.externalId, item.input, actor);
+      Object.assign(results[i]!, { candidate: w.candidate, created: w.created, warnings: w.warnings });
+    };
+    if (atomic) {
+      if (results.some((r) => r.error)) {
+        for (const r of results) if (!r.error) r.error = ABORTED;
+        return results;
+      }
+      let current = -1;
+      try {
+        await this.db.tx(tenantId, async (tx) => {
+          for (let i = 0; i < items.length; i += 1) {
+            current = i;
+            await write(tx, i);
+          }
+        });
+      } catch (err) {
+        results.forEach((r, i) => Object.assign(r, { candidate: null, created: false, warnings: [], error: i === current ? itemError(err) : ABORTED }));
+      }
+      return results;
+    }
+    for (let i = 0; i < items.length; i += 1) {
+      if (results[i]!.error) continue;
+      try {
+        await this.db.tx(tenantId, (tx) => write(tx, i));
+      } catch (err) {
+        results[i]!.error = itemError(err);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Validates raw bulk items with the same DTO class as the API (BulkUpsertCandidateDto); an
+   * invalid item carries its first error and is not written.
+   */
+  async validateBulk(raw: readonly unknown[]): Promise<BulkCandidateItem[]> {
+    return Promise.all(
+      raw.map(async (plain) => {
+        const { value, errors } = await validateDto(BulkUpsertCandidateDto, plain);
+        const { externalId, externalSource, ...input } = value;
+        const first = errors[0];
+        return {
+          externalId: typeof externalId === 'string' ? externalId : '',
+          externalSource: externalSource ?? 'api',
+          input: input as CandidateFieldsDto,
+          ...(first ? { error: { code: ErrorCode.ValidationFailed, field: first.field, message: `${first.field}: ${first.message}` } } : {}),
+        };
+      }),
+    );
+  }
+
+  private async upsertInTx(
+    tx: TenantTx,
+    externalSource: string,
+    externalId: string,
+    input: CandidateFieldsDto,
+    actor: Actor,
+  ): Promise<CandidateWrite & { created: boolean }> {
+    await assertNotSuppressed(tx, input);
+    const now = this.clock.now();
+    const inserted = await tx.query<{ id: string }>(
+      `INSERT INTO candidates (tenant_id, external_source, external_id, name, status, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'active', $5, $5)
+       ON CONFLICT ON CONSTRAINT candidates_external_key DO NOTHING
+       RETURNING id`,
+      [tx.tenantId, externalSource, externalId, input.name, now],
+    );
+    const repo = tx.repo(CandidateEntity);
+    const row = await repo.findOne({ externalSource, externalId });
+    if (!row) throw AppException.notFound('Candidate');
+    const created = inserted.length > 0;
+    const fields = pickFields(input);
+    let candidate: CandidateEntity;
+    if (created) {
+      await repo.update({ id: row.id }, fields as Partial<CandidateEntity>);
+      candidate = await this.load(tx, row.id);
+      tx.emit('candidate.created', { candidateId: row.id, externalId }, actor);
+    } else {
+      const restored = row.deletedAt !== null;
+      if (restored) {
+        await repo.update({ id: row.id }, { deletedAt: null, updatedAt: now });
+        row.deletedAt = null;
+        row.updatedAt = now;
+      }
+      candidate = await this.applyChanges(tx, row, fields, actor);
+      if (restored && candidate === row) tx.emit('candidate.updated', { candidateId: row.id, fields: ['deletedAt'] }, actor);
+    }
+    return { candidate, created, warnings: await this.warnings(tx, candidate) };
+  }
+
+  /**
+   * The live candidate with this email (ignoring case), oldest first: how an import without an
+   * externalId stays idempotent. Undefined when there is none.
+   */
+  async findIdByEmail(tenantId: TenantId, email: string): Promise<string | undefined> {
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        `SELECT id FROM candidates WHERE tenant_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
+        [tx.tenantId, email],
+      ),
+    );
+    return rows[0]?.id;
+  }
+
+  /** The live candidate an ATS knows as (source, externalId), for imports that reference it. */
+  async findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        `SELECT id FROM candidates WHERE tenant_id = $1 AND external_source = $2 AND external_id = $3 AND deleted_at IS NULL`,
+        [tx.tenantId, externalSource, externalId],
+      ),
+    );
+    return rows[0]?.id;
   }
 
   /** Batch read for GraphQL loaders and other modules: live candidates among `ids`. */

@@ -1,7 +1,7 @@
 import { Field } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsDate, IsOptional } from 'class-validator';
 
 /**
  * `includeDeleted` on lists, for sync: with `updatedSince`, an integration also sees what was
@@ -15,5 +15,22 @@ export function IncludeDeleted(): PropertyDecorator {
     IsOptional()(target, key);
     Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))(target, key);
     IsBoolean({ message: 'includeDeleted must be true or false' })(target, key);
+  };
+}
+
+/**
+ * `deletedSince` on lists: tombstones only. The rows soft-deleted at or after this time (each
+ * with its `deletedAt`), oldest change first (updated_at, id), with the same cursor as
+ * `updatedSince`, so an integration can poll deletions on their own. REST takes an ISO date-time;
+ * GraphQL a DateTime.
+ */
+export function DeletedSince(): PropertyDecorator {
+  const description = 'Tombstones only: rows soft-deleted at or after this time, oldest change first (for sync).';
+  return (target: object, key: string | symbol) => {
+    ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description })(target, key);
+    Field(() => Date, { nullable: true, description })(target, key);
+    IsOptional()(target, key);
+    Type(() => Date)(target, key);
+    IsDate({ message: 'deletedSince must be an ISO-8601 date-time' })(target, key);
   };
 }

@@ -1,4 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
 import { AppException, FieldError } from './app.exception';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -30,4 +32,17 @@ export function buildValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => AppException.validation(flatten(errors)),
   });
+}
+
+/** The pipe's options, for validating outside a request (bulk items, CSV rows). */
+const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false, value: false } };
+
+/**
+ * Validates one plain object against a DTO class exactly as the API's pipe does (same class,
+ * same transforms, same whitelist), for per-item validation in bulk writes and imports.
+ */
+export async function validateDto<T extends object>(cls: new () => T, plain: unknown): Promise<{ value: T; errors: FieldError[] }> {
+  const value = plainToInstance(cls, plain ?? {});
+  const errors = flatten(await validate(value as object, VALIDATOR_OPTIONS));
+  return { value, errors };
 }

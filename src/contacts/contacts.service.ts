@@ -7,6 +7,7 @@ import { isUniqueViolation } from '../common/db-errors';
 import { doubleCheck, WarningView } from '../common/double-check';
 import { CursorPage, keysetPage, likePattern } from '../common/keyset';
 import { pageLimit } from '../common/pagination';
+import { assertNotSuppressed } from '../common/suppressions';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid, TenantId } from '../database/tenant-id';
 import type { DomainEvent } from '../events/domain-event-bus';
@@ -33,6 +34,7 @@ export class ContactsService {
     const now = this.clock.now();
     try {
       return await this.db.tx(tenantId, async (tx) => {
+        await assertNotSuppressed(tx, input);
         const contact = await tx.repo(ContactEntity).insert({
           ...pickFields(input),
           roles: dedupe(input.roles ?? []),
@@ -58,7 +60,7 @@ export class ContactsService {
    * One page of live contacts. Default order is newest first (created_at DESC, id DESC);
    * with updatedSince it is oldest change first (updated_at ASC, id ASC), for sync polling.
    *   SELECT c.* FROM contacts c
-   *   WHERE c.tenant_id = $1 [AND c.deleted_at IS NULL unless includeDeleted] [AND lower(c.company) = lower($2)] [AND $3 = ANY(c.roles)]
+   *   WHERE c.tenant_id = $1 [AND c.deleted_at IS NULL unless includeDeleted | AND c.deleted_at >= $deletedSince (tombstones)] [AND lower(c.company) = lower($2)] [AND $3 = ANY(c.roles)]
    *     [AND c.updated_at >= $4] [AND (c.name ILIKE $5 OR c.email ILIKE $5)]
    *     [AND (c.created_at, c.id) < ($k, $id)]
    *   ORDER BY c.created_at DESC, c.id DESC LIMIT $limit + 1
@@ -69,12 +71,13 @@ export class ContactsService {
       const qb = tx.manager
         .createQueryBuilder(ContactEntity, 'c')
         .where('c.tenant_id = :tenantId', { tenantId: tx.tenantId });
-      if (!filter.includeDeleted) qb.andWhere('c.deleted_at IS NULL');
+      if (filter.deletedSince) qb.andWhere('c.deleted_at >= :deletedSince', { deletedSince: filter.deletedSince });
+      else if (!filter.includeDeleted) qb.andWhere('c.deleted_at IS NULL');
       if (filter.company) qb.andWhere('lower(c.company) = lower(:company)', { company: filter.company });
       if (filter.role) qb.andWhere(':role = ANY(c.roles)', { role: filter.role });
       if (filter.updatedSince) qb.andWhere('c.updated_at >= :since', { since: filter.updatedSince });
       if (filter.q) qb.andWhere('(c.name ILIKE :q OR c.email ILIKE :q)', { q: likePattern(filter.q) });
-      const sync = filter.updatedSince !== undefined;
+      const sync = filter.updatedSince !== undefined || filter.deletedSince !== undefined;
       return keysetPage(qb, 'c', {
         sort: sync ? 'updated_at' : 'created_at',
         direction: sync ? 'ASC' : 'DESC',
@@ -86,6 +89,7 @@ export class ContactsService {
 
   async update(tenantId: TenantId, id: string, patch: UpdateContactDto, actor: Actor): Promise<ContactWrite> {
     return this.db.tx(tenantId, async (tx) => {
+      await assertNotSuppressed(tx, patch);
       const current = await this.load(tx, id);
       const contact = await this.applyChanges(tx, current, pickFields(patch), actor);
       return { contact, warnings: await this.warnings(tx, contact) };
@@ -115,6 +119,7 @@ export class ContactsService {
   ): Promise<ContactWrite & { created: boolean }> {
     const now = this.clock.now();
     return this.db.tx(tenantId, async (tx) => {
+      await assertNotSuppressed(tx, input);
       const inserted = await tx.query<{ id: string }>(
         `INSERT INTO contacts (tenant_id, external_source, external_id, name, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5)
@@ -144,6 +149,31 @@ export class ContactsService {
       }
       return { contact, created, warnings: await this.warnings(tx, contact) };
     });
+  }
+
+  /**
+   * The live contact with this email (ignoring case), oldest first: how an import without an
+   * externalId stays idempotent. Undefined when there is none.
+   */
+  async findIdByEmail(tenantId: TenantId, email: string): Promise<string | undefined> {
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        `SELECT id FROM contacts WHERE tenant_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
+        [tx.tenantId, email],
+      ),
+    );
+    return rows[0]?.id;
+  }
+
+  /** The live contact an ATS knows as (source, externalId), for imports that reference it. */
+  async findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        `SELECT id FROM contacts WHERE tenant_id = $1 AND external_source = $2 AND external_id = $3 AND deleted_at IS NULL`,
+        [tx.tenantId, externalSource, externalId],
+      ),
+    );
+    return rows[0]?.id;
   }
 
   /** Batch read for GraphQL loaders and other modules: live contacts among `ids`. */

@@ -1,4 +1,5 @@
 import { FollowUpAttemptEntity, FollowUpEntity } from '../follow-ups/follow-up.entity';
+import { ActivityEntity } from '../activities/activity.entity';
 import { ApiKeyEntity } from '../api-keys/api-key.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { CandidateEntity } from '../candidates/candidate.entity';
@@ -12,6 +13,7 @@ import { LeadEntity, LeadStatusHistoryEntity } from '../leads/lead.entity';
 import { ReferenceEntity, ReferenceProvisionEntity } from '../references/reference.entity';
 import { TenantEntity } from '../tenancy/tenant.entity';
 import { UserEntity } from '../users/user.entity';
+import { OutboxEventEntity, WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookSubscriptionEntity } from '../webhooks/webhook.entity';
 
 /** Every TypeORM entity. Listed explicitly so compiled and test runs load the same set. */
 export const ENTITIES = [
@@ -35,4 +37,9 @@ export const ENTITIES = [
   TenantSenderEntity,
   FollowUpEntity,
   FollowUpAttemptEntity,
+  ActivityEntity,
+  WebhookSubscriptionEntity,
+  OutboxEventEntity,
+  WebhookDeliveryEntity,
+  WebhookDeliveryAttemptEntity,
 ];

@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { Clock } from '../common/clock';
+import { currentActor } from '../common/request-context';
 import { DomainEvent, DomainEventBus } from '../events/domain-event-bus';
+import { writeOutbox } from '../events/outbox';
 import { APP_ROLE } from './app-role';
 import type { TenantId } from './tenant-id';
 import { TenantRepository } from './tenant-repository';
@@ -13,6 +16,8 @@ import { TenantRepository } from './tenant-repository';
  */
 export class TenantTx {
   readonly events: DomainEvent[] = [];
+  /** How many of `events` are already in the outbox. */
+  private flushed = 0;
 
   constructor(
     readonly tenantId: TenantId,
@@ -30,9 +35,21 @@ export class TenantTx {
     return this.manager.query(sql, params) as Promise<T[]>;
   }
 
-  /** Queue a domain event; it is published after commit, never on rollback. */
+  /**
+   * Queue a domain event; it is published after commit, never on rollback. Events of the webhook
+   * catalog (src/events/outbox.ts) are also written to the outbox, and fanned out to the tenant's
+   * matching webhook subscriptions, by TenantDb.tx just before COMMIT: in this same transaction,
+   * so the change and its event commit or roll back together.
+   */
   emit(type: string, payload: Record<string, unknown>, actor?: DomainEvent['actor']): void {
-    this.events.push({ type, tenantId: this.tenantId, occurredAt: this.clock.now(), actor, payload });
+    this.events.push({ id: randomUUID(), type, tenantId: this.tenantId, occurredAt: this.clock.now(), actor, payload });
+  }
+
+  /** Writes the queued catalog events to the outbox (once per event, however often it is called). */
+  async flushOutbox(): Promise<void> {
+    const pending = this.events.slice(this.flushed);
+    this.flushed = this.events.length;
+    await writeOutbox((sql, params) => this.manager.query(sql, params), this.tenantId, pending);
   }
 }
 
@@ -47,11 +64,14 @@ export class TenantDb {
   /**
    * Runs `work` in one transaction scoped to `tenantId`:
    *   BEGIN;
-   *   SELECT set_config('role', 'touchpoint_app', true), set_config('app.tenant_id', $1, true);
+   *   SELECT set_config('role', 'touchpoint_app', true), set_config('app.tenant_id', $1, true),
+   *          set_config('app.actor_kind', …, true), set_config('app.actor_id', …, true);
    *   ... work ...
    *   COMMIT;
    * Both settings are transaction-local (never a session SET), so a pooled connection carries
-   * nothing into its next use. Domain events queued with tx.emit() are published after COMMIT.
+   * nothing into its next use. Domain events queued with tx.emit() are published after COMMIT;
+   * those of the webhook catalog are also written to outbox_events (and webhook_deliveries)
+   * just before it.
    */
   async tx<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
@@ -60,12 +80,18 @@ export class TenantDb {
     try {
       await runner.connect();
       await runner.startTransaction();
-      await runner.query(`SELECT set_config('role', $2, true), set_config('app.tenant_id', $1, true)`, [
-        tenantId,
-        APP_ROLE,
-      ]);
+      // The acting user or API key (if any) goes with the transaction, for the audit triggers.
+      const actor = currentActor();
+      await runner.query(
+        `SELECT set_config('role', $2, true), set_config('app.tenant_id', $1, true),
+                set_config('app.actor_kind', $3, true), set_config('app.actor_id', $4, true)`,
+        [tenantId, APP_ROLE, actor?.kind ?? '', actor?.id ?? ''],
+      );
       tx = new TenantTx(tenantId, runner.manager, this.clock);
       result = await work(tx);
+      // The transactional outbox: webhook catalog events are INSERTed before COMMIT, so they
+      // exist exactly when the change does.
+      await tx.flushOutbox();
       await runner.commitTransaction();
     } catch (err) {
       await rollbackQuietly(runner);

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { requestContext } from '../common/request-context';
 import type { TenantId } from '../database/tenant-id';
 
 /**
@@ -7,6 +8,8 @@ import type { TenantId } from '../database/tenant-id';
  * emits nothing.
  */
 export interface DomainEvent<P = Record<string, unknown>> {
+  /** Unique per event; for webhook catalog events it is also the outbox row's id (the event id receivers dedupe on). */
+  id: string;
   type: string;
   tenantId: TenantId;
   occurredAt: Date;
@@ -45,7 +48,9 @@ export class DomainEventBus {
       const handlers = [...(this.handlers.get(event.type) ?? []), ...(this.handlers.get('*') ?? [])];
       for (const handler of handlers) {
         try {
-          await handler(event);
+          // Handlers are the system reacting to a change, not the user who made it: they run
+          // without the request's actor, so what they write is not attributed to that user.
+          await requestContext.run({}, () => handler(event));
         } catch (err) {
           this.logger.error(
             { err, eventType: event.type, tenantId: event.tenantId },

@@ -4,6 +4,8 @@ import { AppException } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { TenantDb } from '../database/tenant-db.service';
 import type { TenantId } from '../database/tenant-id';
+import type { MessageEntity } from '../messaging/entities/message.entity';
+import { MessagesService } from '../messaging/messages.service';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { FollowUpEntity } from './follow-up.entity';
 
@@ -15,6 +17,8 @@ export interface Agenda {
   needsAttention: FollowUpEntity[];
   tasks: FollowUpEntity[];
   goneQuiet: FollowUpEntity[];
+  /** Inbound messages nobody has answered or marked handled yet, oldest first (any day). */
+  repliesToAnswer: MessageEntity[];
 }
 
 const AGENDA_LIMIT = 500;
@@ -33,6 +37,7 @@ export class AgendaService {
     private readonly db: TenantDb,
     private readonly tenancy: TenancyService,
     private readonly clock: Clock,
+    private readonly messages: MessagesService,
   ) {}
 
   async forDay(tenantId: TenantId, date: string | undefined, ownerUserId: string | undefined): Promise<Agenda> {
@@ -43,6 +48,7 @@ export class AgendaService {
     const start = day.startOf('day').toJSDate();
     const end = day.plus({ days: 1 }).startOf('day').toJSDate();
     const weekAgo = day.minus({ days: 7 }).startOf('day').toJSDate();
+    const repliesToAnswer = await this.messages.openReplies(tenantId, ownerUserId);
     return this.db.tx(tenantId, async (tx) => {
       const section = async (where: string, params: unknown[]): Promise<FollowUpEntity[]> => {
         const qb = tx.manager
@@ -60,7 +66,7 @@ export class AgendaService {
         section(`f.kind = 'task' AND f.status = 'planned' AND f.due_at < :p0`, [end]),
       ]);
       const goneQuiet = await section(`f.rule = 'candidate_check_in' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1`, [start, end]);
-      return { date: day.toISODate() ?? date ?? '', timeZone: zone, goingOut, awaitingApproval, needsAttention, tasks, goneQuiet };
+      return { date: day.toISODate() ?? date ?? '', timeZone: zone, goingOut, awaitingApproval, needsAttention, tasks, goneQuiet, repliesToAnswer };
     });
   }
 }

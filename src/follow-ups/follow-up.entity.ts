@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { RuleKey } from './domain/rules';
 
+/** A playbook rule, or a one-off message a recruiter wrote (issue 8): it carries its own text. */
+export type FollowUpRule = RuleKey | 'one_off';
+export const ONE_OFF = 'one_off' as const;
+
 export const FOLLOW_UP_STATUSES = ['planned', 'awaiting_approval', 'sending', 'sent', 'failed', 'unknown', 'cancelled', 'skipped'] as const;
 export type FollowUpStatus = (typeof FOLLOW_UP_STATUSES)[number];
 
@@ -11,7 +15,7 @@ export const PENDING_STATUSES: readonly FollowUpStatus[] = ['planned', 'awaiting
 export class FollowUpEntity {
   @PrimaryColumn('uuid', { name: 'tenant_id' }) tenantId!: string;
   @PrimaryColumn('uuid', { default: () => 'gen_random_uuid()' }) id!: string;
-  @Column('text') rule!: RuleKey;
+  @Column('text') rule!: FollowUpRule;
   @Column('text') kind!: 'message' | 'task';
   @Column('text', { name: 'dedupe_key' }) dedupeKey!: string;
   @Column('text') status!: FollowUpStatus;
@@ -40,6 +44,11 @@ export class FollowUpEntity {
   @Column('text', { name: 'error_code', nullable: true }) errorCode!: string | null;
   @Column('uuid', { name: 'message_id', nullable: true }) messageId!: string | null;
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt!: Date | null;
+  /** One-off messages: the text the recruiter wrote (removed by erasure). */
+  @Column('text', { nullable: true }) subject!: string | null;
+  @Column('text', { nullable: true }) body!: string | null;
+  /** One-off messages: the channel the request named (no fallback to the other one). */
+  @Column('text', { name: 'requested_channel', nullable: true }) requestedChannel!: 'email' | 'sms' | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

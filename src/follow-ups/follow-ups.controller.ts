@@ -4,6 +4,7 @@ import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/app.exception';
+import { MessageView } from '../messaging/dto/message.dto';
 import { AgendaService } from './agenda.service';
 import { AgendaQueryDto, AgendaView, CancelDto, FollowUpFilterDto, FollowUpView, SnoozeDto } from './dto/follow-up.dto';
 import { FollowUpsService } from './follow-ups.service';
@@ -76,6 +77,7 @@ export class FollowUpsController {
       needsAttention: agenda.needsAttention.map(FollowUpView.of),
       tasks: agenda.tasks.map(FollowUpView.of),
       goneQuiet: agenda.goneQuiet.map(FollowUpView.of),
+      repliesToAnswer: agenda.repliesToAnswer.map(MessageView.of),
     };
   }
 }

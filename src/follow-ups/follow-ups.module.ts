@@ -20,6 +20,10 @@ import { FollowUpsResolver } from './follow-ups.resolver';
 import { FollowUpsService } from './follow-ups.service';
 import { FollowUpPlanner } from './planning/follow-up.planner';
 import { FollowUpRules } from './planning/follow-up.rules';
+import { OneOffAnswers } from './one-off/one-off-answers';
+import { OneOffController } from './one-off/one-off.controller';
+import { OneOffResolver } from './one-off/one-off.resolver';
+import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
 
 /**
  * The follow-up engine: the planner (domain events → follow-up rows, by the tenant's policy),
@@ -28,7 +32,7 @@ import { FollowUpRules } from './planning/follow-up.rules';
  */
 @Module({
   imports: [ScheduleModule.forRoot(), UsersModule, CandidatesModule, ContactsModule, LeadsModule, InterviewsModule, MessagingModule],
-  controllers: [FollowUpsController, FollowUpSettingsController],
+  controllers: [FollowUpsController, FollowUpSettingsController, OneOffController],
   providers: [
     FollowUpPlanner,
     FollowUpRules,
@@ -39,6 +43,9 @@ import { FollowUpRules } from './planning/follow-up.rules';
     AgendaService,
     FollowUpsResolver,
     JsonScalar,
+    SendOneOffUseCase,
+    OneOffResolver,
+    OneOffAnswers,
     { provide: FOLLOW_UP_COMPOSER, useClass: PipelineComposer },
     { provide: CONTACT_STATE_READER, useClass: MessagingContactState },
   ],

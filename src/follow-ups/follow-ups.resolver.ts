@@ -5,6 +5,7 @@ import { actorOf } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/app.exception';
 import { toConnection } from '../common/graphql/connection';
 import { JsonScalar } from '../common/graphql/json.scalar';
+import { MessageView } from '../messaging/dto/message.dto';
 import { AgendaService } from './agenda.service';
 import { AgendaView, CancelDto, filterOfArgs, FollowUpArgs, FollowUpConnection, FollowUpView, SnoozeDto } from './dto/follow-up.dto';
 import { FollowUpSettingsService } from './follow-up-settings.service';
@@ -51,6 +52,7 @@ export class FollowUpsResolver {
       needsAttention: a.needsAttention.map(FollowUpView.of),
       tasks: a.tasks.map(FollowUpView.of),
       goneQuiet: a.goneQuiet.map(FollowUpView.of),
+      repliesToAnswer: a.repliesToAnswer.map(MessageView.of),
     };
   }
 

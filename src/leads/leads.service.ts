@@ -47,7 +47,7 @@ export class LeadsService {
 
   /**
    *   SELECT l.* FROM leads l
-   *   WHERE l.tenant_id = $1 [AND l.deleted_at IS NULL unless includeDeleted] [AND l.status = $2] [AND l.candidate_id = $3]
+   *   WHERE l.tenant_id = $1 [AND l.deleted_at IS NULL unless includeDeleted | AND l.deleted_at >= $deletedSince (tombstones)] [AND l.status = $2] [AND l.candidate_id = $3]
    *     [AND lower(l.company) = lower($4)] [AND l.updated_at >= $5] [AND (l.company ILIKE $6 OR l.position ILIKE $6)]
    *     [AND (l.created_at, l.id) < ($k, $id)]
    *   ORDER BY l.created_at DESC, l.id DESC LIMIT $limit + 1          -- leads_list_idx
@@ -57,13 +57,14 @@ export class LeadsService {
       const qb = tx.manager
         .createQueryBuilder(LeadEntity, 'l')
         .where('l.tenant_id = :tenantId', { tenantId: tx.tenantId });
-      if (!filter.includeDeleted) qb.andWhere('l.deleted_at IS NULL');
+      if (filter.deletedSince) qb.andWhere('l.deleted_at >= :deletedSince', { deletedSince: filter.deletedSince });
+      else if (!filter.includeDeleted) qb.andWhere('l.deleted_at IS NULL');
       if (filter.status) qb.andWhere('l.status = :status', { status: filter.status });
       if (filter.candidateId) qb.andWhere('l.candidate_id = :candidateId', { candidateId: filter.candidateId });
       if (filter.company) qb.andWhere('lower(l.company) = lower(:company)', { company: filter.company });
       if (filter.updatedSince) qb.andWhere('l.updated_at >= :since', { since: filter.updatedSince });
       if (filter.q) qb.andWhere('(l.company ILIKE :q OR l.position ILIKE :q)', { q: likePattern(filter.q) });
-      const sync = filter.updatedSince !== undefined;
+      const sync = filter.updatedSince !== undefined || filter.deletedSince !== undefined;
       return keysetPage(qb, 'l', {
         sort: sync ? 'updated_at' : 'created_at',
         direction: sync ? 'ASC' : 'DESC',
@@ -101,6 +102,14 @@ export class LeadsService {
     if (input.offerAt && input.status !== 'offer') misplaced.push({ field: 'offerAt', message: 'can only be given when moving to offer' });
     if (misplaced.length > 0) throw AppException.validation(misplaced);
     return this.db.tx(tenantId, async (tx) => this.transition(tx, await this.load(tx, id), input, actor));
+  }
+
+  /** The lead an ATS knows as (source, externalId), live or soft-deleted (an upsert restores it). */
+  async findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ id: string }>(`SELECT id FROM leads WHERE tenant_id = $1 AND external_source = $2 AND external_id = $3`, [tx.tenantId, externalSource, externalId]),
+    );
+    return rows[0]?.id;
   }
 
   /**

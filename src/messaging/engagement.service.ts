@@ -90,7 +90,16 @@ export class EngagementService {
     person: PersonRef,
     activity: { direction: 'in' | 'out'; channel: 'phone' | 'in_person' | 'other'; at: Date },
   ): Promise<void> {
-    return this.db.tx(tenantId, (tx) => {
+    return this.db.tx(tenantId, (tx) => this.recordActivityIn(tx, person, activity));
+  }
+
+  /** recordActivity, in the caller's transaction (the activity row and its effect commit together). */
+  recordActivityIn(
+    tx: TenantTx,
+    person: PersonRef,
+    activity: { direction: 'in' | 'out'; channel: 'phone' | 'in_person' | 'other'; at: Date },
+  ): Promise<void> {
+    {
       if (activity.direction === 'out') {
         return this.upsert(tx, person, activity.at, {
           last_outbound_at: { value: activity.at, when: 'greatest' },
@@ -99,7 +108,7 @@ export class EngagementService {
       }
       if (activity.channel === 'phone') return this.recordInbound(tx, person, 'phone', activity.at);
       return this.upsert(tx, person, activity.at, { last_contact_at: { value: activity.at, when: 'greatest' } });
-    });
+    }
   }
 
   /** An inbound message or logged inbound activity (channel `phone`). */

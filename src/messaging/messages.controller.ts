@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -24,5 +24,13 @@ export class MessagesController {
   @RequireScopes('messages:read')
   async get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<MessageView> {
     return MessageView.of(await this.messages.get(p.tenantId, id));
+  }
+
+  @Post(':id/handled')
+  @HttpCode(200)
+  @RequireScopes('messages:write')
+  @ApiOperation({ summary: 'Mark a reply handled: it leaves "replies to answer" on the agenda. An answered or handled reply stays as it is.' })
+  async handled(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<MessageView> {
+    return MessageView.of(await this.messages.markHandled(p.tenantId, id));
   }
 }

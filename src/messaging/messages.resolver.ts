@@ -1,4 +1,4 @@
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { toConnection } from '../common/graphql/connection';
@@ -20,5 +20,11 @@ export class MessagesResolver {
   @RequireScopes('messages:read')
   async message(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<MessageView> {
     return MessageView.of(await this.service.get(p.tenantId, id));
+  }
+
+  @Mutation(() => MessageView, { description: 'Mark a reply handled: it leaves "replies to answer" on the agenda.' })
+  @RequireScopes('messages:write')
+  async markReplyHandled(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<MessageView> {
+    return MessageView.of(await this.service.markHandled(p.tenantId, id));
   }
 }

@@ -1,17 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { AppException } from '../common/app.exception';
+import { AppException, ErrorCode } from '../common/app.exception';
+import { Clock } from '../common/clock';
 import { CursorPage, keysetPage } from '../common/keyset';
 import { pageLimit } from '../common/pagination';
 import { TenantDb } from '../database/tenant-db.service';
 import { isUuid, TenantId } from '../database/tenant-id';
 import type { MessageFilter } from './dto/message.dto';
 import { MessageEntity } from './entities/message.entity';
+import { personColumn } from './domain/person';
 import type { PersonRef } from './outbound.types';
+
+const OPEN_REPLIES_LIMIT = 500;
 
 /** Reads of the message record: the list, one message, a person's timeline. */
 @Injectable()
 export class MessagesService {
-  constructor(private readonly db: TenantDb) {}
+  constructor(
+    private readonly db: TenantDb,
+    private readonly clock: Clock,
+  ) {}
 
   /**
    * One page, newest first.
@@ -57,5 +64,63 @@ export class MessagesService {
    */
   listForPerson(tenantId: TenantId, person: PersonRef, page: { limit?: number; cursor?: string } = {}): Promise<CursorPage<MessageEntity>> {
     return this.list(tenantId, person.type === 'candidate' ? { candidateId: person.id } : { contactId: person.id }, page);
+  }
+
+  /**
+   * "Replies to answer": inbound messages still open, oldest first. With an owner, only replies
+   * from that recruiter's candidates, and from contacts that recruiter's follow-ups went to.
+   *   SELECT m.* FROM messages m LEFT JOIN candidates c ON (c.tenant_id, c.id) = (m.tenant_id, m.candidate_id)
+   *   WHERE m.tenant_id = $1 AND m.reply_state = 'open'                 -- messages_open_replies_idx
+   *     [AND (c.owner_user_id = $2 OR EXISTS (SELECT 1 FROM follow_ups f WHERE f.tenant_id = m.tenant_id
+   *           AND f.recipient_contact_id = m.contact_id AND f.owner_user_id = $2))]
+   *   ORDER BY m.created_at, m.id LIMIT 500
+   */
+  openReplies(tenantId: TenantId, ownerUserId?: string): Promise<MessageEntity[]> {
+    return this.db.tx(tenantId, (tx) => {
+      const qb = tx.manager
+        .createQueryBuilder(MessageEntity, 'm')
+        .leftJoin('candidates', 'c', 'c.tenant_id = m.tenant_id AND c.id = m.candidate_id')
+        .where('m.tenant_id = :tenantId', { tenantId: tx.tenantId })
+        .andWhere(`m.reply_state = 'open'`);
+      if (ownerUserId) {
+        qb.andWhere(
+          `(c.owner_user_id = :owner OR (m.contact_id IS NOT NULL AND EXISTS (
+             SELECT 1 FROM follow_ups f WHERE f.tenant_id = m.tenant_id AND f.recipient_contact_id = m.contact_id AND f.owner_user_id = :owner)))`,
+          { owner: ownerUserId },
+        );
+      }
+      return qb.orderBy('m.created_at', 'ASC').addOrderBy('m.id', 'ASC').limit(OPEN_REPLIES_LIMIT).getMany();
+    });
+  }
+
+  /** A recruiter dealt with a reply outside Touchpoint: open → handled (already answered or handled: unchanged). */
+  async markHandled(tenantId: TenantId, id: string): Promise<MessageEntity> {
+    return this.db.tx(tenantId, async (tx) => {
+      if (!isUuid(id)) throw AppException.notFound('Message');
+      const m = await tx.repo(MessageEntity).findOne({ id });
+      if (!m) throw AppException.notFound('Message');
+      if (m.direction !== 'in') throw new AppException(ErrorCode.Conflict, 'Only an inbound message can be marked handled', { errors: [{ field: 'id', message: 'is an outbound message' }] });
+      if (m.replyState !== 'open') return m;
+      const now = this.clock.now();
+      await tx.repo(MessageEntity).update({ id, replyState: 'open' }, { replyState: 'handled', updatedAt: now });
+      tx.emit('message.reply_state_changed', { messageId: id, replyState: 'handled' });
+      return { ...m, replyState: 'handled', updatedAt: now };
+    });
+  }
+
+  /** The recruiter's answer to a person went out: their replies received until then are answered. */
+  async markAnswered(tenantId: TenantId, person: PersonRef, upTo: Date): Promise<number> {
+    return this.db.tx(tenantId, async (tx) => {
+      const rows = await tx.query<{ id: string }>(
+        `WITH answered AS (
+           UPDATE messages SET reply_state = 'answered', updated_at = $3
+           WHERE tenant_id = $1 AND ${personColumn(person)} = $2 AND reply_state = 'open' AND created_at <= $3
+           RETURNING id)
+         SELECT id FROM answered`,
+        [tx.tenantId, person.id, upTo],
+      );
+      for (const r of rows) tx.emit('message.reply_state_changed', { messageId: r.id, replyState: 'answered' });
+      return rows.length;
+    });
   }
 }

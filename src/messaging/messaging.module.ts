@@ -17,6 +17,10 @@ import { MessagesResolver } from './messages.resolver';
 import { MessagesService } from './messages.service';
 import { LOG_SMS_DRIVER, OutboundMessengerService } from './outbound-messenger.service';
 import { OUTBOUND_MESSENGER } from './outbound.types';
+import { NotificationSettingsService } from './notifications/notification-settings.service';
+import { NotificationsController } from './notifications/notifications.controller';
+import { NotificationsResolver } from './notifications/notifications.resolver';
+import { ReplyNotifier } from './notifications/reply-notifier.service';
 import { SendersController } from './senders/senders.controller';
 import { SendersResolver } from './senders/senders.resolver';
 import { SendersService } from './senders/senders.service';
@@ -43,6 +47,7 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     TwilioWebhooksController,
     EmailWebhookController,
     UnsubscribeController,
+    NotificationsController,
   ],
   providers: [
     {
@@ -71,6 +76,9 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     SendersResolver,
     ConsentResolver,
     MessagesResolver,
+    NotificationSettingsService,
+    NotificationsResolver,
+    ReplyNotifier,
   ],
   exports: [OUTBOUND_MESSENGER, OutboundMessengerService, MessagesService, ConsentService, EngagementService, SendersService, EMAIL_DRIVER],
 })

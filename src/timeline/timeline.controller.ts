@@ -5,6 +5,11 @@ import type { Principal } from '../auth/principal';
 import { TimelineView } from './timeline.dto';
 import { TimelineService } from './timeline.service';
 
+/** Activities and messages join the timeline for callers allowed to read them. */
+export function timelineParts(p: Principal): { activities: boolean; messages: boolean } {
+  return { activities: p.scopes.includes('activities:read'), messages: p.scopes.includes('messages:read') };
+}
+
 @ApiTags('candidates')
 @ApiBearerAuth()
 @Controller('v1/candidates')
@@ -13,9 +18,12 @@ export class TimelineController {
 
   @Get(':id/timeline')
   @RequireScopes('candidates:read', 'leads:read', 'interviews:read', 'references:read')
-  @ApiOperation({ summary: "What happened to the candidate, oldest first: lead status changes, interviews, references provided." })
+  @ApiOperation({
+    summary:
+      'What happened to the candidate, oldest first: lead status changes, interviews, references provided; logged activities (with activities:read) and messages in and out (with messages:read).',
+  })
   @ApiOkResponse({ type: TimelineView })
   async get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<TimelineView> {
-    return { candidateId: id, items: await this.timeline.forCandidate(p.tenantId, id) };
+    return { candidateId: id, items: await this.timeline.forCandidate(p.tenantId, id, timelineParts(p)) };
   }
 }

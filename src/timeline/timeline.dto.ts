@@ -10,6 +10,9 @@ export const TIMELINE_KINDS = [
   'interview.cancelled',
   'interview.no_show',
   'references.provided',
+  'activity.logged',
+  'message.sent',
+  'message.received',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
@@ -29,6 +32,8 @@ export class TimelineEntryView {
   @Field(() => Date, { nullable: true })
   startsAt!: Date | null;
   @ApiPropertyOptional({ nullable: true, description: 'The previous start (reschedules).' }) @Field(() => Date, { nullable: true }) previousStartsAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'Logged activities.' }) @Field(() => ID, { nullable: true }) activityId!: string | null;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'Messages in and out.' }) @Field(() => ID, { nullable: true }) messageId!: string | null;
 
   static of(fields: Partial<TimelineEntryView> & { at: Date; kind: TimelineKind; summary: string }): TimelineEntryView {
     return Object.assign(new TimelineEntryView(), {
@@ -40,6 +45,8 @@ export class TimelineEntryView {
       to: null,
       startsAt: null,
       previousStartsAt: null,
+      activityId: null,
+      messageId: null,
       ...fields,
     });
   }

@@ -4,6 +4,7 @@ import { assertFieldScopes } from '../common/graphql/field-scopes';
 import type { Principal } from '../auth/principal';
 import { CandidateView } from '../candidates/dto/candidate.dto';
 import { TimelineEntryView } from './timeline.dto';
+import { timelineParts } from './timeline.controller';
 import { TimelineService } from './timeline.service';
 
 @Resolver(() => CandidateView)
@@ -14,6 +15,6 @@ export class CandidateTimelineResolver {
   @ResolveField(() => [TimelineEntryView])
   timeline(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView): Promise<TimelineEntryView[]> {
     assertFieldScopes(p, 'candidates:read', 'leads:read', 'interviews:read', 'references:read');
-    return this.service.forCandidate(p.tenantId, candidate.id);
+    return this.service.forCandidate(p.tenantId, candidate.id, timelineParts(p));
   }
 }

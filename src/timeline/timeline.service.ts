@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ActivitiesService } from '../activities/activities.service';
 import { CandidatesService } from '../candidates/candidates.service';
+import { MessagesService } from '../messaging/messages.service';
 import type { TenantId } from '../database/tenant-id';
 import { InterviewsService } from '../interviews/interviews.service';
 import { LeadsService } from '../leads/leads.service';
@@ -21,7 +23,9 @@ const STATUS_WORDS: Record<string, string> = {
 /**
  * What happened to a candidate, in time order, assembled from the modules that own each
  * part (lead status history, interviews and their reschedules, reference provisions) through
- * their services. The messaging issue adds messages here.
+ * their services; also logged activities and messages in and out (issue 8), each only for a caller
+ * holding activities:read / messages:read. Those entries keep their shape (kind, direction, channel,
+ * time) after erasure; only the content goes.
  */
 @Injectable()
 export class TimelineService {
@@ -30,15 +34,23 @@ export class TimelineService {
     private readonly leads: LeadsService,
     private readonly interviews: InterviewsService,
     private readonly references: ReferencesService,
+    private readonly activities: ActivitiesService,
+    private readonly messages: MessagesService,
   ) {}
 
-  async forCandidate(tenantId: TenantId, candidateId: string): Promise<TimelineEntryView[]> {
+  async forCandidate(
+    tenantId: TenantId,
+    candidateId: string,
+    include: { activities: boolean; messages: boolean } = { activities: true, messages: true },
+  ): Promise<TimelineEntryView[]> {
     await this.candidates.get(tenantId, candidateId); // 404 for unknown ids and other tenants' ids
-    const [history, interviews, provisions, leads] = await Promise.all([
+    const [history, interviews, provisions, leads, activities, messages] = await Promise.all([
       this.leads.historyForCandidate(tenantId, candidateId),
       this.interviews.timelineFor(tenantId, candidateId),
       this.references.timelineFor(tenantId, candidateId),
       this.leads.findByCandidateIds(tenantId, [candidateId]),
+      include.activities ? this.activities.forCandidate(tenantId, candidateId) : Promise.resolve([]),
+      include.messages ? this.messages.listForPerson(tenantId, { type: 'candidate', id: candidateId }, { limit: 100 }) : Promise.resolve({ items: [] }),
     ]);
     const leadName = new Map(leads.map((l) => [l.id, `${l.position} at ${l.company}`] as const));
     const entries: TimelineEntryView[] = [];
@@ -98,9 +110,28 @@ export class TimelineService {
         }),
       );
     }
+    // Activities and messages: the shape (what, when, which way) always; the content only while it
+    // exists (erasure removes summaries and bodies, and the entries stay).
+    for (const a of activities) {
+      const what = `${a.direction === 'in' ? 'Inbound' : 'Outbound'} ${ACTIVITY_WORDS[a.kind]}${a.channel === 'phone' && a.kind !== 'call' ? ' by phone' : ''}`;
+      entries.push(TimelineEntryView.of({ at: a.occurredAt, kind: 'activity.logged', summary: a.summary ? `${what}: ${a.summary}` : what, activityId: a.id }));
+    }
+    for (const m of messages.items) {
+      const channel = m.channel === 'sms' ? 'SMS' : 'Email';
+      entries.push(
+        TimelineEntryView.of({
+          at: m.createdAt,
+          kind: m.direction === 'in' ? 'message.received' : 'message.sent',
+          summary: m.direction === 'in' ? `${channel} received` : `${channel} sent (${m.status})`,
+          messageId: m.id,
+        }),
+      );
+    }
     return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || a.kind.localeCompare(b.kind));
   }
 }
+
+const ACTIVITY_WORDS: Record<string, string> = { call: 'call', meeting: 'meeting', note: 'note' };
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);

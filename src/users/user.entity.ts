@@ -40,4 +40,8 @@ export class UserEntity {
 
   @Column('timestamptz', { name: 'deleted_at', nullable: true })
   deletedAt!: Date | null;
+
+  /** Whether this user gets an email when one of their people replies (issue 8; the tenant can turn it off for all). */
+  @Column('boolean', { name: 'notify_replies', default: true })
+  notifyReplies!: boolean;
 }

@@ -34,7 +34,8 @@ describe('the playbook, end to end', () => {
   async function at(iso: string): Promise<{ email: { to: string; subject: string; text: string; messageId: string | undefined }[]; sms: { to: string; body: string }[] }> {
     clock.set(iso);
     await dispatcher.drain();
-    const email = smtp.messages.slice(seenEmails).map((m) => ({
+    // Reply notifications to the recruiter (issue 8) are not messages to people: kept apart.
+    const email = smtp.messages.slice(seenEmails).filter((m) => !m.envelope.to.includes(a.email)).map((m) => ({
       to: m.envelope.to[0] ?? '',
       subject: m.subject ?? '',
       text: m.parsed.text ?? '',
@@ -124,6 +125,8 @@ describe('the playbook, end to end', () => {
       (await c.query(`SELECT status, reason FROM follow_ups WHERE tenant_id = $1 AND rule = 'no_reply_nudge' AND recipient_contact_id = $2`, [a.tenantId, ids.hank])).rows,
     );
     expect(hankNudges).toEqual([{ status: 'cancelled', reason: expect.stringMatching(/replied|moved/) }]);
+    // Pat, who owns the follow-up Hank answered, heard about the reply.
+    expect(smtp.messages.filter((m) => m.envelope.to.includes(a.email)).map((m) => m.subject)).toEqual(['Hank Hiring replied']);
   });
 
   it('the day before, 14:00 local: both are asked to confirm', async () => {

@@ -1,11 +1,11 @@
-import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, Validate } from 'class-validator';
 import { WarningView } from '../../common/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
-import { IncludeDeleted } from '../../common/include-deleted';
+import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
@@ -126,6 +126,7 @@ export class UpdateCandidateDto {
 
 export interface CandidateFilter {
   includeDeleted?: boolean;
+  deletedSince?: Date;
   status?: CandidateStatus;
   ownerUserId?: string;
   updatedSince?: Date;
@@ -135,6 +136,9 @@ export interface CandidateFilter {
 export class ListCandidatesQueryDto extends PageQueryDto implements CandidateFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
+
+  @DeletedSince()
+  deletedSince?: Date;
 
   @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
   @IsOptional()
@@ -163,6 +167,9 @@ export class ListCandidatesQueryDto extends PageQueryDto implements CandidateFil
 export class CandidatesArgs extends ConnectionArgs implements CandidateFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
+
+  @DeletedSince()
+  deletedSince?: Date;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
@@ -235,3 +242,40 @@ export class CandidatePageView {
 
 @ObjectType('CandidateConnection')
 export class CandidateConnection extends Connection(CandidateView, 'Candidate') {}
+
+/** One item of upsertCandidates: the candidate's fields plus the id your ATS knows it by. */
+@InputType('UpsertCandidatesItemInput')
+export class BulkUpsertCandidateDto extends CandidateFieldsDto {
+  @Field(() => String, { description: 'The id of this candidate in your ATS (the idempotency key).' })
+  @IsExternalId()
+  externalId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Your ATS name; default "api".' })
+  @IsOptional()
+  @IsExternalSource()
+  externalSource?: string;
+}
+
+@ObjectType('BulkItemError')
+export class BulkItemErrorView {
+  @Field({ description: 'VALIDATION_FAILED, ABORTED (atomic batch with another failing item), CONFLICT, …' }) code!: string;
+  @Field() message!: string;
+  @Field(() => String, { nullable: true }) field!: string | null;
+}
+
+@ObjectType('UpsertCandidateResult')
+export class UpsertCandidateResultView {
+  @Field(() => Int, { description: 'Position of the item in the input list.' }) index!: number;
+  @Field() externalId!: string;
+  @Field({ description: 'True when this call created the candidate.' }) created!: boolean;
+  @Field(() => CandidateView, { nullable: true, description: 'Null when the item was not written.' }) candidate!: CandidateView | null;
+  @Field(() => BulkItemErrorView, { nullable: true }) error!: BulkItemErrorView | null;
+}
+
+@ObjectType('UpsertCandidatesPayload')
+export class UpsertCandidatesPayload {
+  @Field() atomic!: boolean;
+  @Field(() => Int) written!: number;
+  @Field(() => Int) failed!: number;
+  @Field(() => [UpsertCandidateResultView]) results!: UpsertCandidateResultView[];
+}

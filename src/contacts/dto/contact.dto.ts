@@ -7,7 +7,7 @@ import type { Channel } from '../../candidates/candidate.entity';
 import { WarningView } from '../../common/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
-import { IncludeDeleted } from '../../common/include-deleted';
+import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
@@ -153,6 +153,7 @@ export class UpdateContactDto {
 
 export interface ContactFilter {
   includeDeleted?: boolean;
+  deletedSince?: Date;
   company?: string;
   role?: ContactRole;
   updatedSince?: Date;
@@ -162,6 +163,9 @@ export interface ContactFilter {
 export class ListContactsQueryDto extends PageQueryDto implements ContactFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
+
+  @DeletedSince()
+  deletedSince?: Date;
 
   @ApiPropertyOptional({ example: 'Globex', description: 'Exact company name, ignoring case.' })
   @IsOptional()
@@ -191,6 +195,9 @@ export class ListContactsQueryDto extends PageQueryDto implements ContactFilter 
 export class ContactsArgs extends ConnectionArgs implements ContactFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
+
+  @DeletedSince()
+  deletedSince?: Date;
 
   @Field(() => String, { nullable: true })
   @IsOptional()

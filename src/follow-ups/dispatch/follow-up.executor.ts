@@ -13,7 +13,8 @@ import type { Channel } from '../domain/channel';
 import { defaultTemplate, renderEmail, renderSms, withOptOutLine } from '../domain/templates';
 import type { EmailTemplate, SmsTemplate } from '../domain/templates';
 import { isWithinWindow, localDateOf, nextWindowOpening, resolveZone } from '../domain/windows';
-import { FollowUpAttemptEntity, FollowUpEntity } from '../follow-up.entity';
+import { FollowUpAttemptEntity, FollowUpEntity, ONE_OFF } from '../follow-up.entity';
+import type { RuleKey } from '../domain/rules';
 import { FollowUpRules } from '../planning/follow-up.rules';
 import { readFollowUpSettings } from '../tenant-settings';
 import type { FollowUpSettings } from '../tenant-settings';
@@ -79,7 +80,9 @@ export class FollowUpExecutor {
         subject: prepared.subject,
         text: prepared.text,
         followUpId: row.id,
-        automated: true,
+        // A one-off message goes on behalf of the recruiter who wrote it; only automated mail carries List-Unsubscribe.
+        ...(row.rule === ONE_OFF && row.ownerUserId ? { userId: row.ownerUserId } : {}),
+        automated: row.rule !== ONE_OFF,
       });
     } catch (err) {
       // The send started and we cannot tell whether it reached the provider: never resend blindly.
@@ -105,15 +108,19 @@ export class FollowUpExecutor {
     if (!row || row.status !== 'sending' || row.claimedBy !== worker) return { kind: 'done', outcome: 'lost_lease' };
     const tenant = await this.tenancy.get(tenantId);
     const settings = readFollowUpSettings(tenant.settings);
-    const policy = settings.policy[row.rule];
-    if (!policy.enabled) return this.finish(tenantId, row, worker, { status: 'cancelled', outcome: 'cancelled', reason: 'the rule is turned off' });
+    const oneOff = row.rule === ONE_OFF;
+    if (row.rule !== ONE_OFF && !settings.policy[row.rule].enabled) {
+      return this.finish(tenantId, row, worker, { status: 'cancelled', outcome: 'cancelled', reason: 'the rule is turned off' });
+    }
 
     const composition = await this.composer.compose(tenantId, row);
     if (composition.kind === 'cancel') return this.finish(tenantId, row, worker, { status: 'cancelled', outcome: 'cancelled', reason: composition.reason });
     const { recipient } = composition;
     const state = await this.contactState.read(tenantId, recipient.person);
     const choice = chooseChannel({
-      lastInboundChannel: state.lastInboundChannel,
+      // A one-off message is the recruiter's own answer: it is sent, never turned into a call task.
+      lastInboundChannel: oneOff && state.lastInboundChannel === 'phone' ? null : state.lastInboundChannel,
+      ...(oneOff && row.requestedChannel ? { requested: row.requestedChannel } : {}),
       preferredChannel: recipient.preferredChannel,
       email: recipient.email,
       phone: recipient.phone,
@@ -143,14 +150,21 @@ export class FollowUpExecutor {
       if (limited) return limited;
     }
 
-    const template = this.template(settings, row, channel, composition.audience);
-    if (!template) {
+    const template = oneOff ? undefined : this.template(settings, row.rule as RuleKey, channel, composition.audience);
+    if (oneOff && row.body === null) {
+      return this.finish(tenantId, row, worker, { status: 'cancelled', outcome: 'cancelled', reason: 'the message text was removed' });
+    }
+    if (!oneOff && !template) {
       return this.finish(tenantId, row, worker, { status: 'skipped', outcome: 'skipped', reason: `no ${channel} template for a ${composition.audience}` });
     }
     let subject: string | undefined;
     let text: string;
     try {
-      if (channel === 'email') {
+      if (oneOff) {
+        // The recruiter's own text, as written; the first SMS to a person still carries the opt-out line.
+        subject = channel === 'email' ? (row.subject ?? undefined) : undefined;
+        text = channel === 'email' ? (row.body ?? '') : withOptOutLine(row.body ?? '', state.firstSms);
+      } else if (channel === 'email') {
         const rendered = renderEmail(template as EmailTemplate, composition.vars);
         subject = rendered.subject;
         text = rendered.body;
@@ -217,11 +231,11 @@ export class FollowUpExecutor {
     return undefined;
   }
 
-  private template(settings: FollowUpSettings, row: FollowUpEntity, channel: Channel, audience: 'candidate' | 'contact'): EmailTemplate | SmsTemplate | undefined {
-    const templates = settings.policy[row.rule].templates;
+  private template(settings: FollowUpSettings, rule: RuleKey, channel: Channel, audience: 'candidate' | 'contact'): EmailTemplate | SmsTemplate | undefined {
+    const templates = settings.policy[rule].templates;
     const custom = channel === 'email' ? templates.email[audience] : templates.sms[audience];
     if (custom) return custom;
-    return channel === 'email' ? defaultTemplate(row.rule, 'email', audience) : defaultTemplate(row.rule, 'sms', audience);
+    return channel === 'email' ? defaultTemplate(rule, 'email', audience) : defaultTemplate(rule, 'sms', audience);
   }
 
   /** Ends this claim without sending: the row gets its new status; an attempt is recorded. */

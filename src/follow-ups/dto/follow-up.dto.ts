@@ -4,14 +4,18 @@ import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { PageQueryDto } from '../../common/pagination';
+import { MessageView } from '../../messaging/dto/message.dto';
 import { RULE_KEYS } from '../domain/rules';
 import type { FollowUpEntity } from '../follow-up.entity';
-import { FOLLOW_UP_STATUSES } from '../follow-up.entity';
+import { FOLLOW_UP_STATUSES, ONE_OFF } from '../follow-up.entity';
+
+/** The playbook's rules, and 'one_off' for a message a recruiter wrote. */
+const FOLLOW_UP_RULES = [...RULE_KEYS, ONE_OFF] as const;
 
 @ObjectType('FollowUp')
 export class FollowUpView {
   @ApiProperty() @Field(() => ID) id!: string;
-  @ApiProperty({ enum: RULE_KEYS }) @Field() rule!: string;
+  @ApiProperty({ enum: FOLLOW_UP_RULES }) @Field() rule!: string;
   @ApiProperty({ enum: ['message', 'task'], description: 'A task is for the recruiter (no recipient, or a call to make).' })
   @Field()
   kind!: string;
@@ -33,6 +37,8 @@ export class FollowUpView {
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) messageId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Int, { nullable: true }) nudgeNumber!: number | null;
   @ApiProperty() @Field() requiresApproval!: boolean;
+  @ApiPropertyOptional({ nullable: true, description: 'A one-off message: its subject (email).' }) @Field(() => String, { nullable: true }) subject!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'A one-off message: the text the recruiter wrote.' }) @Field(() => String, { nullable: true }) body!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) sentAt!: Date | null;
   @ApiProperty() @Field() createdAt!: Date;
   @ApiProperty() @Field() updatedAt!: Date;
@@ -57,6 +63,8 @@ export class FollowUpView {
       messageId: e.messageId,
       nudgeNumber: e.nudgeNumber,
       requiresApproval: e.requiresApproval,
+      subject: e.subject,
+      body: e.body,
       sentAt: e.sentAt,
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
@@ -93,10 +101,10 @@ function WithFollowUpFilters<B extends Ctor>(Base: B) {
     @IsIn(FOLLOW_UP_STATUSES, { message: `status must be one of: ${FOLLOW_UP_STATUSES.join(', ')}` })
     status?: string;
 
-    @ApiPropertyOptional({ enum: RULE_KEYS })
+    @ApiPropertyOptional({ enum: FOLLOW_UP_RULES })
     @Field(() => String, { nullable: true })
     @IsOptional()
-    @IsIn(RULE_KEYS, { message: `rule must be one of: ${RULE_KEYS.join(', ')}` })
+    @IsIn(FOLLOW_UP_RULES, { message: `rule must be one of: ${FOLLOW_UP_RULES.join(', ')}` })
     rule?: string;
 
     @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId?: string;
@@ -173,4 +181,7 @@ export class AgendaView {
   @ApiProperty({ type: [FollowUpView], description: 'Candidate check-ins due that day: who has gone quiet.' })
   @Field(() => [FollowUpView])
   goneQuiet!: FollowUpView[];
+  @ApiProperty({ type: [MessageView], description: 'Replies to answer: inbound messages still open (not answered, not marked handled), oldest first.' })
+  @Field(() => [MessageView])
+  repliesToAnswer!: MessageView[];
 }

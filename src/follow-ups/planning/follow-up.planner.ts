@@ -137,9 +137,12 @@ export class FollowUpPlanner {
     if (where.notOccurrence !== undefined) add('occurrence <> ?', where.notOccurrence);
     if (conds.length < 3) throw new Error('cancel needs at least one condition besides the tenant');
     params.push(reason, this.clock.now());
+    // In a CTE: TypeORM answers a bare UPDATE … RETURNING with [rows, count], not the rows.
     const rows = await tx.query<{ id: string; rule: string }>(
-      `UPDATE follow_ups SET status = 'cancelled', reason = $${params.length - 1}, updated_at = $${params.length}
-       WHERE ${conds.join(' AND ')} RETURNING id, rule`,
+      `WITH cancelled AS (
+         UPDATE follow_ups SET status = 'cancelled', reason = $${params.length - 1}, updated_at = $${params.length}
+         WHERE ${conds.join(' AND ')} RETURNING id, rule)
+       SELECT id, rule FROM cancelled`,
       params,
     );
     for (const r of rows) tx.emit('follow_up.cancelled', { followUpId: r.id, rule: r.rule, reason }, { kind: 'system' });
@@ -151,7 +154,7 @@ export class FollowUpPlanner {
    * maxNudges in a row; any reply from the person cancels it).
    */
   async afterSent(tx: TenantTx, sent: FollowUpEntity, ctx: { settings: FollowUpSettings; tenantZone: string; recipientZone: string | null }): Promise<boolean> {
-    if (!expectsReply(sent.rule) || sent.recipientType === 'user' || !sent.sentAt) return false;
+    if (sent.rule === 'one_off' || !expectsReply(sent.rule) || sent.recipientType === 'user' || !sent.sentAt) return false;
     const nudgesSoFar = sent.rule === 'no_reply_nudge' ? (sent.nudgeNumber ?? 1) : 0;
     if (!ctx.settings.policy.no_reply_nudge.enabled || !shouldNudge(nudgesSoFar, ctx.settings.policy.no_reply_nudge.maxNudges)) return false;
     const rootId = sent.rule === 'no_reply_nudge' ? (sent.parentFollowUpId ?? sent.id) : sent.id;

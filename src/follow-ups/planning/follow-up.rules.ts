@@ -64,6 +64,7 @@ export class FollowUpRules implements OnModuleInit {
     on('contact.deleted', (e, p) => this.personGone(e.tenantId, { contactId: str(p.contactId) }));
     on('lead.deleted', (e, p) => this.inTenant(e.tenantId, (c) => this.planner.cancel(c.tx, { leadId: str(p.leadId) }, 'the lead was deleted').then(() => undefined)));
     on('message.received', (e, p) => this.replyReceived(e.tenantId, p));
+    on('activity.logged', (e, p) => this.activityLogged(e.tenantId, p));
   }
 
   private async inTenant(tenantId: TenantId, work: (c: Ctx) => Promise<void>): Promise<void> {
@@ -320,6 +321,39 @@ export class FollowUpRules implements OnModuleInit {
     });
   }
 
+  // --- activities ------------------------------------------------------------------------------
+
+  private async activityLogged(tenantId: TenantId, p: Payload): Promise<void> {
+    const a = p as unknown as ActivityLoggedPayload;
+    if (!a.person?.id || (a.person.type !== 'candidate' && a.person.type !== 'contact')) return;
+    if (a.direction === 'in') {
+      await this.replyReceived(tenantId, { person: a.person, confirmation: false });
+      return;
+    }
+    const isCandidate = a.person.type === 'candidate';
+    const now = this.clock.now();
+    if (a.kind === 'call' || a.channel === 'phone') {
+      await this.inTenant(tenantId, async (c) => {
+        const done = await c.tx.query<{ id: string; rule: string }>(
+          `WITH done AS (
+             UPDATE follow_ups SET status = 'sent', reason = 'call logged', sent_at = $3, updated_at = $3
+             WHERE tenant_id = $1 AND kind = 'task' AND channel = 'phone' AND status IN ('planned', 'awaiting_approval')
+               AND ${isCandidate ? 'recipient_candidate_id' : 'recipient_contact_id'} = $2
+             RETURNING id, rule)
+           SELECT id, rule FROM done`,
+          [c.tx.tenantId, a.person.id, now],
+        );
+        for (const r of done) c.tx.emit('follow_up.sent', { followUpId: r.id, rule: r.rule, reason: 'call logged' }, { kind: 'system' });
+      });
+    }
+    if (isCandidate) {
+      const candidate = await this.candidates.get(tenantId, a.person.id);
+      if (candidate.status === 'active') {
+        await this.inTenant(tenantId, (c) => this.resetCheckIn(c, candidate.id, candidate.timeZone, candidate.ownerUserId, now));
+      }
+    }
+  }
+
   // --- replies ---------------------------------------------------------------------------------
 
   /**
@@ -363,6 +397,18 @@ export class FollowUpRules implements OnModuleInit {
       }
     }
   }
+}
+
+/**
+ * A logged activity (issue 8). An inbound one counts as a reply: it goes through the reply hook
+ * (nudges stop, the check-in clock restarts). An outbound call completes the person's open call
+ * tasks ('sent', reason "call logged"); any outbound activity restarts a candidate's check-in clock.
+ */
+export interface ActivityLoggedPayload {
+  person: { type: 'candidate' | 'contact'; id: string };
+  kind: 'call' | 'meeting' | 'note';
+  direction: 'in' | 'out';
+  channel: 'phone' | 'in_person' | 'other';
 }
 
 function str(v: unknown): string {

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
-import { IncludeDeleted } from '../../common/include-deleted';
+import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import { LEAD_SOURCES } from '../lead.entity';
@@ -178,6 +178,7 @@ export class ChangeLeadStatusDto {
 
 export interface LeadFilter {
   includeDeleted?: boolean;
+  deletedSince?: Date;
   status?: LeadStatus;
   candidateId?: string;
   company?: string;
@@ -188,6 +189,9 @@ export interface LeadFilter {
 export class ListLeadsQueryDto extends PageQueryDto implements LeadFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
+
+  @DeletedSince()
+  deletedSince?: Date;
 
   @ApiPropertyOptional({ enum: LEAD_STATUSES })
   @IsOptional()
@@ -222,6 +226,9 @@ export class ListLeadsQueryDto extends PageQueryDto implements LeadFilter {
 export class LeadsArgs extends ConnectionArgs implements LeadFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
+
+  @DeletedSince()
+  deletedSince?: Date;
 
   @Field(() => String, { nullable: true })
   @IsOptional()

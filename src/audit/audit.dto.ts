@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
+export class AuditQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(100, { message: 'limit must be at most 100' })
+  limit?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
+
+  @ApiPropertyOptional({ enum: ['user', 'api_key'] })
+  @IsOptional()
+  @IsIn(['user', 'api_key'], { message: 'actorKind must be user or api_key' })
+  actorKind?: 'user' | 'api_key';
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'actorId must be a UUID' }) actorId?: string;
+
+  @ApiPropertyOptional({ example: 'candidates' })
+  @IsOptional()
+  @Matches(/^[a-z_]{1,64}$/, { message: 'table must be a table name such as candidates' })
+  table?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'rowId must be a UUID' }) rowId?: string;
+
+  @ApiPropertyOptional({ description: 'From this time (inclusive).' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  since?: Date;
+
+  @ApiPropertyOptional({ description: 'Before this time.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'until must be an ISO-8601 date-time' })
+  until?: Date;
+}
+
+export class AuditEntryView {
+  @ApiProperty() id!: string;
+  @ApiProperty() at!: Date;
+  @ApiProperty({ enum: ['user', 'api_key'] }) actorKind!: string;
+  @ApiProperty() actorId!: string;
+  @ApiProperty({ example: 'candidates' }) table!: string;
+  @ApiPropertyOptional({ nullable: true }) rowId!: string | null;
+  @ApiProperty({ enum: ['insert', 'update', 'delete'] }) action!: string;
+  @ApiProperty({ example: { email: { before: 'jane@old.example', after: 'jane@new.example' } } })
+  changes!: Record<string, { before: unknown; after: unknown }>;
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+
+/**
+ * Prometheus metrics: HTTP latency, and on each scrape the follow-ups by status and rule,
+ * the dispatcher lag (age of the oldest due, unsent follow-up) and messages by channel and
+ * status over the last day. One registry per app instance (tests boot several).
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly httpDuration = new Histogram({
+    name: 'touchpoint_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly followUps = new Gauge({
+    name: 'touchpoint_follow_ups',
+    help: 'Follow-ups by status and rule (pending ones, plus those changed in the last day)',
+    labelNames: ['status', 'rule'],
+    registers: [this.registry],
+  });
+  private readonly lag = new Gauge({
+    name: 'touchpoint_dispatch_lag_seconds',
+    help: 'Age of the oldest follow-up that is due and not yet sent',
+    registers: [this.registry],
+  });
+  private readonly messages = new Gauge({
+    name: 'touchpoint_messages',
+    help: 'Messages created in the last day by channel and status',
+    labelNames: ['channel', 'status'],
+    registers: [this.registry],
+  });
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'touchpoint_' });
+  }
+
+  async render(): Promise<string> {
+    const rows = (await this.dataSource.query('SELECT * FROM metrics_snapshot($1)', [this.clock.now()])) as {
+      metric: string;
+      label1: string;
+      label2: string;
+      value: number;
+    }[];
+    this.followUps.reset();
+    this.messages.reset();
+    this.lag.set(0);
+    for (const r of rows) {
+      if (r.metric === 'follow_ups') this.followUps.set({ status: r.label1, rule: r.label2 }, r.value);
+      else if (r.metric === 'messages') this.messages.set({ channel: r.label1, status: r.label2 }, r.value);
+      else if (r.metric === 'dispatch_lag_seconds') this.lag.set(r.value);
+    }
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,140 @@
+import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
+
+/**
+ * SSRF protection for webhook URLs. In production a URL must be https and every address its
+ * host resolves to must be public: not loopback, private, link-local (169.254.169.254, the cloud
+ * metadata service), CGNAT, unique-local, multicast, reserved or unspecified. The check runs when
+ * a subscription is created or changed AND when each delivery connects (the address is checked in
+ * the socket's own lookup, so a DNS answer that changes in between — rebinding — cannot slip a
+ * private address in). Development and test allow http and any address, so tests can run a
+ * receiver on localhost.
+ */
+const BLOCKED = new BlockList();
+for (const [net, prefix] of [
+  ['0.0.0.0', 8], // "this network", unspecified
+  ['10.0.0.0', 8], // private
+  ['100.64.0.0', 10], // CGNAT
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local, cloud metadata
+  ['172.16.0.0', 12], // private
+  ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation
+  ['192.88.99.0', 24], // 6to4 relay
+  ['192.168.0.0', 16], // private
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation
+  ['203.0.113.0', 24], // documentation
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, broadcast
+] as const) {
+  BLOCKED.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [
+  ['::', 128], // unspecified
+  ['::1', 128], // loopback
+  ['64:ff9b:1::', 48], // local-use NAT64
+  ['100::', 64], // discard
+  ['2001:db8::', 32], // documentation
+  ['fc00::', 7], // unique-local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated)
+  ['ff00::', 8], // multicast
+] as const) {
+  BLOCKED.addSubnet(net, prefix, 'ipv6');
+}
+
+/** The IPv4 address embedded in an IPv4-mapped, -compatible or NAT64 IPv6 address, if any. */
+function embeddedIpv4(address: string): string | undefined {
+  const lower = address.toLowerCase();
+  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (dotted) return dotted[1];
+  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
+  if (hex) {
+    const hi = parseInt(hex[1]!, 16);
+    const lo = parseInt(hex[2]!, 16);
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return undefined;
+}
+
+/** True when `address` (an IP literal) is not a public unicast address. */
+export function isBlockedAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return BLOCKED.check(address, 'ipv4');
+  if (family === 6) {
+    const v4 = embeddedIpv4(address);
+    if (v4 !== undefined) return BLOCKED.check(v4, 'ipv4');
+    return BLOCKED.check(address, 'ipv6');
+  }
+  return true; // not an IP literal: refuse rather than guess
+}
+
+export class UnsafeWebhookUrlError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsafeWebhookUrlError';
+  }
+}
+
+/** The host of a URL as an IP literal (brackets removed), or undefined for a name. */
+function ipLiteral(host: string): string | undefined {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return isIP(bare) ? bare : undefined;
+}
+
+/**
+ * Syntax and scheme (and, in production, the resolved addresses) of a webhook URL. Throws
+ * UnsafeWebhookUrlError with a message fit for the user.
+ */
+export async function assertSafeWebhookUrl(raw: string, production: boolean): Promise<URL> {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UnsafeWebhookUrlError('must be an absolute URL');
+  }
+  if (url.username || url.password) throw new UnsafeWebhookUrlError('must not contain credentials');
+  if (production ? url.protocol !== 'https:' : !['http:', 'https:'].includes(url.protocol)) {
+    throw new UnsafeWebhookUrlError(production ? 'must use https' : 'must use http or https');
+  }
+  if (!production) return url;
+  const literal = ipLiteral(url.hostname);
+  const addresses = literal ? [literal] : await resolveAll(url.hostname);
+  const bad = addresses.find(isBlockedAddress);
+  if (bad !== undefined) throw new UnsafeWebhookUrlError(`resolves to a private, loopback or reserved address (${bad})`);
+  return url;
+}
+
+async function resolveAll(host: string): Promise<string[]> {
+  const answers = await new Promise<LookupAddress[]>((resolve, reject) =>
+    dnsLookup(host, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  ).catch(() => {
+    throw new UnsafeWebhookUrlError(`host ${host} does not resolve`);
+  });
+  if (answers.length === 0) throw new UnsafeWebhookUrlError(`host ${host} does not resolve`);
+  return answers.map((a) => a.address);
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A socket `lookup` for the delivery request: resolves all addresses and refuses the connection
+ * when any is blocked. Because the socket connects to the address this returns, the address
+ * checked is the address used (no time-of-check/time-of-use gap for DNS rebinding).
+ */
+export function guardedLookup(hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback): void {
+  dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => {
+    if (err) return callback(err, '');
+    const bad = addresses.find((a) => isBlockedAddress(a.address));
+    if (bad || addresses.length === 0) {
+      const e: NodeJS.ErrnoException = new UnsafeWebhookUrlError(`${hostname} resolves to a blocked address${bad ? ` (${bad.address})` : ''}`);
+      e.code = 'EBLOCKED';
+      return callback(e, '');
+    }
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0]!;
+    callback(null, first.address, first.family);
+  });
+}
