@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { LeasedWorkLoop } from '../common/leased-work-loop';
+import type { LoopSettings, PassStats } from '../common/leased-work-loop';
 import { decryptSecret } from '../common/crypto';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -19,11 +21,7 @@ export const WEBHOOK_API_VERSION = '2026-11-01';
 
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead' | 'failed' | 'lost' | 'error';
 
-export interface DeliveryStats {
-  recovered: number;
-  claimed: number;
-  outcomes: Partial<Record<DeliveryOutcome, number>>;
-}
+export type DeliveryStats = PassStats<DeliveryOutcome>;
 
 interface Prepared {
   url: string;
@@ -45,28 +43,28 @@ const INTERVAL_NAME = 'webhook-delivery-worker';
  * receivers dedupe by the event id. A claimed attempt is POSTed at most once by this process.
  */
 @Injectable()
-export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(WebhookDeliveryWorker.name);
+export class WebhookDeliveryWorker extends LeasedWorkLoop<DeliveryOutcome> implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly workerId = `${hostname()}:${process.pid}:wh:${randomUUID().slice(0, 8)}`;
-  private running: Promise<DeliveryStats> | undefined;
-  private stopping = false;
-  private wakeTimer: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly db: TenantDb,
     private readonly clock: Clock,
-    private readonly scheduler: SchedulerRegistry,
+    scheduler: SchedulerRegistry,
     private readonly bus: DomainEventBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    super(INTERVAL_NAME, scheduler, new Logger(WebhookDeliveryWorker.name));
+  }
+
+  protected settings(): LoopSettings {
+    const d = this.config.dispatch;
+    return { enabled: this.config.scheduler, tickMs: d.tickMs, batchSize: d.batchSize, concurrency: d.concurrency, poolSize: this.config.databasePoolSize };
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.config.scheduler) return;
-    const interval = setInterval(() => void this.tick(), this.config.dispatch.tickMs);
-    interval.unref();
-    this.scheduler.addInterval(INTERVAL_NAME, interval);
+    if (!this.startLoop()) return;
     // A committed catalog event may have queued deliveries: look soon rather than at the next tick.
     this.unsubscribe = this.bus.subscribe('*', (e) => {
       if (isWebhookEventType(e.type)) this.wake();
@@ -74,67 +72,17 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
     this.unsubscribe?.();
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    if (this.running) {
-      await Promise.race([this.running.catch(() => undefined), new Promise((r) => setTimeout(r, this.config.webhooks.timeoutMs + 1000).unref())]);
-    }
+    await this.stopLoop(this.config.webhooks.timeoutMs + 1000);
     await this.dataSource
       .query('SELECT release_webhook_leases($1, $2)', [this.workerId, this.clock.now()])
       .catch((err: unknown) => this.logger.warn({ err }, 'could not release webhook leases'));
   }
 
-  wake(): void {
-    if (!this.config.scheduler || this.stopping || this.wakeTimer) return;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      void this.tick();
-    }, 5);
-    this.wakeTimer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running || this.stopping) return;
-    try {
-      for (;;) {
-        const stats = await this.runOnce();
-        if (stats.claimed < this.config.dispatch.batchSize || this.stopping) break;
-      }
-    } catch (err) {
-      this.logger.error({ err }, 'webhook delivery pass failed');
-    }
-  }
-
-  /** One pass: recover expired leases, claim one batch, send it. Tests drive this directly. */
-  runOnce(): Promise<DeliveryStats> {
-    if (this.running) return this.running;
-    this.running = this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
-  }
-
-  /** Runs passes until nothing due is left (tests, with a manual clock). */
-  async drain(maxPasses = 100): Promise<DeliveryStats> {
-    const total: DeliveryStats = { recovered: 0, claimed: 0, outcomes: {} };
-    for (let i = 0; i < maxPasses; i += 1) {
-      const s = await this.runOnce();
-      total.recovered += s.recovered;
-      total.claimed += s.claimed;
-      for (const [k, v] of Object.entries(s.outcomes)) {
-        const key = k as DeliveryOutcome;
-        total.outcomes[key] = (total.outcomes[key] ?? 0) + (v ?? 0);
-      }
-      if (s.claimed === 0 && s.recovered === 0) break;
-    }
-    return total;
-  }
-
-  private async pass(): Promise<DeliveryStats> {
+  /** One pass: recover expired leases, claim one batch, send it. */
+  protected async pass(): Promise<DeliveryStats> {
     const now = this.clock.now();
-    const { batchSize, perTenantBatch, concurrency } = this.config.dispatch;
+    const { batchSize, perTenantBatch } = this.config.dispatch;
     const recovered = (await this.dataSource.query('SELECT * FROM recover_expired_webhook_leases($1, $2)', [now, batchSize])) as unknown[];
     const claimed = (await this.dataSource.query('SELECT * FROM claim_due_webhook_deliveries($1, $2, $3, $4::interval, $5)', [
       now,
@@ -143,27 +91,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnApplicat
       `${this.config.webhooks.leaseSeconds} seconds`,
       this.workerId,
     ])) as { tenant_id: string; id: string; attempts: number }[];
-    const stats: DeliveryStats = { recovered: recovered.length, claimed: claimed.length, outcomes: {} };
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < claimed.length) {
-        const row = claimed[next];
-        next += 1;
-        if (!row) continue;
-        let outcome: DeliveryOutcome;
-        try {
-          outcome = await this.deliver(asTenantId(row.tenant_id), row.id, row.attempts);
-        } catch (err) {
-          // The row keeps its lease; recovery makes it pending again when the lease expires.
-          this.logger.error({ err, deliveryId: row.id, tenantId: row.tenant_id }, 'webhook delivery failed unexpectedly');
-          outcome = 'error';
-        }
-        stats.outcomes[outcome] = (stats.outcomes[outcome] ?? 0) + 1;
-      }
-    };
-    const width = Math.max(1, Math.min(concurrency, this.config.databasePoolSize - 1, claimed.length));
-    await Promise.all(Array.from({ length: width }, lane));
-    return stats;
+    const outcomes = await this.lanes(
+      claimed,
+      (row) => this.deliver(asTenantId(row.tenant_id), row.id, row.attempts),
+      (row, err) => {
+        // The row keeps its lease; recovery makes it pending again when the lease expires.
+        this.logger.error({ err, deliveryId: row.id, tenantId: row.tenant_id }, 'webhook delivery failed unexpectedly');
+        return 'error';
+      },
+    );
+    return { recovered: recovered.length, claimed: claimed.length, outcomes };
   }
 
   /** Sends one claimed delivery (attempt number `attempt`) and records the outcome. */
