@@ -102,6 +102,11 @@ export class ActivitiesService {
     return this.db.tx(tenantId, (tx) => tx.repo(ActivityEntity).find({ candidateId }, { occurredAt: 'ASC', id: 'ASC' }, 1000));
   }
 
+  /** A contact's activities, oldest first (the contact's timeline). */
+  forContact(tenantId: TenantId, contactId: string): Promise<ActivityEntity[]> {
+    return this.db.tx(tenantId, (tx) => tx.repo(ActivityEntity).find({ contactId }, { occurredAt: 'ASC', id: 'ASC' }, 1000));
+  }
+
   /** The person must be a live candidate or contact of this tenant: else 400 naming the field. */
   private async personRecord(tenantId: TenantId, person: PersonRef): Promise<{ phone: string | null }> {
     try {

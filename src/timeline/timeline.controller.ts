@@ -2,7 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
-import { TimelineView } from './timeline.dto';
+import { ContactTimelineView, TimelineView } from './timeline.dto';
 import { TimelineService } from './timeline.service';
 
 /** Activities and messages join the timeline for callers allowed to read them. */
@@ -25,5 +25,22 @@ export class TimelineController {
   @ApiOkResponse({ type: TimelineView })
   async get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<TimelineView> {
     return { candidateId: id, items: await this.timeline.forCandidate(p.tenantId, id, timelineParts(p)) };
+  }
+}
+
+@ApiTags('contacts')
+@ApiBearerAuth()
+@Controller('v1/contacts')
+export class ContactTimelineController {
+  constructor(private readonly timeline: TimelineService) {}
+
+  @Get(':id/timeline')
+  @RequireScopes('contacts:read')
+  @ApiOperation({
+    summary: 'What happened with the contact, oldest first: messages in and out (with messages:read) and logged activities (with activities:read).',
+  })
+  @ApiOkResponse({ type: ContactTimelineView })
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<ContactTimelineView> {
+    return { contactId: id, items: await this.timeline.forContact(p.tenantId, id, timelineParts(p)) };
   }
 }

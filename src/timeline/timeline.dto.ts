@@ -56,3 +56,8 @@ export class TimelineView {
   @ApiProperty({ format: 'uuid' }) candidateId!: string;
   @ApiProperty({ type: [TimelineEntryView], description: 'Oldest first.' }) items!: TimelineEntryView[];
 }
+
+export class ContactTimelineView {
+  @ApiProperty({ format: 'uuid' }) contactId!: string;
+  @ApiProperty({ type: [TimelineEntryView], description: 'Oldest first.' }) items!: TimelineEntryView[];
+}

@@ -3,6 +3,7 @@ import { CurrentPrincipal } from '../auth/auth.decorators';
 import { assertFieldScopes } from '../common/graphql/field-scopes';
 import type { Principal } from '../auth/principal';
 import { CandidateView } from '../candidates/dto/candidate.dto';
+import { ContactView } from '../contacts/dto/contact.dto';
 import { TimelineEntryView } from './timeline.dto';
 import { timelineParts } from './timeline.controller';
 import { TimelineService } from './timeline.service';
@@ -16,5 +17,17 @@ export class CandidateTimelineResolver {
   timeline(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView): Promise<TimelineEntryView[]> {
     assertFieldScopes(p, 'candidates:read', 'leads:read', 'interviews:read', 'references:read');
     return this.service.forCandidate(p.tenantId, candidate.id, timelineParts(p));
+  }
+}
+
+@Resolver(() => ContactView)
+export class ContactTimelineResolver {
+  constructor(private readonly service: TimelineService) {}
+
+  /** Messages and activities with this contact, oldest first. Not batched: ask for it on one contact. */
+  @ResolveField(() => [TimelineEntryView])
+  timeline(@CurrentPrincipal() p: Principal, @Parent() contact: ContactView): Promise<TimelineEntryView[]> {
+    assertFieldScopes(p, 'contacts:read');
+    return this.service.forContact(p.tenantId, contact.id, timelineParts(p));
   }
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ActivitiesService } from '../activities/activities.service';
 import { CandidatesService } from '../candidates/candidates.service';
+import { ContactsService } from '../contacts/contacts.service';
+import type { ActivityEntity } from '../activities/activity.entity';
 import { MessagesService } from '../messaging/messages.service';
 import type { TenantId } from '../database/tenant-id';
 import { InterviewsService } from '../interviews/interviews.service';
@@ -36,6 +38,7 @@ export class TimelineService {
     private readonly references: ReferencesService,
     private readonly activities: ActivitiesService,
     private readonly messages: MessagesService,
+    private readonly contacts: ContactsService,
   ) {}
 
   async forCandidate(
@@ -110,25 +113,51 @@ export class TimelineService {
         }),
       );
     }
-    // Activities and messages: the shape (what, when, which way) always; the content only while it
-    // exists (erasure removes summaries and bodies, and the entries stay).
-    for (const a of activities) {
-      const what = `${a.direction === 'in' ? 'Inbound' : 'Outbound'} ${ACTIVITY_WORDS[a.kind]}${a.channel === 'phone' && a.kind !== 'call' ? ' by phone' : ''}`;
-      entries.push(TimelineEntryView.of({ at: a.occurredAt, kind: 'activity.logged', summary: a.summary ? `${what}: ${a.summary}` : what, activityId: a.id }));
-    }
-    for (const m of messages.items) {
-      const channel = m.channel === 'sms' ? 'SMS' : 'Email';
-      entries.push(
-        TimelineEntryView.of({
-          at: m.createdAt,
-          kind: m.direction === 'in' ? 'message.received' : 'message.sent',
-          summary: m.direction === 'in' ? `${channel} received` : `${channel} sent (${m.status})`,
-          messageId: m.id,
-        }),
-      );
-    }
-    return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || a.kind.localeCompare(b.kind));
+    entries.push(...activityEntries(activities), ...messageEntries(messages.items));
+    return byTime(entries);
   }
+
+  /**
+   * A contact's timeline: the messages in and out (with messages:read) and the logged activities
+   * (with activities:read), oldest first. 404 for unknown ids and other tenants' ids.
+   */
+  async forContact(
+    tenantId: TenantId,
+    contactId: string,
+    include: { activities: boolean; messages: boolean } = { activities: true, messages: true },
+  ): Promise<TimelineEntryView[]> {
+    await this.contacts.get(tenantId, contactId);
+    const [activities, messages] = await Promise.all([
+      include.activities ? this.activities.forContact(tenantId, contactId) : Promise.resolve([]),
+      include.messages ? this.messages.listForPerson(tenantId, { type: 'contact', id: contactId }, { limit: 100 }) : Promise.resolve({ items: [] }),
+    ]);
+    return byTime([...activityEntries(activities), ...messageEntries(messages.items)]);
+  }
+}
+
+function byTime(entries: TimelineEntryView[]): TimelineEntryView[] {
+  return entries.sort((a, b) => a.at.getTime() - b.at.getTime() || a.kind.localeCompare(b.kind));
+}
+
+/** Activities and messages: the shape (what, when, which way) always; the content only while it
+ * exists (erasure removes summaries and bodies, and the entries stay). */
+function activityEntries(activities: readonly ActivityEntity[]): TimelineEntryView[] {
+  return activities.map((a) => {
+    const what = `${a.direction === 'in' ? 'Inbound' : 'Outbound'} ${ACTIVITY_WORDS[a.kind]}${a.channel === 'phone' && a.kind !== 'call' ? ' by phone' : ''}`;
+    return TimelineEntryView.of({ at: a.occurredAt, kind: 'activity.logged', summary: a.summary ? `${what}: ${a.summary}` : what, activityId: a.id });
+  });
+}
+
+function messageEntries(messages: readonly { id: string; createdAt: Date; channel: string; direction: string; status: string }[]): TimelineEntryView[] {
+  return messages.map((m) => {
+    const channel = m.channel === 'sms' ? 'SMS' : 'Email';
+    return TimelineEntryView.of({
+      at: m.createdAt,
+      kind: m.direction === 'in' ? 'message.received' : 'message.sent',
+      summary: m.direction === 'in' ? `${channel} received` : `${channel} sent (${m.status})`,
+      messageId: m.id,
+    });
+  });
 }
 
 const ACTIVITY_WORDS: Record<string, string> = { call: 'call', meeting: 'meeting', note: 'note' };
