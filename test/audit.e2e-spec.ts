@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Client } from 'pg';
-import { bootTestApp, createApiKey, signup, SignedUp, TestApp, testDatabaseUrl } from './support/test-app';
+import { bootTestApp, createApiKey, gql, signup, SignedUp, TestApp, testDatabaseUrl } from './support/test-app';
 
 describe('audit log', () => {
   let t: TestApp;
@@ -73,5 +73,15 @@ describe('audit log', () => {
     await request(t.http).get('/v1/audit-log?cursor=nope').set('Authorization', `Bearer ${a.token}`).expect(400);
     await request(t.http).get('/v1/audit-log?actorId=x').set('Authorization', `Bearer ${a.token}`).expect(400);
     await request(t.http).get('/v1/audit-log?table=DROP%20TABLE').set('Authorization', `Bearer ${a.token}`).expect(400);
+  });
+
+  it('GraphQL: auditLog for admins, validated filters, isolated per tenant', async () => {
+    const g = await gql<{ auditLog: { items: { table: string; actorKind: string }[] } }>(t, a.token, '{ auditLog(limit: 5) { items { id at actorKind actorId table rowId action changes } nextCursor } }');
+    expect(g.errors).toBeUndefined();
+    expect(g.data?.auditLog.items.length).toBeGreaterThan(0);
+    const bad = await gql(t, a.token, '{ auditLog(limit: 1000) { nextCursor } }');
+    expect(bad.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    const other = await gql<{ auditLog: { items: { actorId: string }[] } }>(t, b.token, '{ auditLog(limit: 100) { items { actorId } } }');
+    expect(other.data?.auditLog.items.map((i) => i.actorId)).not.toContain(a.userId);
   });
 });

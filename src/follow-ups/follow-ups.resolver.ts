@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
@@ -97,5 +97,24 @@ export class FollowUpsResolver {
       throw AppException.validation([{ field: 'patch', message: 'must be an object keyed by rule' }]);
     }
     return this.settings.updatePolicy(p.tenantId, patch, actorOf(p));
+  }
+
+  @Query(() => JsonScalar, { description: 'Sending windows per channel (recipient-local) and the daily SMS cap.' })
+  @RequireScopes('settings:read')
+  sendingSettings(@CurrentPrincipal() p: Principal): Promise<unknown> {
+    return this.settings.sending(p.tenantId);
+  }
+
+  @Mutation(() => JsonScalar, { description: 'Change the sending windows (SMS may be narrowed within 08:00-21:00, never widened) or the daily SMS cap.' })
+  @RequireScopes('settings:write')
+  updateSendingSettings(
+    @CurrentPrincipal() p: Principal,
+    @Args('windows', { type: () => JsonScalar, nullable: true }) windows?: unknown,
+    @Args('smsDailyCap', { type: () => Int, nullable: true }) smsDailyCap?: number,
+  ): Promise<unknown> {
+    if (windows !== undefined && windows !== null && (typeof windows !== 'object' || Array.isArray(windows))) {
+      throw AppException.validation([{ field: 'windows', message: 'must be an object' }]);
+    }
+    return this.settings.updateSending(p.tenantId, { windows: windows ?? undefined, smsDailyCap: smsDailyCap ?? undefined }, actorOf(p));
   }
 }

@@ -111,6 +111,12 @@ describe('follow-up actions, agenda and policy', () => {
     const ok = await x.put('/v1/settings/sending', { windows: { sms: { start: '09:00', end: '20:00' } }, smsDailyCap: 50 }).expect(200);
     expect(ok.body).toMatchObject({ windows: { sms: { start: '09:00', end: '20:00' } }, smsDailyCap: 50 });
     await x.put('/v1/settings/sending', { smsDailyCap: -1 }).expect(400);
+    const g = await gql<{ sendingSettings: { smsDailyCap: number } }>(h.t, a.token, '{ sendingSettings }');
+    expect(g.data?.sendingSettings.smsDailyCap).toBe(50);
+    const wideG = await gql(h.t, a.token, 'mutation { updateSendingSettings(windows: { sms: { start: "06:00", end: "21:00" } }) }');
+    expect(wideG.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+    const okG = await gql<{ updateSendingSettings: { smsDailyCap: number } }>(h.t, a.token, 'mutation { updateSendingSettings(smsDailyCap: 75) }');
+    expect(okG.data?.updateSendingSettings.smsDailyCap).toBe(75);
   });
 
   it('agenda: what goes out on a day, in the firm time zone; owner=me narrows it', async () => {
