@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { AppException, ErrorCode } from '../common/app.exception';
-import { changedFields } from '../common/changes';
 import { Clock } from '../common/clock';
+import { PersonStore } from '../common/person-store';
 import { isUniqueViolation } from '../common/db-errors';
 import { doubleCheck, WarningView } from '../common/double-check';
 import { CursorPage, keysetPage, likePattern } from '../common/keyset';
 import { pageLimit } from '../common/pagination';
 import { assertNotSuppressed } from '../common/suppressions';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
-import { isUuid, TenantId } from '../database/tenant-id';
+import type { TenantId } from '../database/tenant-id';
 import type { DomainEvent } from '../events/domain-event-bus';
 import { UsersService } from '../users/users.service';
 import { CandidateEntity } from './candidate.entity';
@@ -68,7 +68,18 @@ export class CandidatesService {
     private readonly db: TenantDb,
     private readonly clock: Clock,
     private readonly users: UsersService,
-  ) {}
+  ) {
+    this.store = new PersonStore(db, clock, {
+      entity: CandidateEntity,
+      table: 'candidates',
+      externalKey: 'candidates_external_key',
+      insertExtras: { status: "'active'" },
+      label: 'Candidate',
+      kind: 'candidate',
+    });
+  }
+
+  private readonly store: PersonStore<CandidateEntity>;
 
   async create(tenantId: TenantId, input: CreateCandidateDto, actor: Actor): Promise<CandidateWrite> {
     await this.assertOwner(tenantId, input.ownerUserId);
@@ -254,91 +265,31 @@ export class CandidatesService {
     actor: Actor,
   ): Promise<CandidateWrite & { created: boolean }> {
     await assertNotSuppressed(tx, input);
-    const now = this.clock.now();
-    const inserted = await tx.query<{ id: string }>(
-      `INSERT INTO candidates (tenant_id, external_source, external_id, name, status, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'active', $5, $5)
-       ON CONFLICT ON CONSTRAINT candidates_external_key DO NOTHING
-       RETURNING id`,
-      [tx.tenantId, externalSource, externalId, input.name, now],
-    );
-    const repo = tx.repo(CandidateEntity);
-    const row = await repo.findOne({ externalSource, externalId });
-    if (!row) throw AppException.notFound('Candidate');
-    const created = inserted.length > 0;
-    const fields = pickFields(input);
-    let candidate: CandidateEntity;
-    if (created) {
-      await repo.update({ id: row.id }, fields as Partial<CandidateEntity>);
-      candidate = await this.load(tx, row.id);
-      tx.emit('candidate.created', { candidateId: row.id, externalId }, actor);
-    } else {
-      const restored = row.deletedAt !== null;
-      if (restored) {
-        await repo.update({ id: row.id }, { deletedAt: null, updatedAt: now });
-        row.deletedAt = null;
-        row.updatedAt = now;
-      }
-      candidate = await this.applyChanges(tx, row, fields, actor);
-      if (restored && candidate === row) tx.emit('candidate.updated', { candidateId: row.id, fields: ['deletedAt'] }, actor);
-    }
+    const { row: candidate, created } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor);
     return { candidate, created, warnings: await this.warnings(tx, candidate) };
   }
 
-  /**
-   * The live candidate with this email (ignoring case), oldest first: how an import without an
-   * externalId stays idempotent. Undefined when there is none.
-   */
-  async findIdByEmail(tenantId: TenantId, email: string): Promise<string | undefined> {
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<{ id: string }>(
-        `SELECT id FROM candidates WHERE tenant_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
-        [tx.tenantId, email],
-      ),
-    );
-    return rows[0]?.id;
+  /** The live candidate with this email (ignoring case): how an import without an externalId stays idempotent. */
+  findIdByEmail(tenantId: TenantId, email: string): Promise<string | undefined> {
+    return this.store.findIdByEmail(tenantId, email);
   }
 
   /** The live candidate an ATS knows as (source, externalId), for imports that reference it. */
-  async findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<{ id: string }>(
-        `SELECT id FROM candidates WHERE tenant_id = $1 AND external_source = $2 AND external_id = $3 AND deleted_at IS NULL`,
-        [tx.tenantId, externalSource, externalId],
-      ),
-    );
-    return rows[0]?.id;
+  findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
+    return this.store.findIdByExternalId(tenantId, externalSource, externalId);
   }
 
   /** Batch read for GraphQL loaders and other modules: live candidates among `ids`. */
   findByIds(tenantId: TenantId, ids: readonly string[]): Promise<CandidateEntity[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return Promise.resolve([]);
-    return this.db.tx(tenantId, (tx) =>
-      tx.manager
-        .createQueryBuilder(CandidateEntity, 'c')
-        .where('c.tenant_id = :tenantId', { tenantId: tx.tenantId })
-        .andWhere('c.id = ANY(:ids)', { ids: valid })
-        .andWhere('c.deleted_at IS NULL')
-        .getMany(),
-    );
+    return this.store.findByIds(tenantId, ids);
   }
 
-  private async applyChanges(tx: TenantTx, current: CandidateEntity, fields: Partial<CandidateEntity>, actor: Actor): Promise<CandidateEntity> {
-    const changes = changedFields(current, fields);
-    const names = Object.keys(changes);
-    if (names.length === 0) return current;
-    const updatedAt = this.clock.now();
-    await tx.repo(CandidateEntity).update({ id: current.id, deletedAt: IsNull() }, { ...changes, updatedAt });
-    tx.emit('candidate.updated', { candidateId: current.id, fields: names }, actor);
-    return Object.assign(new CandidateEntity(), current, changes, { updatedAt });
+  private applyChanges(tx: TenantTx, current: CandidateEntity, fields: Partial<CandidateEntity>, actor: Actor): Promise<CandidateEntity> {
+    return this.store.applyChanges(tx, current, fields, actor);
   }
 
-  private async load(tx: TenantTx, id: string): Promise<CandidateEntity> {
-    if (!isUuid(id)) throw AppException.notFound('Candidate');
-    const candidate = await tx.repo(CandidateEntity).findOne({ id, deletedAt: IsNull() });
-    if (!candidate) throw AppException.notFound('Candidate');
-    return candidate;
+  private load(tx: TenantTx, id: string): Promise<CandidateEntity> {
+    return this.store.load(tx, id);
   }
 
   /** The owner must be a live user of this tenant; the composite FK is the second wall. */

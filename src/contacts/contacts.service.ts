@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
 import { AppException, ErrorCode } from '../common/app.exception';
-import { changedFields } from '../common/changes';
 import { Clock } from '../common/clock';
+import { PersonStore } from '../common/person-store';
 import { isUniqueViolation } from '../common/db-errors';
 import { doubleCheck, WarningView } from '../common/double-check';
 import { CursorPage, keysetPage, likePattern } from '../common/keyset';
 import { pageLimit } from '../common/pagination';
 import { assertNotSuppressed } from '../common/suppressions';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
-import { isUuid, TenantId } from '../database/tenant-id';
+import type { TenantId } from '../database/tenant-id';
 import type { DomainEvent } from '../events/domain-event-bus';
 import { ContactEntity } from './contact.entity';
 import type { ContactFilter, ContactFieldsDto, CreateContactDto, UpdateContactDto } from './dto/contact.dto';
@@ -28,7 +28,18 @@ export class ContactsService {
   constructor(
     private readonly db: TenantDb,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.store = new PersonStore(db, clock, {
+      entity: ContactEntity,
+      table: 'contacts',
+      externalKey: 'contacts_external_key',
+      insertExtras: {},
+      label: 'Contact',
+      kind: 'contact',
+    });
+  }
+
+  private readonly store: PersonStore<ContactEntity>;
 
   async create(tenantId: TenantId, input: CreateContactDto, actor: Actor): Promise<ContactWrite> {
     const now = this.clock.now();
@@ -117,94 +128,34 @@ export class ContactsService {
     input: ContactFieldsDto,
     actor: Actor,
   ): Promise<ContactWrite & { created: boolean }> {
-    const now = this.clock.now();
     return this.db.tx(tenantId, async (tx) => {
       await assertNotSuppressed(tx, input);
-      const inserted = await tx.query<{ id: string }>(
-        `INSERT INTO contacts (tenant_id, external_source, external_id, name, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $5)
-         ON CONFLICT ON CONSTRAINT contacts_external_key DO NOTHING
-         RETURNING id`,
-        [tx.tenantId, externalSource, externalId, input.name, now],
-      );
-      const repo = tx.repo(ContactEntity);
-      const row = await repo.findOne({ externalSource, externalId });
-      if (!row) throw AppException.notFound('Contact');
-      const created = inserted.length > 0;
-      const fields = pickFields(input);
-      let contact: ContactEntity;
-      if (created) {
-        await repo.update({ id: row.id }, fields as Partial<ContactEntity>);
-        contact = await this.load(tx, row.id);
-        tx.emit('contact.created', { contactId: row.id, externalId }, actor);
-      } else {
-        const restored = row.deletedAt !== null;
-        if (restored) {
-          await repo.update({ id: row.id }, { deletedAt: null, updatedAt: now });
-          row.deletedAt = null;
-          row.updatedAt = now;
-        }
-        contact = await this.applyChanges(tx, row, fields, actor);
-        if (restored && contact === row) tx.emit('contact.updated', { contactId: row.id, fields: ['deletedAt'] }, actor);
-      }
+      const { row: contact, created } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<ContactEntity>, actor);
       return { contact, created, warnings: await this.warnings(tx, contact) };
     });
   }
 
-  /**
-   * The live contact with this email (ignoring case), oldest first: how an import without an
-   * externalId stays idempotent. Undefined when there is none.
-   */
-  async findIdByEmail(tenantId: TenantId, email: string): Promise<string | undefined> {
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<{ id: string }>(
-        `SELECT id FROM contacts WHERE tenant_id = $1 AND lower(email) = lower($2) AND deleted_at IS NULL ORDER BY created_at, id LIMIT 1`,
-        [tx.tenantId, email],
-      ),
-    );
-    return rows[0]?.id;
+  /** The live contact with this email (ignoring case): how an import without an externalId stays idempotent. */
+  findIdByEmail(tenantId: TenantId, email: string): Promise<string | undefined> {
+    return this.store.findIdByEmail(tenantId, email);
   }
 
   /** The live contact an ATS knows as (source, externalId), for imports that reference it. */
-  async findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<{ id: string }>(
-        `SELECT id FROM contacts WHERE tenant_id = $1 AND external_source = $2 AND external_id = $3 AND deleted_at IS NULL`,
-        [tx.tenantId, externalSource, externalId],
-      ),
-    );
-    return rows[0]?.id;
+  findIdByExternalId(tenantId: TenantId, externalSource: string, externalId: string): Promise<string | undefined> {
+    return this.store.findIdByExternalId(tenantId, externalSource, externalId);
   }
 
   /** Batch read for GraphQL loaders and other modules: live contacts among `ids`. */
   findByIds(tenantId: TenantId, ids: readonly string[]): Promise<ContactEntity[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return Promise.resolve([]);
-    return this.db.tx(tenantId, (tx) =>
-      tx.manager
-        .createQueryBuilder(ContactEntity, 'c')
-        .where('c.tenant_id = :tenantId', { tenantId: tx.tenantId })
-        .andWhere('c.id = ANY(:ids)', { ids: valid })
-        .andWhere('c.deleted_at IS NULL')
-        .getMany(),
-    );
+    return this.store.findByIds(tenantId, ids);
   }
 
-  private async applyChanges(tx: TenantTx, current: ContactEntity, fields: Partial<ContactEntity>, actor: Actor): Promise<ContactEntity> {
-    const changes = changedFields(current, fields);
-    const names = Object.keys(changes);
-    if (names.length === 0) return current;
-    const updatedAt = this.clock.now();
-    await tx.repo(ContactEntity).update({ id: current.id, deletedAt: IsNull() }, { ...changes, updatedAt });
-    tx.emit('contact.updated', { contactId: current.id, fields: names }, actor);
-    return Object.assign(new ContactEntity(), current, changes, { updatedAt });
+  private applyChanges(tx: TenantTx, current: ContactEntity, fields: Partial<ContactEntity>, actor: Actor): Promise<ContactEntity> {
+    return this.store.applyChanges(tx, current, fields, actor);
   }
 
-  private async load(tx: TenantTx, id: string): Promise<ContactEntity> {
-    if (!isUuid(id)) throw AppException.notFound('Contact');
-    const contact = await tx.repo(ContactEntity).findOne({ id, deletedAt: IsNull() });
-    if (!contact) throw AppException.notFound('Contact');
-    return contact;
+  private load(tx: TenantTx, id: string): Promise<ContactEntity> {
+    return this.store.load(tx, id);
   }
 
   private async warnings(tx: TenantTx, c: ContactEntity): Promise<WarningView[]> {
