@@ -53,7 +53,7 @@ export class PersonStore<E extends PersonRow> {
 
   async load(tx: TenantTx, id: string): Promise<E> {
     if (!isUuid(id)) throw AppException.notFound(this.spec.label);
-    const row = await tx.repo(this.target).findOne({ id, deletedAt: IsNull() } as FindOptionsWhere<E>);
+    const row = await tx.memo(`${this.spec.table}:${id}`, () => tx.repo(this.target).findOne({ id, deletedAt: IsNull() } as FindOptionsWhere<E>));
     if (!row) throw AppException.notFound(this.spec.label);
     return row;
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { Clock } from '../common/clock';
@@ -18,12 +19,34 @@ export class TenantTx {
   readonly events: DomainEvent[] = [];
   /** How many of `events` are already in the outbox. */
   private flushed = 0;
+  /** Reads shared by the calls of one unit of work (see TenantDb.unit); off in a plain tx. */
+  private memos: Map<string, Promise<unknown>> | undefined;
 
   constructor(
     readonly tenantId: TenantId,
     readonly manager: EntityManager,
     private readonly clock: Clock,
   ) {}
+
+  /** Called by TenantDb.unit: from now on, memo() shares reads between the unit's calls. */
+  shareReads(): void {
+    this.memos ??= new Map();
+  }
+
+  /**
+   * In a unit of work, the first read of `key` is shared with every later call of the unit (the
+   * dispatcher reads the tenant, the senders and the recipient from several services); in a plain
+   * transaction it just loads. Only for rows the unit does not change.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.memos) return load();
+    const hit = this.memos.get(key);
+    if (hit) return hit as Promise<T>;
+    const loading = load();
+    this.memos.set(key, loading);
+    loading.catch(() => this.memos?.delete(key));
+    return loading;
+  }
 
   /** A repository that puts this tenant into every where, insert and update. */
   repo<E extends ObjectLiteral & { tenantId: string }>(target: EntityTarget<E>): TenantRepository<E> {
@@ -53,6 +76,15 @@ export class TenantTx {
   }
 }
 
+/** The unit of work a call runs in, if any (see TenantDb.unit). */
+interface Unit {
+  tenantId: TenantId;
+  tx: TenantTx;
+  open: boolean;
+}
+
+const units = new AsyncLocalStorage<Unit | null>();
+
 @Injectable()
 export class TenantDb {
   constructor(
@@ -74,6 +106,34 @@ export class TenantDb {
    * just before it.
    */
   async tx<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    const unit = units.getStore();
+    if (unit?.open && unit.tenantId === tenantId) return work(unit.tx);
+    return this.begin(tenantId, (tx) => units.run(null, () => work(tx)));
+  }
+
+  /**
+   * One transaction for a whole unit of work: every `tx()` for the same tenant called from
+   * inside `work` (services the caller goes through) joins it instead of taking another pooled
+   * connection and its own BEGIN/set_config/COMMIT. Its events are published after this one
+   * COMMIT. The dispatcher's hot path uses it (prepare, record); a SQL error anywhere inside
+   * rolls the whole unit back. Work started inside and still running after the unit ended does
+   * not join it: it gets a transaction of its own.
+   */
+  async unit<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+    const current = units.getStore();
+    if (current?.open && current.tenantId === tenantId) return work(current.tx);
+    return this.begin(tenantId, async (tx) => {
+      const unit: Unit = { tenantId, tx, open: true };
+      tx.shareReads();
+      try {
+        return await units.run(unit, () => work(tx));
+      } finally {
+        unit.open = false;
+      }
+    });
+  }
+
+  private async begin<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     let tx: TenantTx;
     let result: T;

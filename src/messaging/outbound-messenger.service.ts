@@ -14,7 +14,7 @@ import { EMAIL_DRIVER, SMS_DRIVER } from './drivers/driver.types';
 import type { EmailDriver, OutboundEmail, OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './drivers/driver.types';
 import { EngagementService } from './engagement.service';
 import { MessageEntity, MessageProvider, MessageStatus } from './entities/message.entity';
-import type { OutboundMessenger, OutboundRequest, OutboundResult, PersonRef } from './outbound.types';
+import type { OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PreparedSend } from './outbound.types';
 import { findLivePerson } from './people-directory';
 import { SendersService } from './senders/senders.service';
 
@@ -82,16 +82,36 @@ export class OutboundMessengerService implements OutboundMessenger {
   }
 
   async send(request: OutboundRequest): Promise<OutboundResult> {
-    const prepared = await this.db.tx(request.tenantId, (tx) => this.prepare(tx, request));
-    if (prepared.kind === 'blocked') {
-      return { messageId: null, outcome: { kind: 'blocked', reason: prepared.reason } };
-    }
-    const outcome = await this.callDriver(prepared);
-    await this.db.tx(request.tenantId, (tx) => this.record(tx, prepared.message, outcome));
-    return { messageId: prepared.message.id, outcome };
+    const prepared = await this.prepare(request);
+    return this.complete(prepared, await this.deliver(prepared));
   }
 
-  private async prepare(tx: TenantTx, request: OutboundRequest): Promise<Prepared> {
+  /**
+   * Step 1 of send(), for callers that batch their own transactions (the dispatcher): checks
+   * and writes the messages row in `TenantDb.tx`, which joins the caller's unit of work if any.
+   */
+  async prepare(request: OutboundRequest): Promise<PreparedSend> {
+    const prepared = await this.db.tx(request.tenantId, (tx) => this.prepareIn(tx, request));
+    return { tenantId: request.tenantId, prepared };
+  }
+
+  /** Step 2: the driver call, outside any transaction. */
+  async deliver(send: PreparedSend): Promise<SendOutcome | undefined> {
+    const p = send.prepared as Prepared;
+    return p.kind === 'blocked' ? undefined : this.callDriver(p);
+  }
+
+  /** Step 3: records the provider's answer (joins the caller's unit of work if any). */
+  async complete(send: PreparedSend, outcome: SendOutcome | undefined): Promise<OutboundResult> {
+    const p = send.prepared as Prepared;
+    if (p.kind === 'blocked' || !outcome) {
+      return { messageId: null, outcome: { kind: 'blocked', reason: p.kind === 'blocked' ? p.reason : 'not sent' } };
+    }
+    await this.db.tx(send.tenantId, (tx) => this.record(tx, p.message, outcome));
+    return { messageId: p.message.id, outcome };
+  }
+
+  private async prepareIn(tx: TenantTx, request: OutboundRequest): Promise<Prepared> {
     const person = await findLivePerson(tx, request.person);
     if (!person) return { kind: 'blocked', reason: `${request.person.type} not found (deleted or unknown)` };
     const to = request.channel === 'email' ? person.email : person.phone;

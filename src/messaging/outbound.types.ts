@@ -30,8 +30,19 @@ export interface OutboundResult {
   outcome: SendOutcome | { kind: 'blocked'; reason: string };
 }
 
+/** A message checked and written (or refused), not yet handed to the driver. Opaque. */
+export interface PreparedSend {
+  readonly tenantId: TenantId;
+  readonly prepared: unknown;
+}
+
 export interface OutboundMessenger {
+  /** prepare → deliver → complete, each in its own transaction (the driver call in none). */
   send(request: OutboundRequest): Promise<OutboundResult>;
+  /** The same three steps, for a caller that runs 1 and 3 inside its own unit of work. */
+  prepare(request: OutboundRequest): Promise<PreparedSend>;
+  deliver(send: PreparedSend): Promise<SendOutcome | undefined>;
+  complete(send: PreparedSend, outcome: SendOutcome | undefined): Promise<OutboundResult>;
 }
 
 export const OUTBOUND_MESSENGER = Symbol('OUTBOUND_MESSENGER');

@@ -10,7 +10,7 @@ export class TenancyService {
 
   async get(tenantId: TenantId): Promise<TenantEntity> {
     const tenant = await this.db.tx(tenantId, (tx) =>
-      tx.manager.getRepository(TenantEntity).findOne({ where: { id: tenantId } }),
+      tx.memo('tenant', () => tx.manager.getRepository(TenantEntity).findOne({ where: { id: tenantId } })),
     );
     if (!tenant) throw AppException.notFound('Tenant');
     return tenant;

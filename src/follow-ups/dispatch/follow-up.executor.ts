@@ -6,7 +6,9 @@ import { Clock } from '../../common/clock';
 import type { TenantId } from '../../database/tenant-id';
 import { TenantDb, TenantTx } from '../../database/tenant-db.service';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
-import type { OutboundMessenger, OutboundResult } from '../../messaging/outbound.types';
+import type { OutboundMessenger, OutboundResult, PreparedSend } from '../../messaging/outbound.types';
+import type { SendOutcome } from '../../messaging/drivers/driver.types';
+import { AppException } from '../../common/app.exception';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { chooseChannel } from '../domain/channel';
 import type { Channel } from '../domain/channel';
@@ -40,8 +42,7 @@ type Prepared =
       kind: 'send';
       row: FollowUpEntity;
       channel: Channel;
-      subject?: string;
-      text: string;
+      send: PreparedSend;
       context: { settings: FollowUpSettings; tenantZone: string; recipientZone: string | null };
     };
 
@@ -67,33 +68,28 @@ export class FollowUpExecutor {
 
   async execute(tenantId: TenantId, id: string, worker: string): Promise<ExecutionOutcome> {
     const smsIntervalMs = Math.max(1, Math.round(1000 / this.config.dispatch.smsPerSecondPerSender));
-    const prepared = await this.prepare(tenantId, id, worker, smsIntervalMs);
+    // 1. One transaction: load, compose, choose, check, the crash marker and the messages row.
+    const prepared = await this.db.unit(tenantId, () => this.prepare(tenantId, id, worker, smsIntervalMs));
     if (prepared.kind === 'done') return prepared.outcome;
-    const { row, channel } = prepared;
-    const person = row.recipientType === 'candidate' ? { type: 'candidate' as const, id: row.recipientCandidateId ?? '' } : { type: 'contact' as const, id: row.recipientContactId ?? '' };
-    let result: OutboundResult;
+    const { row, channel, send } = prepared;
+    // 2. The driver, outside any transaction.
+    let delivered: SendOutcome | undefined;
     try {
-      result = await this.messenger.send({
-        tenantId,
-        person,
-        channel,
-        subject: prepared.subject,
-        text: prepared.text,
-        followUpId: row.id,
-        // A one-off message goes on behalf of the recruiter who wrote it; only automated mail carries List-Unsubscribe.
-        ...(row.rule === ONE_OFF && row.ownerUserId ? { userId: row.ownerUserId } : {}),
-        automated: row.rule !== ONE_OFF,
-      });
+      delivered = await this.messenger.deliver(send);
     } catch (err) {
       // The send started and we cannot tell whether it reached the provider: never resend blindly.
       this.logger.error({ err, followUpId: row.id }, 'messenger failed after the send started');
-      result = { messageId: null, outcome: { kind: 'unknown', reason: 'the send failed unexpectedly after it started' } };
+      delivered = { kind: 'unknown', reason: 'the send failed unexpectedly after it started' };
     }
-    const outcome = await this.record(tenantId, row, channel, result);
+    // 3. One transaction: the message's outcome and the follow-up's.
+    const { outcome, result } = await this.db.unit(tenantId, async () => {
+      const r = await this.messenger.complete(send, delivered);
+      return { result: r, outcome: await this.record(tenantId, row, channel, r) };
+    });
     if (outcome === 'sent') {
       const sentRow = { ...row, status: 'sent' as const, sentAt: this.clock.now(), channel, messageId: result.messageId };
       try {
-        await this.rules.afterSent(tenantId, sentRow, prepared.context);
+        await this.db.unit(tenantId, () => this.rules.afterSent(tenantId, sentRow, prepared.context));
       } catch (err) {
         // The message is sent and recorded; a failed follow-on is logged, never a resend.
         this.logger.error({ err, followUpId: row.id }, 'planning after a sent follow-up failed');
@@ -181,7 +177,25 @@ export class FollowUpExecutor {
       tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker }, { sendStartedAt: now, channel, rateSlotAt: null, updatedAt: now }),
     );
     if (started === 0) return { kind: 'done', outcome: 'lost_lease' };
-    return { kind: 'send', row, channel, subject, text, context: { settings, tenantZone: composition.tenantZone, recipientZone: recipient.timeZone } };
+    let send: PreparedSend;
+    try {
+      send = await this.messenger.prepare({
+        tenantId,
+        person: recipient.person,
+        channel,
+        subject,
+        text,
+        followUpId: row.id,
+        // A one-off message goes on behalf of the recruiter who wrote it; only automated mail carries List-Unsubscribe.
+        ...(oneOff && row.ownerUserId ? { userId: row.ownerUserId } : {}),
+        automated: !oneOff,
+      });
+    } catch (err) {
+      // Refused before anything left (e.g. the author is no longer a user): nothing to resend.
+      if (!(err instanceof AppException)) throw err;
+      return this.finish(tenantId, row, worker, { status: 'failed', outcome: 'failed', reason: err.detail });
+    }
+    return { kind: 'send', row, channel, send, context: { settings, tenantZone: composition.tenantZone, recipientZone: recipient.timeZone } };
   }
 
   /** Per-sender rate (shared by all processes) and the tenant's daily cap, checked at send time. */

@@ -65,11 +65,19 @@ export function isValidIanaZone(zone: unknown): zone is string {
 
 /** The zone's canonical spelling ("america/new_york" → "America/New_York"), or null if invalid. */
 export function canonicalIanaZone(zone: unknown): string | null {
+  if (typeof zone !== 'string') return null;
+  const known = canonicalZones.get(zone);
+  if (known) return known;
   if (!isValidIanaZone(zone)) {
     return null;
   }
-  return new Intl.DateTimeFormat('en-US', { timeZone: zone.trim() }).resolvedOptions().timeZone;
+  const canonical = new Intl.DateTimeFormat('en-US', { timeZone: zone.trim() }).resolvedOptions().timeZone;
+  // Valid spellings only (a finite set); checking a zone costs an Intl formatter, the dispatcher asks per message.
+  if (canonicalZones.size < 2000) canonicalZones.set(zone, canonical);
+  return canonical;
 }
+
+const canonicalZones = new Map<string, string>();
 
 /**
  * The recipient's zone, falling back to the tenant's. An invalid recipient zone (bad imported
