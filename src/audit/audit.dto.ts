@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ToDate } from '../common/iso-date-time';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
@@ -29,13 +30,13 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional({ description: 'From this time (inclusive).' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'since must be an ISO-8601 date-time' })
   since?: Date;
 
   @ApiPropertyOptional({ description: 'Before this time.' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'until must be an ISO-8601 date-time' })
   until?: Date;
 }

@@ -4,10 +4,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Logger as Pino } from 'pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
+import { AppException, ErrorCode } from '../common/app.exception';
 import { Clock, SystemClock } from '../common/clock';
 import { createRootLogger, PinoNestLogger } from '../common/logger';
+import { toProblem } from '../common/problem';
 import { requestContext } from '../common/request-context';
 import { RateLimiter } from '../common/rate-limiter';
 import { buildValidationPipe } from '../common/validation';
@@ -33,6 +36,12 @@ export interface CreatedApp {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
+const TWILIO_WEBHOOKS = '/v1/webhooks/twilio/';
+
+function expectedContentType(url: string): string {
+  return url.startsWith(TWILIO_WEBHOOKS) ? 'application/x-www-form-urlencoded' : 'application/json';
+}
+
 /**
  * The API takes JSON bodies. Form posts are accepted only on the inbound webhooks, where Twilio
  * sends application/x-www-form-urlencoded, and on one-click unsubscribe links (RFC 8058).
@@ -42,6 +51,8 @@ function acceptsContentType(url: string, headers: Record<string, string | string
   const hasBody = (headers['content-length'] !== undefined && headers['content-length'] !== '0') || headers['transfer-encoding'] !== undefined;
   if (!hasBody) return true;
   const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  // Twilio's webhooks take Twilio's form posts only: its signature covers form parameters.
+  if (url.startsWith(TWILIO_WEBHOOKS)) return type === 'application/x-www-form-urlencoded';
   if (type === 'application/json' || type.endsWith('+json')) return true;
   // RFC 8058 one-click unsubscribe: mail clients POST List-Unsubscribe=One-Click, form-encoded.
   return type === 'application/x-www-form-urlencoded' && (url.startsWith('/v1/webhooks/') || url.startsWith('/v1/unsubscribe/'));
@@ -67,6 +78,20 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    // Fastify's own refusals before routing (a path parameter over its 100-character limit, a
+    // malformed URL) are problem+json like every other error, without echoing the URL.
+    frameworkErrors: (error: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+      const refusal =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new AppException(ErrorCode.UriTooLong, 'A path parameter is longer than 100 characters')
+          : AppException.validation([{ field: 'url', message: 'is not a valid URL' }], 'The URL is malformed');
+      const { problem } = toProblem(refusal);
+      void reply
+        .status(problem.status)
+        .header('x-request-id', req.id)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        .send({ ...problem, correlationId: req.id });
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -99,7 +124,7 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
           title: 'Unsupported media type',
           status: 415,
           code: 'UNSUPPORTED_MEDIA_TYPE',
-          detail: `Unsupported Content-Type "${String(req.headers['content-type'] ?? '')}": send application/json`,
+          detail: `Unsupported Content-Type "${String(req.headers['content-type'] ?? '')}": send ${expectedContentType(req.url)}`,
           correlationId: req.id,
         });
     }

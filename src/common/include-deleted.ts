@@ -1,7 +1,8 @@
 import { Field } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsBoolean, IsDate, IsOptional } from 'class-validator';
+import { ToDate } from './iso-date-time';
 
 /**
  * `includeDeleted` on lists, for sync: with `updatedSince`, an integration also sees what was
@@ -30,7 +31,7 @@ export function DeletedSince(): PropertyDecorator {
     ApiPropertyOptional({ type: String, format: 'date-time', example: '2026-11-01T00:00:00Z', description })(target, key);
     Field(() => Date, { nullable: true, description })(target, key);
     IsOptional()(target, key);
-    Type(() => Date)(target, key);
+    ToDate()(target, key);
     IsDate({ message: 'deletedSince must be an ISO-8601 date-time' })(target, key);
   };
 }

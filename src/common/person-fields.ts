@@ -3,11 +3,26 @@ import { IsEmail, Matches, MaxLength } from 'class-validator';
 
 export const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
+/**
+ * Control and invisible formatting characters (bidi overrides, zero-width spaces, NUL…). IsEmail
+ * lets them through in the local part; they are never part of a deliverable address, and they
+ * make one address look like another.
+ */
+const NO_INVISIBLE_CHARACTERS = /^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]*$/u;
+
+/** An email address: valid, without invisible characters; the messages name the field. */
+export function IsEmailAddress(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    IsEmail({}, { message: `${String(key)} must be a valid email address` })(target, key);
+    Matches(NO_INVISIBLE_CHARACTERS, { message: `${String(key)} must not contain control or invisible formatting characters` })(target, key);
+  };
+}
+
 /** An email field: trimmed, validated, at most 254 characters. */
 export function IsPersonEmail(): PropertyDecorator {
   return (target: object, key: string | symbol) => {
     Transform(trim)(target, key);
-    IsEmail({}, { message: `${String(key)} must be a valid email address` })(target, key);
+    IsEmailAddress()(target, key);
     MaxLength(254)(target, key);
   };
 }

@@ -1,5 +1,9 @@
 import { HttpException } from '@nestjs/common';
 import { AppException, ErrorCode, FieldError, STATUS_BY_CODE, TITLE_BY_CODE } from './app.exception';
+import { isDatabaseUnavailable } from './db-errors';
+
+/** What a client is told to wait before retrying while the database is unavailable. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /** An RFC 9457 problem, also the shape GraphQL errors carry in extensions. */
 export interface Problem {
@@ -35,7 +39,8 @@ function problemOf(code: ErrorCode, detail: string, status = STATUS_BY_CODE[code
 }
 
 /**
- * Turns anything thrown into a Problem. Known errors keep their message; anything unknown
+ * Turns anything thrown into a Problem. Known errors keep their message; a database that cannot
+ * be reached is a 503 with Retry-After (the request may succeed shortly); anything else unknown
  * becomes a 500 whose detail says nothing about internals (the log has the stack).
  */
 export function toProblem(err: unknown): { problem: Problem; known: boolean; retryAfterSeconds?: number } {
@@ -56,6 +61,13 @@ export function toProblem(err: unknown): { problem: Problem; known: boolean; ret
     }
     if (status >= 500) detail = 'An unexpected error occurred.';
     return { problem: problemOf(code, humanize(detail, status), status), known: status < 500 };
+  }
+  if (isDatabaseUnavailable(err)) {
+    return {
+      problem: problemOf(ErrorCode.Unavailable, 'The database is unavailable right now; retry shortly.'),
+      known: true,
+      retryAfterSeconds: DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+    };
   }
   return { problem: problemOf(ErrorCode.Internal, 'An unexpected error occurred.'), known: false };
 }

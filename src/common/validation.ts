@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { AppException, FieldError } from './app.exception';
@@ -19,12 +19,52 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return out;
 }
 
+/** A NUL character, or a UTF-16 surrogate without its pair (what a JSON `\ud800` escape decodes to). */
+const UNSAFE_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const UNSAFE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+/**
+ * The fields (keys included) whose text cannot be stored: PostgreSQL refuses NUL in text (a 500
+ * otherwise), and an unpaired surrogate is not Unicode at all (it would be stored as U+FFFD, not
+ * as sent, and some validators throw on it).
+ */
+export function unsafeTextFields(value: unknown, path = ''): FieldError[] {
+  const at = (key: string | number): string => (typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+  if (typeof value === 'string') return UNSAFE_TEXT.test(value) ? [{ field: path || 'value', message: UNSAFE_TEXT_MESSAGE }] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => unsafeTextFields(v, at(i)));
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.entries(value).flatMap(([k, v]) =>
+      UNSAFE_TEXT.test(k) ? [{ field: at(k.replace(UNSAFE_TEXT, '?')), message: UNSAFE_TEXT_MESSAGE }] : unsafeTextFields(v, at(k)),
+    );
+  }
+  return [];
+}
+
+/**
+ * The API's validation pipe. Before the DTO's own rules: text that cannot be stored is a 400
+ * naming the field (REST bodies, queries and path parameters, GraphQL arguments, webhook forms),
+ * and a JSON body that is not an object (`null`) is a 400 rather than an empty update.
+ */
+class AppValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    // A DTO's fields are named as the DTO names them; anything else (a lone value, a JSON
+    // argument) under its parameter's name.
+    const dto = typeof metadata.metatype === 'function' && metadata.metatype !== Object && typeof value === 'object';
+    const unsafe = metadata.type === 'custom' ? [] : unsafeTextFields(value, dto ? '' : (metadata.data ?? ''));
+    if (unsafe.length > 0) throw AppException.validation(unsafe);
+    if (metadata.type === 'body' && value === null && metadata.metatype && metadata.metatype !== Object) {
+      throw AppException.validation([{ field: 'body', message: 'must be a JSON object' }], 'The request body must be a JSON object');
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /**
  * Validation is a whitelist that forbids unknown fields: a `tenantId` in a body is a 400
  * naming it, and the request writes nothing.
  */
 export function buildValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AppValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -42,7 +82,9 @@ const VALIDATOR_OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidU
  * same transforms, same whitelist), for per-item validation in bulk writes and imports.
  */
 export async function validateDto<T extends object>(cls: new () => T, plain: unknown): Promise<{ value: T; errors: FieldError[] }> {
+  const unsafe = unsafeTextFields(plain);
   const value = plainToInstance(cls, plain ?? {});
+  if (unsafe.length > 0) return { value, errors: unsafe };
   const errors = flatten(await validate(value as object, VALIDATOR_OPTIONS));
   return { value, errors };
 }

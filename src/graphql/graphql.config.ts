@@ -1,7 +1,9 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../common/app.exception';
+import { StrictDateTimeScalar } from '../common/iso-date-time';
 import type { AppConfig } from '../config/app-config';
 import { aliasLimitRule, complexityPlugin, depthLimitRule } from './limits';
 
@@ -18,12 +20,17 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
     path: '/graphql',
     autoSchemaFile: true,
     sortSchema: true,
+    // DateTime parses strictly (common/iso-date-time.ts): 2026-02-30 is refused, not read as March 2nd.
+    buildSchemaOptions: { scalarsMap: [{ type: Date, scalar: StrictDateTimeScalar }] },
     introspection: config.graphql.introspection,
     playground: false,
     graphiql: false,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
-    plugins: [complexityPlugin(() => schemaRef(), config.graphql.maxComplexity)],
+    // No cache hints are used, so Apollo's default cache-control plugin would only cost: it hooks
+    // willResolveField, which makes Apollo wrap every field of the schema, scalars included, and
+    // run the hook for each resolved value (thousands per page of candidates with their leads).
+    plugins: [ApolloServerPluginCacheControlDisabled(), complexityPlugin(() => schemaRef(), config.graphql.maxComplexity)],
     transformSchema: (schema) => {
       schemaRef = () => schema;
       return schema;

@@ -1,6 +1,7 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
-import { assertFieldScopes } from '../common/graphql/field-scopes';
+import { fieldPrincipal } from '../common/graphql/field-scopes';
+import type { GqlContext } from '../common/graphql/field-scopes';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { toConnection } from '../common/graphql/connection';
@@ -100,8 +101,8 @@ export class InterviewsResolver {
   }
 
   @ResolveField(() => [InterviewRescheduleView])
-  async reschedules(@CurrentPrincipal() p: Principal, @Parent() interview: InterviewView, @Context() ctx: object): Promise<InterviewRescheduleView[]> {
-    assertFieldScopes(p, 'interviews:read');
+  async reschedules(interview: InterviewView, _args: unknown, ctx: GqlContext): Promise<InterviewRescheduleView[]> {
+    const p = fieldPrincipal(ctx, 'interviews:read');
     const rows = await loaderFor(ctx, 'reschedulesByInterview', async (ids) =>
       groupBy(ids, await this.service.reschedulesByInterviewIds(p.tenantId, ids), (r) => r.interviewId),
     ).load(interview.id);
@@ -110,8 +111,8 @@ export class InterviewsResolver {
 
   /** Interviewers, batched: the page's interviewer ids are already on each interview; one query loads the contacts. */
   @ResolveField(() => [ContactView])
-  async interviewers(@CurrentPrincipal() p: Principal, @Parent() interview: InterviewView, @Context() ctx: object): Promise<ContactView[]> {
-    assertFieldScopes(p, 'contacts:read');
+  async interviewers(interview: InterviewView, _args: unknown, ctx: GqlContext): Promise<ContactView[]> {
+    const p = fieldPrincipal(ctx, 'contacts:read');
     const loader = loaderFor(ctx, 'interviewerById', async (ids) =>
       indexBy(ids, (await this.contacts.findByIds(p.tenantId, ids)).map((c) => ContactView.of(c)), (c) => c.id),
     );
@@ -120,18 +121,16 @@ export class InterviewsResolver {
   }
 }
 
-/** Lead.interviews, batched: one query for the interviews of every lead in the page, one for their interviewers. */
+/** Lead.interviews, batched: one transaction for the interviews of every lead in the page and their interviewer ids. */
 @Resolver(() => LeadView)
 export class LeadInterviewsResolver {
   constructor(private readonly service: InterviewsService) {}
 
   @ResolveField(() => [InterviewView])
-  async interviews(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<InterviewView[]> {
-    assertFieldScopes(p, 'interviews:read');
-    return loaderFor(ctx, 'interviewsByLead', async (leadIds) => {
-      const interviews = await this.service.findByLeadIds(p.tenantId, leadIds);
-      const links = await this.service.interviewerIdsByInterview(p.tenantId, interviews.map((i) => i.id));
-      return groupBy(leadIds, interviews.map((i) => InterviewView.of(i, links.get(i.id) ?? [])), (v) => v.leadId);
-    }).load(lead.id);
+  async interviews(lead: LeadView, _args: unknown, ctx: GqlContext): Promise<InterviewView[]> {
+    const p = fieldPrincipal(ctx, 'interviews:read');
+    return loaderFor(ctx, 'interviewsByLead', async (leadIds) =>
+      groupBy(leadIds, (await this.service.findByLeadIds(p.tenantId, leadIds)).map((r) => InterviewView.of(r.interview, r.interviewerIds)), (v) => v.leadId),
+    ).load(lead.id);
   }
 }

@@ -259,27 +259,29 @@ export class InterviewsService {
     );
   }
 
-  /** Batch reads for GraphQL loaders and the timeline. */
-  findByLeadIds(tenantId: TenantId, leadIds: readonly string[]): Promise<InterviewEntity[]> {
+  /**
+   * Batch read for Lead.interviews (a GraphQL loader): the live interviews of these leads, each
+   * with its interviewer ids, in ONE transaction: the interviews, then their interviewer links
+   *   SELECT i.* FROM interviews i WHERE i.tenant_id = $1 AND i.lead_id = ANY($2) AND i.deleted_at IS NULL
+   *   ORDER BY i.starts_at, i.id                                             -- interviews_lead_idx
+   *   SELECT interview_id, contact_id FROM interview_interviewers WHERE tenant_id = $1 AND interview_id = ANY($2)
+   *   ORDER BY interview_id, position, contact_id                            -- interview_interviewers_pkey
+   */
+  findByLeadIds(tenantId: TenantId, leadIds: readonly string[]): Promise<{ interview: InterviewEntity; interviewerIds: string[] }[]> {
     const ids = leadIds.filter(isUuid);
     if (ids.length === 0) return Promise.resolve([]);
-    return this.db.tx(tenantId, (tx) =>
-      tx.manager
+    return this.db.tx(tenantId, async (tx) => {
+      const interviews = await tx.manager
         .createQueryBuilder(InterviewEntity, 'i')
         .where('i.tenant_id = :tenantId', { tenantId: tx.tenantId })
         .andWhere('i.lead_id = ANY(:ids)', { ids })
         .andWhere('i.deleted_at IS NULL')
         .orderBy('i.starts_at', 'ASC')
         .addOrderBy('i.id', 'ASC')
-        .getMany(),
-    );
-  }
-
-  /** interview id → its interviewer contact ids (in the order given when scheduled). */
-  async interviewerIdsByInterview(tenantId: TenantId, interviewIds: readonly string[]): Promise<Map<string, string[]>> {
-    const ids = interviewIds.filter(isUuid);
-    if (ids.length === 0) return new Map();
-    return this.db.tx(tenantId, (tx) => this.links(tx, ids));
+        .getMany();
+      const links = await this.links(tx, interviews.map((i) => i.id));
+      return interviews.map((interview) => ({ interview, interviewerIds: links.get(interview.id) ?? [] }));
+    });
   }
 
   /** Everything that happened to a candidate's interviews, for the timeline. */

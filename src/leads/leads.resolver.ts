@@ -1,6 +1,7 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
-import { assertFieldScopes } from '../common/graphql/field-scopes';
+import { fieldPrincipal } from '../common/graphql/field-scopes';
+import type { GqlContext } from '../common/graphql/field-scopes';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { CandidateView } from '../candidates/dto/candidate.dto';
@@ -86,27 +87,27 @@ export class LeadsResolver {
   }
 
   @ResolveField(() => [LeadStatusChangeView])
-  async history(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<LeadStatusChangeView[]> {
-    assertFieldScopes(p, 'leads:read');
+  async history(lead: LeadView, _args: unknown, ctx: GqlContext): Promise<LeadStatusChangeView[]> {
+    const p = fieldPrincipal(ctx, 'leads:read');
     const rows = await loaderFor(ctx, 'historyByLead', async (ids) => groupBy(ids, await this.service.historyByLeadIds(p.tenantId, ids), (h) => h.leadId)).load(lead.id);
     return rows.map(LeadStatusChangeView.of);
   }
 
   @ResolveField(() => ContactView, { nullable: true })
-  async referrer(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<ContactView | null> {
-    assertFieldScopes(p, 'contacts:read');
+  async referrer(lead: LeadView, _args: unknown, ctx: GqlContext): Promise<ContactView | null> {
+    const p = fieldPrincipal(ctx, 'contacts:read');
     return lead.referrerContactId ? this.contactLoader(p, ctx).load(lead.referrerContactId) : null;
   }
 
   @ResolveField(() => ContactView, { nullable: true })
-  async employerContact(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<ContactView | null> {
-    assertFieldScopes(p, 'contacts:read');
+  async employerContact(lead: LeadView, _args: unknown, ctx: GqlContext): Promise<ContactView | null> {
+    const p = fieldPrincipal(ctx, 'contacts:read');
     return lead.employerContactId ? this.contactLoader(p, ctx).load(lead.employerContactId) : null;
   }
 
   @ResolveField(() => CandidateView, { nullable: true })
-  async candidate(@CurrentPrincipal() p: Principal, @Parent() lead: LeadView, @Context() ctx: object): Promise<CandidateView | null> {
-    assertFieldScopes(p, 'candidates:read');
+  async candidate(lead: LeadView, _args: unknown, ctx: GqlContext): Promise<CandidateView | null> {
+    const p = fieldPrincipal(ctx, 'candidates:read');
     return loaderFor(ctx, 'candidateById', async (ids) =>
       indexBy(ids, (await this.candidates.findByIds(p.tenantId, ids)).map((c) => CandidateView.of(c)), (c) => c.id),
     ).load(lead.candidateId);
@@ -125,8 +126,8 @@ export class CandidateLeadsResolver {
   constructor(private readonly service: LeadsService) {}
 
   @ResolveField(() => [LeadView])
-  async leads(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView, @Context() ctx: object): Promise<LeadView[]> {
-    assertFieldScopes(p, 'leads:read');
+  async leads(candidate: CandidateView, _args: unknown, ctx: GqlContext): Promise<LeadView[]> {
+    const p = fieldPrincipal(ctx, 'leads:read');
     return loaderFor(ctx, 'leadsByCandidate', async (ids) =>
       groupBy(ids, (await this.service.findByCandidateIds(p.tenantId, ids)).map((l) => LeadView.of(l)), (l) => l.candidateId),
     ).load(candidate.id);

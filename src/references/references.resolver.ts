@@ -1,6 +1,7 @@
-import { Args, Context, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
-import { assertFieldScopes } from '../common/graphql/field-scopes';
+import { fieldPrincipal } from '../common/graphql/field-scopes';
+import type { GqlContext } from '../common/graphql/field-scopes';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { CandidateView } from '../candidates/dto/candidate.dto';
@@ -77,8 +78,8 @@ export class ReferencesResolver {
   }
 
   @ResolveField(() => ContactView, { nullable: true })
-  async contact(@CurrentPrincipal() p: Principal, @Parent() ref: ReferenceView, @Context() ctx: object): Promise<ContactView | null> {
-    assertFieldScopes(p, 'contacts:read');
+  async contact(ref: ReferenceView, _args: unknown, ctx: GqlContext): Promise<ContactView | null> {
+    const p = fieldPrincipal(ctx, 'contacts:read');
     return loaderFor(ctx, 'referenceContactById', async (ids) =>
       indexBy(ids, (await this.contacts.findByIds(p.tenantId, ids)).map((c) => ContactView.of(c)), (c) => c.id),
     ).load(ref.contactId);
@@ -91,8 +92,8 @@ export class CandidateReferencesResolver {
   constructor(private readonly service: ReferencesService) {}
 
   @ResolveField(() => [ReferenceView])
-  async references(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView, @Context() ctx: object): Promise<ReferenceView[]> {
-    assertFieldScopes(p, 'references:read');
+  async references(candidate: CandidateView, _args: unknown, ctx: GqlContext): Promise<ReferenceView[]> {
+    const p = fieldPrincipal(ctx, 'references:read');
     return loaderFor(ctx, 'referencesByCandidate', async (ids) =>
       groupBy(ids, (await this.service.findByCandidateIds(p.tenantId, ids)).map(view), (r) => r.candidateId),
     ).load(candidate.id);

@@ -1,7 +1,6 @@
-import { Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import { CurrentPrincipal } from '../auth/auth.decorators';
-import { assertFieldScopes } from '../common/graphql/field-scopes';
-import type { Principal } from '../auth/principal';
+import { ResolveField, Resolver } from '@nestjs/graphql';
+import { fieldPrincipal } from '../common/graphql/field-scopes';
+import type { GqlContext } from '../common/graphql/field-scopes';
 import { CandidateView } from '../candidates/dto/candidate.dto';
 import { ContactView } from '../contacts/dto/contact.dto';
 import { TimelineEntryView } from './timeline.dto';
@@ -14,8 +13,8 @@ export class CandidateTimelineResolver {
 
   /** Meant for one candidate at a time (it is not batched): ask for it on `candidate(id)`. */
   @ResolveField(() => [TimelineEntryView])
-  timeline(@CurrentPrincipal() p: Principal, @Parent() candidate: CandidateView): Promise<TimelineEntryView[]> {
-    assertFieldScopes(p, 'candidates:read', 'leads:read', 'interviews:read', 'references:read');
+  timeline(candidate: CandidateView, _args: unknown, ctx: GqlContext): Promise<TimelineEntryView[]> {
+    const p = fieldPrincipal(ctx, 'candidates:read', 'leads:read', 'interviews:read', 'references:read');
     return this.service.forCandidate(p.tenantId, candidate.id, timelineParts(p));
   }
 }
@@ -26,8 +25,8 @@ export class ContactTimelineResolver {
 
   /** Messages and activities with this contact, oldest first. Not batched: ask for it on one contact. */
   @ResolveField(() => [TimelineEntryView])
-  timeline(@CurrentPrincipal() p: Principal, @Parent() contact: ContactView): Promise<TimelineEntryView[]> {
-    assertFieldScopes(p, 'contacts:read');
+  timeline(contact: ContactView, _args: unknown, ctx: GqlContext): Promise<TimelineEntryView[]> {
+    const p = fieldPrincipal(ctx, 'contacts:read');
     return this.service.forContact(p.tenantId, contact.id, timelineParts(p));
   }
 }

@@ -1,8 +1,9 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { ACTIVITY_CHANNELS, ACTIVITY_DIRECTIONS, ACTIVITY_KINDS } from '../activity.entity';
 import type { ActivityChannel, ActivityDirection, ActivityEntity, ActivityKind } from '../activity.entity';
@@ -50,7 +51,7 @@ export class LogActivityDto {
   @ApiPropertyOptional({ example: '2026-12-09T15:00:00Z', description: 'When it happened (not in the future); default now.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'occurredAt must be an ISO-8601 date-time' })
   occurredAt?: Date;
 }

@@ -1,8 +1,8 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { SCOPES, Scope } from '../../auth/scopes';
+import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
 
 @InputType('CreateApiKeyInput')
@@ -23,7 +23,7 @@ export class CreateApiKeyDto {
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
   @Field({ nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
   expiresAt?: Date;
 }

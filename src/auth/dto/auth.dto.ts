@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
+import { IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
+import { IsEmailAddress } from '../../common/person-fields';
 import { UserView } from '../../users/dto/user.dto';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -21,7 +22,7 @@ export class SignupDto {
 
   @ApiProperty({ example: 'jane.doe@acme-staffing.com' })
   @Transform(trim)
-  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 
@@ -39,7 +40,7 @@ export class SignupDto {
 export class LoginDto {
   @ApiProperty({ example: 'jane.doe@acme-staffing.com' })
   @Transform(trim)
-  @IsEmail({}, { message: 'email must be a valid email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   email!: string;
 

@@ -1,11 +1,12 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength, Validate } from 'class-validator';
 import { WarningView } from '../../common/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
@@ -152,7 +153,7 @@ export class ListCandidatesQueryDto extends PageQueryDto implements CandidateFil
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Only candidates changed at or after this time, oldest change first (for sync).' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
   updatedSince?: Date;
 

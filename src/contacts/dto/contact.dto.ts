@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDate, IsIn, IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
 import { CHANNELS } from '../../candidates/candidate.entity';
 import type { Channel } from '../../candidates/candidate.entity';
@@ -8,6 +8,7 @@ import { WarningView } from '../../common/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
@@ -180,7 +181,7 @@ export class ListContactsQueryDto extends PageQueryDto implements ContactFilter 
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
   updatedSince?: Date;
 

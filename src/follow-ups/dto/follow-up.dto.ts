@@ -1,8 +1,8 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { MessageView } from '../../messaging/dto/message.dto';
 import { RULE_KEYS } from '../domain/rules';
@@ -115,7 +115,7 @@ function WithFollowUpFilters<B extends Ctor>(Base: B) {
     @ApiPropertyOptional({ description: 'Only follow-ups changed at or after this time (sync).' })
     @Field(() => Date, { nullable: true })
     @IsOptional()
-    @Type(() => Date)
+    @ToDate()
     @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
     updatedSince?: Date;
   }
@@ -138,7 +138,7 @@ export function filterOfArgs(a: FollowUpArgs): FollowUpFilter {
 export class SnoozeDto {
   @ApiProperty({ example: '2026-12-01T15:00:00Z', description: 'When it should go out instead (in the future).' })
   @Field()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'until must be an ISO-8601 date-time' })
   until!: Date;
 }

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
@@ -21,6 +21,7 @@ import { WarningView } from '../../common/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { IncludeDeleted } from '../../common/include-deleted';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import { INTERVIEW_FORMATS, INTERVIEW_STATUSES, SCHEDULED_BY } from '../interview.entity';
@@ -53,7 +54,7 @@ export class ScheduleInterviewDto {
 
   @ApiProperty({ example: '2026-12-03T15:00:00Z', description: 'Must be in the future.' })
   @Field(() => Date)
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'startsAt must be an ISO-8601 date-time' })
   startsAt!: Date;
 
@@ -172,7 +173,7 @@ export class UpdateInterviewDto {
 export class RescheduleInterviewDto {
   @ApiProperty({ example: '2026-12-04T16:00:00Z', description: 'The new start; must be in the future.' })
   @Field(() => Date)
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'startsAt must be an ISO-8601 date-time' })
   startsAt!: Date;
 
@@ -229,7 +230,7 @@ export class ListInterviewsQueryDto extends PageQueryDto implements InterviewFil
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
   updatedSince?: Date;
 }

@@ -1,9 +1,10 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import { LEAD_SOURCES } from '../lead.entity';
@@ -65,14 +66,14 @@ export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
   @ApiPropertyOptional({ example: '2026-11-20T14:00:00Z', description: 'When the resume was sent; defaults to now when the lead is applied.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
   resumeSentAt?: Date;
 
   @ApiPropertyOptional({ example: '2026-11-25T09:00:00Z', description: 'When the offer came; defaults to now when the lead reaches offer.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
 }
@@ -135,14 +136,14 @@ export class UpdateLeadDto {
   @ApiPropertyOptional({ description: 'Correct when the resume was sent.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
   resumeSentAt?: Date;
 
   @ApiPropertyOptional({ description: 'Correct when the offer came.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
 }
@@ -157,14 +158,14 @@ export class ChangeLeadStatusDto {
   @ApiPropertyOptional({ description: 'Only with status applied: when the resume was sent (back-dating). Default now.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
   resumeSentAt?: Date;
 
   @ApiPropertyOptional({ description: 'Only with status offer: when the offer came (back-dating). Default now.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
 
@@ -211,7 +212,7 @@ export class ListLeadsQueryDto extends PageQueryDto implements LeadFilter {
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
   updatedSince?: Date;
 

@@ -1,8 +1,8 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { trim } from '../../common/person-fields';
+import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmailAddress, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 
 /**
@@ -25,7 +25,7 @@ export class UpdateSenderSettingsDto {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Transform(trim)
-  @IsEmail({}, { message: 'emailFromAddress must be a valid email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   emailFromAddress?: string | null;
 
@@ -33,7 +33,7 @@ export class UpdateSenderSettingsDto {
   @Field(() => String, { nullable: true })
   @IsOptional()
   @Transform(trim)
-  @IsEmail({}, { message: 'emailReplyTo must be a valid email address' })
+  @IsEmailAddress()
   @MaxLength(254)
   emailReplyTo?: string | null;
 

@@ -1,9 +1,10 @@
 import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsDate, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IncludeDeleted } from '../../common/include-deleted';
+import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import type { ReferenceEntity, ReferenceProvisionEntity } from '../reference.entity';
@@ -64,7 +65,7 @@ export class ProvideReferencesDto {
   @ApiPropertyOptional({ description: 'When they were handed over; default now. Not in the future.' })
   @Field(() => Date, { nullable: true })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'providedAt must be an ISO-8601 date-time' })
   providedAt?: Date;
 }
@@ -92,7 +93,7 @@ export class ListReferencesQueryDto extends PageQueryDto implements ReferenceFil
 
   @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
   @IsOptional()
-  @Type(() => Date)
+  @ToDate()
   @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
   updatedSince?: Date;
 }
