@@ -59,12 +59,12 @@ export class AgendaService {
         if (ownerUserId) qb.andWhere('f.owner_user_id = :owner', { owner: ownerUserId });
         return qb.orderBy('f.due_at', 'ASC').addOrderBy('f.id', 'ASC').limit(AGENDA_LIMIT).getMany();
       };
-      const [goingOut, awaitingApproval, needsAttention, tasks] = await Promise.all([
-        section(`f.kind = 'message' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1 AND f.rule <> 'candidate_check_in'`, [start, end]),
-        section(`f.status = 'awaiting_approval'`, []),
-        section(`f.status IN ('failed', 'unknown', 'skipped') AND f.updated_at >= :p0 AND f.updated_at < :p1`, [weekAgo, end]),
-        section(`f.kind = 'task' AND f.status = 'planned' AND f.due_at < :p0`, [end]),
-      ]);
+      // One after the other: they share the transaction's one connection (pg queues concurrent
+      // queries on a client, deprecated and gone in pg 9).
+      const goingOut = await section(`f.kind = 'message' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1 AND f.rule <> 'candidate_check_in'`, [start, end]);
+      const awaitingApproval = await section(`f.status = 'awaiting_approval'`, []);
+      const needsAttention = await section(`f.status IN ('failed', 'unknown', 'skipped') AND f.updated_at >= :p0 AND f.updated_at < :p1`, [weekAgo, end]);
+      const tasks = await section(`f.kind = 'task' AND f.status = 'planned' AND f.due_at < :p0`, [end]);
       const goneQuiet = await section(`f.rule = 'candidate_check_in' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1`, [start, end]);
       return { date: day.toISODate() ?? date ?? '', timeZone: zone, goingOut, awaitingApproval, needsAttention, tasks, goneQuiet, repliesToAnswer };
     });
