@@ -18,6 +18,8 @@ export function appEnv(databaseUrl: string, extra: Record<string, string> = {}):
     RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
     RATE_LIMIT_PER_IP_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
+    // Diagnostics switches (BENCH_COUNT_QUERIES…) reach the children too.
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_') && e[1] !== undefined)),
     ...extra,
   };
 }

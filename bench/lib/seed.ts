@@ -6,14 +6,17 @@ export interface BenchTenant {
   userId: string;
 }
 
-/** Tenants made through the public API (signup), as a real firm would be. */
-export async function signupTenants(baseUrl: string, n: number, prefix: string): Promise<BenchTenant[]> {
+/**
+ * Tenants made through the public API (signup), as a real firm would be. `timeZone` is the firms'
+ * default zone (signup's default is UTC); see daytimeZone() in dispatch-seed.ts.
+ */
+export async function signupTenants(baseUrl: string, n: number, prefix: string, timeZone?: string): Promise<BenchTenant[]> {
   const out: BenchTenant[] = [];
   for (let i = 0; i < n; i += 1) {
     const res = await fetch(`${baseUrl}/v1/auth/signup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ firmName: `Bench Firm ${prefix} ${i}`, name: `Admin ${i}`, email: `admin.${prefix}.${i}@bench.example.com`, password: 'correct horse battery staple' }),
+      body: JSON.stringify({ firmName: `Bench Firm ${prefix} ${i}`, name: `Admin ${i}`, email: `admin.${prefix}.${i}@bench.example.com`, password: 'correct horse battery staple', ...(timeZone ? { timeZone } : {}) }),
     });
     if (res.status !== 201) throw new Error(`signup answered ${res.status}: ${await res.text()}`);
     const body = (await res.json()) as { tenant: { id: string }; user: { id: string }; accessToken: string };

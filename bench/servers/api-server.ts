@@ -1,28 +1,70 @@
 import 'reflect-metadata';
+import { Client } from 'pg';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/app-config';
 
 /**
  * The real API as `npm start` serves it (same createApp), on a free port, for B5–B7 and for the
- * other benches' setup. Sends {type:'ready', port} over IPC; SIGTERM closes it.
+ * other benches' setup. Sends {type:'ready', port} over IPC; SIGTERM closes it, and so does the
+ * bench process going away (IPC disconnect).
+ * IPC: {cmd:'rss'} → {rssMb, heapUsedMb, heapTotalMb, externalMb};
+ *      {cmd:'queries', record?} → {count, texts}: the statements sent since the previous call
+ *      (BENCH_COUNT_QUERIES=1; texts only when that previous call said record).
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const counter = process.env.BENCH_COUNT_QUERIES === '1' ? countQueries() : undefined;
   const { app, dataSource } = await createApp({ config, databaseUrl: config.databaseUrl ?? '' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   process.send?.({ type: 'ready', port });
   process.on('message', (raw) => {
-    const msg = raw as { id: number; cmd: string };
-    if (msg.cmd === 'rss') process.send?.({ id: msg.id, rssMb: process.memoryUsage().rss / 2 ** 20 });
+    const msg = raw as { id: number; cmd: string; record?: boolean };
+    if (msg.cmd === 'rss') {
+      const m = process.memoryUsage();
+      const mb = (bytes: number): number => bytes / 2 ** 20;
+      process.send?.({ id: msg.id, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
+    }
+    if (msg.cmd === 'queries') {
+      if (!counter) process.send?.({ id: msg.id, error: 'start the API with BENCH_COUNT_QUERIES=1 to count queries' });
+      else process.send?.({ id: msg.id, ...counter.take(msg.record === true) });
+    }
   });
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   process.once('SIGTERM', () => {
     void app
       .close()
       .then(() => dataSource.destroy())
       .finally(() => process.exit(0));
   });
+}
+
+/**
+ * Counts every statement the app sends to PostgreSQL (BENCH_COUNT_QUERIES=1 only): pg.Client's
+ * query is what TypeORM's QueryRunner, the DataSource and pg.Pool all end in, BEGIN and COMMIT
+ * included. take(record) answers the count since the previous take, with the SQL texts when the
+ * previous take asked to record them (off by default, so a load run does not pile them up).
+ */
+function countQueries(): { take(record: boolean): { count: number; texts: string[] } } {
+  let count = 0;
+  let texts: string[] | undefined;
+  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function counted(this: unknown, ...args: unknown[]): unknown {
+    count += 1;
+    const q = args[0];
+    texts?.push(typeof q === 'string' ? q : String((q as { text?: unknown } | null)?.text ?? '?'));
+    return original.apply(this, args);
+  };
+  return {
+    take(record) {
+      const out = { count, texts: texts ?? [] };
+      count = 0;
+      texts = record ? [] : undefined;
+      return out;
+    },
+  };
 }
 
 main().catch((err: unknown) => {

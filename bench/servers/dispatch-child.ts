@@ -1,13 +1,17 @@
 import 'reflect-metadata';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/app-config';
 import { DispatcherService } from '../../src/follow-ups/dispatch/dispatcher.service';
 
 /**
- * One dispatcher process for B1 and B3. BENCH_MODE:
+ * One dispatcher process for B1–B4. BENCH_MODE:
  *   executor  the real DispatcherService (claim, executor, messenger with the log drivers, record);
- *   ceiling   a minimal loop with only the same claim and the same complete SQL, no app.
+ *   ceiling   a minimal loop with only the same claim and the same complete SQL, no app;
+ *   worker    what `npm run start:worker` runs (dist/src/worker.js): the same app with the
+ *             scheduler on and the real clock, dispatching on its own every DISPATCH_TICK_MS;
+ *             it reports {type:'ready'}, answers {cmd:'passes'} with its ticks and the passes
+ *             it made (observed from outside, unchanged) and stops on SIGTERM (B2, B4).
  * Both claim with claim_due_follow_ups under the same batch size, per-tenant cap and lanes.
  * IPC: {cmd:'run', untilMs} → runs passes until then (or until nothing is due) and answers
  * {sent, claimed, passes, elapsedMs}; {cmd:'tick', n} → times n claim ticks with nothing due.
@@ -20,10 +24,24 @@ interface RunResult {
   outcomes: Record<string, number>;
 }
 
+/** BENCH_COUNT_QUERIES=1: counts the statements this process sends, by their first words. */
+const statements = new Map<string, number>();
+if (process.env.BENCH_COUNT_QUERIES === '1') {
+  const original = Client.prototype.query as (...args: unknown[]) => unknown;
+  (Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: Client, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '?');
+    const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+    statements.set(key, (statements.get(key) ?? 0) + 1);
+    return original.apply(this, args);
+  };
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const url = config.databaseUrl ?? '';
   const mode = process.env.BENCH_MODE ?? 'executor';
+  if (mode === 'worker') return runWorker();
   const { batchSize, perTenantBatch, leaseSeconds, concurrency } = config.dispatch;
   const worker = `bench-${mode}-${process.pid}`;
   let run: (untilMs: number) => Promise<RunResult>;
@@ -102,6 +120,7 @@ async function main(): Promise<void> {
     const msg = raw as { id: number; cmd: string; untilMs?: number; n?: number };
     const answer = async (): Promise<Record<string, unknown>> => {
       if (msg.cmd === 'run') return { ...(await run(msg.untilMs ?? Date.now())) };
+      if (msg.cmd === 'statements') return { statements: Object.fromEntries(statements) };
       if (msg.cmd === 'tick') {
         // The claim tick the dispatcher runs every DISPATCH_TICK_MS: recover expired leases, then claim.
         const times: number[] = [];
@@ -122,6 +141,54 @@ async function main(): Promise<void> {
   });
   process.once('SIGTERM', () => {
     void close()
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+  });
+}
+
+/**
+ * As src/worker.ts does: SCHEDULER forced on, the same createApp (whose init starts the
+ * dispatcher's interval), no HTTP. Ready once booted; SIGTERM closes the app (the dispatcher
+ * stops claiming and releases unsent leases), as the production worker does.
+ */
+async function runWorker(): Promise<void> {
+  const config = loadConfig({ ...process.env, SCHEDULER: 'on' });
+  const { app, dataSource } = await createApp({ config, databaseUrl: config.databaseUrl ?? '' });
+  const dispatcher = app.get(DispatcherService);
+  // Observation only, behaviour unchanged: when the loop's interval (or a wake-up) fired — its
+  // private tick(), called as this.tick() — and each pass it ran (this.runOnce()), timed.
+  const ticks: number[] = [];
+  const passes: { at: number; ms: number; claimed: number }[] = [];
+  const loop = dispatcher as unknown as { tick?: () => Promise<void> };
+  if (typeof loop.tick === 'function') {
+    const tick = loop.tick.bind(dispatcher);
+    loop.tick = () => {
+      ticks.push(Date.now());
+      return tick();
+    };
+  }
+  const runOnce = dispatcher.runOnce.bind(dispatcher);
+  dispatcher.runOnce = async () => {
+    const at = Date.now();
+    const t0 = performance.now();
+    const stats = await runOnce();
+    if (stats.claimed > 0) passes.push({ at, ms: performance.now() - t0, claimed: stats.claimed });
+    return stats;
+  };
+  process.send?.({ type: 'ready', workerId: dispatcher.workerId });
+  process.on('message', (raw) => {
+    const msg = raw as { id: number; cmd: string };
+    if (msg.cmd === 'rss') process.send?.({ id: msg.id, rssMb: process.memoryUsage().rss / 2 ** 20 });
+    // {cmd:'passes'} → since the last ask: the passes that claimed something {at (epoch ms), ms,
+    // claimed}, and every tick (epoch ms), including those skipped because a pass was running.
+    else if (msg.cmd === 'passes') process.send?.({ id: msg.id, passes: passes.splice(0), ticks: ticks.splice(0) });
+    else if (msg.cmd === 'statements') process.send?.({ id: msg.id, statements: Object.fromEntries(statements) });
+    else process.send?.({ id: msg.id, error: `unknown command ${msg.cmd} in worker mode` });
+  });
+  process.once('SIGTERM', () => {
+    void app
+      .close()
+      .then(() => dataSource.destroy())
       .catch(() => undefined)
       .finally(() => process.exit(0));
   });
