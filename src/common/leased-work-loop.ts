@@ -21,6 +21,8 @@ export interface LoopSettings {
  * that keeps passing while batches come back full, prompt wake-ups, one pass at a time, drain()
  * for tests with a manual clock, and a bounded stop. A pass is the subclass's: recover expired
  * leases, claim a batch (FOR UPDATE SKIP LOCKED), then work the claimed rows with `lanes()`.
+ * Work a pass schedules for later (the dispatcher's paced sends) runs outside passes; drain()
+ * waits for the part of it whose time has come, through `settleDue()`.
  */
 export abstract class LeasedWorkLoop<O extends string> {
   private running: Promise<PassStats<O>> | undefined;
@@ -35,6 +37,14 @@ export abstract class LeasedWorkLoop<O extends string> {
 
   protected abstract settings(): LoopSettings;
   protected abstract pass(): Promise<PassStats<O>>;
+
+  /**
+   * Waits for the work scheduled outside passes whose time has come (by the injected clock) and
+   * returns its outcomes; work not yet due is left pending. None by default.
+   */
+  protected settleDue(): Promise<Partial<Record<O, number>>> {
+    return Promise.resolve({});
+  }
 
   protected startLoop(): boolean {
     const s = this.settings();
@@ -87,17 +97,27 @@ export abstract class LeasedWorkLoop<O extends string> {
     return this.running;
   }
 
-  /** Runs passes until nothing due is left (tests and benchmarks with a manual clock). */
+  /**
+   * Runs passes until nothing due is left and no scheduled work whose time has come is still
+   * running (tests and benchmarks with a manual clock). Scheduled work not yet due stays pending.
+   */
   async drain(maxPasses = 1000): Promise<PassStats<O>> {
     const total: PassStats<O> = { recovered: 0, claimed: 0, outcomes: {} };
+    const add = (outcomes: Partial<Record<O, number>>): number => {
+      let n = 0;
+      for (const [k, v] of Object.entries(outcomes) as [O, number | undefined][]) {
+        total.outcomes[k] = (total.outcomes[k] ?? 0) + (v ?? 0);
+        n += v ?? 0;
+      }
+      return n;
+    };
     for (let i = 0; i < maxPasses; i += 1) {
       const s = await this.runOnce();
       total.recovered += s.recovered;
       total.claimed += s.claimed;
-      for (const [k, v] of Object.entries(s.outcomes) as [O, number | undefined][]) {
-        total.outcomes[k] = (total.outcomes[k] ?? 0) + (v ?? 0);
-      }
-      if (s.claimed === 0 && s.recovered === 0) break;
+      add(s.outcomes);
+      const settled = add(await this.settleDue());
+      if (s.claimed === 0 && s.recovered === 0 && settled === 0) break;
     }
     return total;
   }

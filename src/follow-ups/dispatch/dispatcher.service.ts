@@ -24,6 +24,8 @@ const INTERVAL_NAME = 'follow-up-dispatcher';
  * transaction and records the result. A crash between claim and send is recovered when the lease
  * expires; a crash after the send started leaves the row `unknown`, never resent blindly.
  * Any number of dispatcher processes may run: SKIP LOCKED keeps their claims disjoint.
+ * An SMS claimed ahead of its sender slot is paced: the executor frees the lane at once and
+ * sends it at the slot (a continuation); drain() waits for those whose slot has come.
  */
 @Injectable()
 export class DispatcherService extends LeasedWorkLoop<ExecutionOutcome> implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,12 +50,21 @@ export class DispatcherService extends LeasedWorkLoop<ExecutionOutcome> implemen
     if (this.startLoop()) this.logger.log({ workerId: this.workerId }, 'dispatcher started');
   }
 
-  /** Graceful stop: no new claims; in-flight sends finish (bounded); unsent leases are released. */
+  /**
+   * Graceful stop: no new claims; in-flight sends finish (bounded); paced sends still waiting for
+   * their slot are cancelled; unsent leases are released (a paced row goes back to planned,
+   * holding its slot).
+   */
   async onApplicationShutdown(): Promise<void> {
     await this.stopLoop(10_000);
+    await this.executor.stopPacing(10_000);
     await this.dataSource
       .query('SELECT release_follow_up_leases($1, $2)', [this.workerId, this.clock.now()])
       .catch((err: unknown) => this.logger.warn({ err }, 'could not release leases'));
+  }
+
+  protected override settleDue(): Promise<Partial<Record<ExecutionOutcome, number>>> {
+    return this.executor.settleDue();
   }
 
   protected async pass(): Promise<DispatchStats> {

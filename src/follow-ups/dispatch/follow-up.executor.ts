@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
+import { IsNull } from 'typeorm';
 import { APP_CONFIG } from '../../config/app-config';
 import type { AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
@@ -31,6 +32,8 @@ export type ExecutionOutcome =
   | 'unknown'
   | 'skipped'
   | 'deferred'
+  /** Claimed ahead of its sender slot: it stays claimed and goes out at the slot (a continuation). */
+  | 'paced'
   | 'cancelled'
   | 'task'
   | 'lost_lease'
@@ -38,6 +41,7 @@ export type ExecutionOutcome =
 
 type Prepared =
   | { kind: 'done'; outcome: ExecutionOutcome }
+  | { kind: 'paced'; at: Date }
   | {
       kind: 'send';
       row: FollowUpEntity;
@@ -47,6 +51,53 @@ type Prepared =
     };
 
 /**
+ * Send-time jitter a sender's slots absorb: a send leaves at its slot plus the time to prepare it
+ * and reach the provider (and up to SLOT_TOLERANCE_MS early). Slots are (1000 + this) / rate ms
+ * apart, so `rate` sends span at least 1000 ms + this: no 1 s window at the provider holds more
+ * than `rate` of them unless two sends' delays differ by more than this. It costs ~17% of the
+ * sender's nominal throughput (rate 10/s: 120 ms apart; rate 1/s: 1,200 ms). Measured (B4, two
+ * loaded workers): 100 ms still let 12 sends into one 1 s window at rate 10; 200 ms kept it at 9.
+ */
+export const SMS_JITTER_ALLOWANCE_MS = 200;
+/** A slot this close (or closer) counts as come: the send goes now. */
+const SLOT_TOLERANCE_MS = 5;
+/**
+ * A held slot a pass claims more than this after it has lost its place among the sender's slots
+ * (a slow pass, a stop, a crash): sending it now could crowd the slots around now, so a new slot
+ * is reserved. Half the jitter allowance; the other half covers the time from this check to the
+ * provider. (A paced row's own continuation keeps its slot.)
+ */
+const SLOT_LATE_TOLERANCE_MS = SMS_JITTER_ALLOWANCE_MS / 2;
+
+/** How SMS sends are spaced and paced, from the configuration. */
+export interface SmsPacing {
+  /** Between two slots of one sender. */
+  intervalMs: number;
+  /** A slot at most this far ahead is waited for in process (the row stays claimed). */
+  paceMs: number;
+  /** A slot further ahead defers the row to be claimed again this long before its slot. */
+  leadMs: number;
+}
+
+export function smsPacing(config: AppConfig): SmsPacing {
+  const d = config.dispatch;
+  const intervalMs = Math.max(1, Math.ceil((1000 + SMS_JITTER_ALLOWANCE_MS) / d.smsPerSecondPerSender));
+  // Paced rows keep their lease: the wait stays well inside it.
+  const paceMs = Math.min(d.tickMs + 1000, (d.leaseSeconds * 1000) / 2);
+  // Claimed within a tick after slot − lead, so at most paceMs before the slot: paced, not deferred again.
+  const leadMs = Math.max(0, Math.min(d.tickMs + 500, paceMs - 500));
+  return { intervalMs, paceMs, leadMs };
+}
+
+interface Continuation {
+  at: Date;
+  /** Set once its time came and the send is under way (shutdown then waits for it). */
+  running: boolean;
+  cancel(): void;
+  done: Promise<ExecutionOutcome | undefined>;
+}
+
+/**
  * Executes one claimed follow-up: compose it from the current data, choose the channel, check
  * the window, the daily SMS cap and the sender's rate again at send time, mark the send as
  * started (the crash marker), send outside any transaction, and record the outcome.
@@ -54,6 +105,9 @@ type Prepared =
 @Injectable()
 export class FollowUpExecutor {
   private readonly logger = new Logger(FollowUpExecutor.name);
+  /** Paced sends waiting for their slot, or running: the continuations of 'paced' executions. */
+  private readonly continuations = new Set<Continuation>();
+  private pacingStopped = false;
 
   constructor(
     private readonly db: TenantDb,
@@ -66,11 +120,21 @@ export class FollowUpExecutor {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute(tenantId: TenantId, id: string, worker: string): Promise<ExecutionOutcome> {
-    const smsIntervalMs = Math.max(1, Math.round(1000 / this.config.dispatch.smsPerSecondPerSender));
+  execute(tenantId: TenantId, id: string, worker: string): Promise<ExecutionOutcome> {
+    return this.run(tenantId, id, worker, false);
+  }
+
+  /** `resumed`: a paced row's continuation, woken at its slot (which it keeps, however late the wake-up). */
+  private async run(tenantId: TenantId, id: string, worker: string, resumed: boolean): Promise<ExecutionOutcome> {
+    const pacing = { ...smsPacing(this.config), resumed };
     // 1. One transaction: load, compose, choose, check, the crash marker and the messages row.
-    const prepared = await this.db.unit(tenantId, () => this.prepare(tenantId, id, worker, smsIntervalMs));
+    const prepared = await this.db.unit(tenantId, () => this.prepare(tenantId, id, worker, pacing));
     if (prepared.kind === 'done') return prepared.outcome;
+    if (prepared.kind === 'paced') {
+      // Its slot is committed on the row; the lane is free at once, the send waits outside it.
+      this.continueAt(tenantId, id, worker, prepared.at);
+      return 'paced';
+    }
     const { row, channel, send } = prepared;
     // 2. The driver, outside any transaction.
     let delivered: SendOutcome | undefined;
@@ -98,7 +162,61 @@ export class FollowUpExecutor {
     return outcome;
   }
 
-  private async prepare(tenantId: TenantId, id: string, worker: string, smsIntervalMs: number): Promise<Prepared> {
+  /**
+   * Runs a paced row again at its slot (by the injected clock): that execution finds it holding a
+   * slot that has come, and sends. A lost lease meanwhile makes it `lost_lease` (the crash marker
+   * checks the claim), never a send.
+   */
+  private continueAt(tenantId: TenantId, id: string, worker: string, at: Date): void {
+    // Stopping: the row stays claimed; the shutdown's release gives it back holding its slot.
+    if (this.pacingStopped) return;
+    let cancel: () => void = () => undefined;
+    const cancelled = new Promise<'cancelled'>((resolve) => {
+      cancel = () => resolve('cancelled');
+    });
+    const c: Continuation = { at, running: false, cancel, done: Promise.resolve(undefined) };
+    this.continuations.add(c);
+    c.done = (async (): Promise<ExecutionOutcome | undefined> => {
+      try {
+        const woke = await Promise.race([this.clock.sleepUntil(at).then(() => 'due' as const), cancelled]);
+        if (woke === 'cancelled') return undefined;
+        c.running = true;
+        return await this.run(tenantId, id, worker, true);
+      } catch (err) {
+        // The row keeps its lease; recovery gives it back (holding its slot) when it expires.
+        this.logger.error({ err, followUpId: id, tenantId }, 'paced follow-up execution failed');
+        return 'error';
+      } finally {
+        this.continuations.delete(c);
+      }
+    })();
+  }
+
+  /** Waits for the paced sends whose slot has come (by the clock), and returns their outcomes. */
+  async settleDue(): Promise<Partial<Record<ExecutionOutcome, number>>> {
+    const outcomes: Partial<Record<ExecutionOutcome, number>> = {};
+    for (;;) {
+      const now = this.clock.now().getTime();
+      const due = [...this.continuations].filter((c) => c.at.getTime() <= now);
+      if (due.length === 0) return outcomes;
+      for (const o of await Promise.all(due.map((c) => c.done))) {
+        if (o) outcomes[o] = (outcomes[o] ?? 0) + 1;
+      }
+    }
+  }
+
+  /** Shutdown: waiting paced sends are cancelled (they never send); running ones finish, at most `graceMs`. */
+  async stopPacing(graceMs: number): Promise<void> {
+    this.pacingStopped = true;
+    for (const c of this.continuations) if (!c.running) c.cancel();
+    const all = [...this.continuations].map((c) => c.done);
+    if (all.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(all), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+  }
+
+  private async prepare(tenantId: TenantId, id: string, worker: string, pacing: SmsPacing & { resumed: boolean }): Promise<Prepared> {
     const now = this.clock.now();
     const row = await this.db.tx(tenantId, (tx) => tx.repo(FollowUpEntity).findOne({ id }));
     if (!row || row.status !== 'sending' || row.claimedBy !== worker) return { kind: 'done', outcome: 'lost_lease' };
@@ -142,7 +260,7 @@ export class FollowUpExecutor {
       return this.finish(tenantId, row, worker, { status: 'planned', outcome: 'deferred', dueAt: at, reason: `waiting for the ${channel} sending window` });
     }
     if (channel === 'sms') {
-      const limited = await this.smsLimits(tenantId, row, worker, state, settings, composition.tenantZone, smsIntervalMs);
+      const limited = await this.smsLimits(tenantId, row, worker, state, settings, composition.tenantZone, pacing);
       if (limited) return limited;
     }
 
@@ -174,7 +292,9 @@ export class FollowUpExecutor {
 
     // The crash marker: from here on, a lost dispatcher leaves the row `unknown`, not `planned`.
     const started = await this.db.tx(tenantId, (tx) =>
-      tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker }, { sendStartedAt: now, channel, rateSlotAt: null, updatedAt: now }),
+      // Guarded on send_started_at too: of two executions of one claim (a paced row's continuation
+      // and a re-claim by this same worker after its lease was recovered), only one starts the send.
+      tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker, sendStartedAt: IsNull() }, { sendStartedAt: now, channel, rateSlotAt: null, updatedAt: now }),
     );
     if (started === 0) return { kind: 'done', outcome: 'lost_lease' };
     let send: PreparedSend;
@@ -198,7 +318,14 @@ export class FollowUpExecutor {
     return { kind: 'send', row, channel, send, context: { settings, tenantZone: composition.tenantZone, recipientZone: recipient.timeZone } };
   }
 
-  /** Per-sender rate (shared by all processes) and the tenant's daily cap, checked at send time. */
+  /**
+   * Per-sender rate (shared by all processes) and the tenant's daily cap, checked at send time.
+   * The row's slot is the one it holds (rate_slot_at; unless a pass claimed it well after that
+   * slot) or a new one from reserve_sender_slot. A slot that has come: send now. One at most `paceMs` ahead: pace (the row stays claimed, the
+   * slot is committed on it, and a continuation sends it at the slot). Further ahead: defer the
+   * row holding its slot, due `leadMs` before it, so a pass claims it ahead and paces it.
+   * The daily cap counts a send only when it goes, so a paced row is counted once.
+   */
   private async smsLimits(
     tenantId: TenantId,
     row: FollowUpEntity,
@@ -206,21 +333,36 @@ export class FollowUpExecutor {
     state: ContactState,
     settings: FollowUpSettings,
     tenantZone: string,
-    smsIntervalMs: number,
+    pacing: SmsPacing & { resumed: boolean },
   ): Promise<Prepared | undefined> {
     const now = this.clock.now();
-    // A row deferred for the rate limit already holds its slot: it goes now, without a new one.
-    const held = row.rateSlotAt !== null && row.rateSlotAt.getTime() <= now.getTime();
-    const slot = held ? now : await this.db.tx(tenantId, async (tx) => {
+    // A held slot is used, ahead or just come (or when the continuation paced to it woke up); one
+    // a pass claimed more than SLOT_LATE_TOLERANCE_MS after it is given up for a new one.
+    const held = row.rateSlotAt !== null && (pacing.resumed || row.rateSlotAt.getTime() >= now.getTime() - SLOT_LATE_TOLERANCE_MS);
+    const slot = held && row.rateSlotAt ? row.rateSlotAt : await this.db.tx(tenantId, async (tx) => {
       const [r] = await tx.query<{ slot: Date }>('SELECT reserve_sender_slot($1, $2, $3::interval) AS slot', [
         state.smsSenderKey,
         now,
-        `${smsIntervalMs} milliseconds`,
+        `${pacing.intervalMs} milliseconds`,
       ]);
       return r?.slot ?? now;
     });
-    if (slot.getTime() > now.getTime()) {
-      return this.finish(tenantId, row, worker, { status: 'planned', outcome: 'deferred', dueAt: slot, rateSlotAt: slot, reason: 'waiting for the SMS sender rate limit', keepAttempt: true });
+    const wait = slot.getTime() - now.getTime();
+    if (wait > SLOT_TOLERANCE_MS && wait <= pacing.paceMs) {
+      const n = await this.db.tx(tenantId, (tx) =>
+        tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker }, { rateSlotAt: slot, reason: 'waiting for the SMS sender rate limit', updatedAt: now }),
+      );
+      return n === 0 ? { kind: 'done', outcome: 'lost_lease' } : { kind: 'paced', at: slot };
+    }
+    if (wait > pacing.paceMs) {
+      return this.finish(tenantId, row, worker, {
+        status: 'planned',
+        outcome: 'deferred',
+        dueAt: new Date(slot.getTime() - pacing.leadMs),
+        rateSlotAt: slot,
+        reason: 'waiting for the SMS sender rate limit',
+        keepAttempt: true,
+      });
     }
     const day = localDateOf(now, tenantZone);
     const counted = await this.db.tx(tenantId, (tx) =>
