@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     selected.map((b) => b.id),
     figures,
     { database: server.server, quick: ctx.quick, durationSeconds: round((Date.now() - started) / 1000, 1) },
+    ctx.quick || Boolean(process.env.BENCH_B1_ONLY),
   );
   const missed = figures.filter((f) => f.pass === false);
   ctx.log(`\n${figures.length} figures, ${missed.length} missed target(s); written to ${file}`);

@@ -45,10 +45,11 @@ export function printFigure(f: Figure): void {
  * bench/results/latest.json: the figures of the last run of each bench (running one bench keeps
  * the others' last figures), with the machine and the commit they were measured on.
  */
-export function saveResults(root: string, benches: string[], figures: Figure[], meta: Record<string, unknown>): string {
+export function saveResults(root: string, benches: string[], figures: Figure[], meta: Record<string, unknown>, trial = false): string {
   const dir = join(root, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
+  // Quick or partial runs (BENCH_QUICK, BENCH_B1_ONLY) are trials: they never replace reported figures.
+  const file = join(dir, trial ? 'trial.json' : 'latest.json');
   let previous: { figures?: Figure[] } = {};
   if (existsSync(file)) {
     try {
