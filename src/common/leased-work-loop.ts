@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
+import { isDatabaseUnavailable } from './db-errors';
 
 export interface PassStats<O extends string> {
   recovered: number;
@@ -28,6 +29,7 @@ export abstract class LeasedWorkLoop<O extends string> {
   private running: Promise<PassStats<O>> | undefined;
   private stopping = false;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private databaseDown = false;
 
   protected constructor(
     private readonly intervalName: string,
@@ -83,8 +85,18 @@ export abstract class LeasedWorkLoop<O extends string> {
         const stats = await this.runOnce();
         if (stats.claimed < this.settings().batchSize || this.stopping) break;
       }
+      if (this.databaseDown) {
+        this.databaseDown = false;
+        this.logger.log(`${this.intervalName}: the database is back`);
+      }
     } catch (err) {
-      this.logger.error({ err }, `${this.intervalName} pass failed`);
+      // A database outage fails every tick until it ends: said once, not with a stack per tick.
+      if (isDatabaseUnavailable(err)) {
+        if (!this.databaseDown) this.logger.warn(`${this.intervalName}: the database is unavailable; passes resume when it is back`);
+        this.databaseDown = true;
+      } else {
+        this.logger.error({ err }, `${this.intervalName} pass failed`);
+      }
     }
   }
 

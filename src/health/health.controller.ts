@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/auth.decorators';
 import { AppException, ErrorCode } from '../common/app.exception';
+import { DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS } from '../common/problem';
 
 @ApiTags('health')
 @Public()
@@ -26,7 +27,7 @@ export class HealthController {
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
       ]);
     } catch {
-      throw new AppException(ErrorCode.Unavailable, 'Database is not reachable');
+      throw new AppException(ErrorCode.Unavailable, 'Database is not reachable', { retryAfterSeconds: DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS });
     }
     return { status: 'ok', database: 'ok' };
   }

@@ -196,6 +196,7 @@ describe('PostgreSQL restart under a running API and dispatcher', () => {
     expect(live.status).toBe(200);
     const notReady = await call(base, 'GET', '/health/ready');
     expect([notReady.status, notReady.headers.get('content-type'), notReady.body.code]).toEqual([503, 'application/problem+json; charset=utf-8', 'SERVICE_UNAVAILABLE']);
+    expect(Number(notReady.headers.get('retry-after'))).toBeGreaterThan(0);
     const refused = await call(base, 'POST', '/v1/candidates', { token, body: { name: 'During Outage', email: 'during.outage@example.com' } });
     expect([refused.status, refused.headers.get('content-type'), refused.body.code]).toEqual([503, 'application/problem+json; charset=utf-8', 'SERVICE_UNAVAILABLE']);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
