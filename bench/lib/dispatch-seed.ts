@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { zoneWhereItIs } from '../../test/support/zones';
 import { sleep } from './stats';
 
 /**
@@ -7,16 +8,9 @@ import { sleep } from './stats';
  * `bench:<tag>:` so a run's rows can be found again.
  */
 
-/**
- * A fixed-offset IANA zone (`Etc/GMT±N`, no DST) in which it is between 12:00 and 13:00 now, so
- * the default sending windows (SMS 08:00–21:00, email 07:00–21:00) are open for hours whatever
- * time of day the bench runs. Give it to the firms at signup: follow-ups use the tenant's zone
- * when the recipient has none. (IANA's Etc signs are inverted: Etc/GMT-3 is UTC+3.)
- */
+/** A zone where it is now between 12:00 and 13:00: the sending windows stay open for the run. */
 export function daytimeZone(now: Date = new Date()): string {
-  const offset = 12 - now.getUTCHours(); // -11 … +12, all valid Etc zones (−12 … +14)
-  if (offset === 0) return 'Etc/GMT';
-  return offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+  return zoneWhereItIs(12, now);
 }
 
 /** A PUT through the public API with a user's token; throws unless it answers 200. */

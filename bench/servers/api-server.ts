@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Client } from 'pg';
+import { countStatements } from '../lib/statement-counter';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/app-config';
 
@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/app-config';
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const counter = process.env.BENCH_COUNT_QUERIES === '1' ? countQueries() : undefined;
+  const counter = process.env.BENCH_COUNT_QUERIES === '1' ? countStatements() : undefined;
   const { app, dataSource } = await createApp({ config, databaseUrl: config.databaseUrl ?? '' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
@@ -40,32 +40,6 @@ async function main(): Promise<void> {
   });
 }
 
-/**
- * Counts every statement the app sends to PostgreSQL (BENCH_COUNT_QUERIES=1 only): pg.Client's
- * query is what TypeORM's QueryRunner, the DataSource and pg.Pool all end in, BEGIN and COMMIT
- * included. take(record) answers the count since the previous take, with the SQL texts when the
- * previous take asked to record them (off by default, so a load run does not pile them up).
- */
-function countQueries(): { take(record: boolean): { count: number; texts: string[] } } {
-  let count = 0;
-  let texts: string[] | undefined;
-  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  proto.query = function counted(this: unknown, ...args: unknown[]): unknown {
-    count += 1;
-    const q = args[0];
-    texts?.push(typeof q === 'string' ? q : String((q as { text?: unknown } | null)?.text ?? '?'));
-    return original.apply(this, args);
-  };
-  return {
-    take(record) {
-      const out = { count, texts: texts ?? [] };
-      count = 0;
-      texts = record ? [] : undefined;
-      return out;
-    },
-  };
-}
 
 main().catch((err: unknown) => {
   process.stderr.write(`bench api failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
+import { countStatements } from '../lib/statement-counter';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/app-config';
 import { DispatcherService } from '../../src/follow-ups/dispatch/dispatcher.service';
@@ -24,18 +25,8 @@ interface RunResult {
   outcomes: Record<string, number>;
 }
 
-/** BENCH_COUNT_QUERIES=1: counts the statements this process sends, by their first words. */
-const statements = new Map<string, number>();
-if (process.env.BENCH_COUNT_QUERIES === '1') {
-  const original = Client.prototype.query as (...args: unknown[]) => unknown;
-  (Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: Client, ...args: unknown[]) {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '?');
-    const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
-    statements.set(key, (statements.get(key) ?? 0) + 1);
-    return original.apply(this, args);
-  };
-}
+/** BENCH_COUNT_QUERIES=1: counts the statements this process sends, by statement. */
+const counter = process.env.BENCH_COUNT_QUERIES === '1' ? countStatements() : undefined;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -120,7 +111,7 @@ async function main(): Promise<void> {
     const msg = raw as { id: number; cmd: string; untilMs?: number; n?: number };
     const answer = async (): Promise<Record<string, unknown>> => {
       if (msg.cmd === 'run') return { ...(await run(msg.untilMs ?? Date.now())) };
-      if (msg.cmd === 'statements') return { statements: Object.fromEntries(statements) };
+      if (msg.cmd === 'statements') return { statements: counter?.byStatement() ?? {} };
       if (msg.cmd === 'tick') {
         // The claim tick the dispatcher runs every DISPATCH_TICK_MS: recover expired leases, then claim.
         const times: number[] = [];
@@ -182,7 +173,7 @@ async function runWorker(): Promise<void> {
     // {cmd:'passes'} → since the last ask: the passes that claimed something {at (epoch ms), ms,
     // claimed}, and every tick (epoch ms), including those skipped because a pass was running.
     else if (msg.cmd === 'passes') process.send?.({ id: msg.id, passes: passes.splice(0), ticks: ticks.splice(0) });
-    else if (msg.cmd === 'statements') process.send?.({ id: msg.id, statements: Object.fromEntries(statements) });
+    else if (msg.cmd === 'statements') process.send?.({ id: msg.id, statements: counter?.byStatement() ?? {} });
     else process.send?.({ id: msg.id, error: `unknown command ${msg.cmd} in worker mode` });
   });
   process.once('SIGTERM', () => {

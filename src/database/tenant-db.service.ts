@@ -108,6 +108,9 @@ export class TenantDb {
   async tx<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const unit = units.getStore();
     if (unit?.open && unit.tenantId === tenantId) return work(unit.tx);
+    // Outside any unit (every API request) nothing to hide; inside another tenant's unit, this
+    // transaction's calls must not join that unit.
+    if (!unit) return this.begin(tenantId, work);
     return this.begin(tenantId, (tx) => units.run(null, () => work(tx)));
   }
 

@@ -39,7 +39,7 @@ export function fieldPrincipal(ctx: GqlContext, ...scopes: Scope[]): Principal {
 }
 
 /** Throws, as a GraphQLError with extensions.code FORBIDDEN, when `p` lacks one of `scopes`. */
-export function assertFieldScopes(p: Principal, ...scopes: Scope[]): void {
+function assertFieldScopes(p: Principal, ...scopes: Scope[]): void {
   const missing = scopes.filter((s) => !p.scopes.includes(s));
   if (missing.length === 0) return;
   const who = p.kind === 'api_key' ? 'This API key lacks' : `Your role (${p.role}) lacks`;

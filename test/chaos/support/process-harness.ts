@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
+import { zoneWhereItIs } from '../../support/zones';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 /** The repository root (test/chaos/support → ../../..). */
@@ -123,18 +123,9 @@ export async function stopAllChildren(): Promise<void> {
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+
+/** A free local port (the app's own helper). */
+export { freePort } from '../../../src/database/embedded-postgres';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -161,13 +152,7 @@ export async function waitFor<T>(
   }
 }
 
-/**
- * An IANA zone (Etc/GMT±N) in which it is now early afternoon, so that the default sending
- * windows (SMS 08:00–21:00, email 07:00–21:00, recipient-local) are open for the whole run,
- * whenever the suite runs. Etc/GMT signs are inverted: Etc/GMT-3 is UTC+3.
- */
+/** A zone where it is now early afternoon: the sending windows are open for the whole run. */
 export function zoneWhereItIsAfternoon(now = new Date()): string {
-  const offset = 13 - now.getUTCHours(); // -10 … +13
-  if (offset === 0) return 'Etc/GMT';
-  return offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+  return zoneWhereItIs(13, now);
 }
