@@ -22,10 +22,10 @@ function record(type: PersonRef['type'], e: CandidateEntity | ContactEntity): Pe
 export async function findLivePerson(tx: TenantTx, person: PersonRef): Promise<PersonRecord | undefined> {
   if (!isUuid(person.id)) return undefined;
   if (person.type === 'candidate') {
-    const c = await tx.memo(`candidates:${person.id}`, () => tx.repo(CandidateEntity).findOne({ id: person.id, deletedAt: IsNull() }));
+    const c = await tx.repo(CandidateEntity).findOne({ id: person.id, deletedAt: IsNull() });
     return c ? record('candidate', c) : undefined;
   }
-  const k = await tx.memo(`contacts:${person.id}`, () => tx.repo(ContactEntity).findOne({ id: person.id, deletedAt: IsNull() }));
+  const k = await tx.repo(ContactEntity).findOne({ id: person.id, deletedAt: IsNull() });
   return k ? record('contact', k) : undefined;
 }
 

@@ -97,7 +97,7 @@ export class SendersService {
   async resolveIn(tx: TenantTx): Promise<ResolvedSenders> {
     const tenant = await tx.memo('tenant', () => tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } }));
     if (!tenant) throw AppException.notFound('Tenant');
-    const s = await tx.memo('senders', () => tx.repo(TenantSenderEntity).findOne({}));
+    const s = await tx.repo(TenantSenderEntity).findOne({});
     const platformFrom = parseMailbox(this.config.emailFrom);
     const fromAddress = s?.emailFromAddress ?? platformFrom?.address ?? 'no-reply@touchpoint.local';
     // The recipient knows the firm, not the platform: its name is the default display name.
