@@ -135,10 +135,11 @@ export abstract class LeasedWorkLoop<O extends string> {
   }
 
   /**
-   * Works `rows` with up to `concurrency` lanes; each lane holds at most one pooled connection at
-   * a time, and one connection is left for the claim and the API.
+   * Works `rows` (or groups of rows: `work` may answer one outcome per row of its group) with up to
+   * `concurrency` lanes; each lane holds at most one pooled connection at a time, and one
+   * connection is left for the claim and the API.
    */
-  protected async lanes<R>(rows: readonly R[], work: (row: R) => Promise<O>, onError: (row: R, err: unknown) => O): Promise<Partial<Record<O, number>>> {
+  protected async lanes<R>(rows: readonly R[], work: (row: R) => Promise<O | O[]>, onError: (row: R, err: unknown) => O | O[]): Promise<Partial<Record<O, number>>> {
     const outcomes: Partial<Record<O, number>> = {};
     const s = this.settings();
     let next = 0;
@@ -146,13 +147,13 @@ export abstract class LeasedWorkLoop<O extends string> {
       while (next < rows.length) {
         const row = rows[next] as R;
         next += 1;
-        let outcome: O;
+        let outcome: O | O[];
         try {
           outcome = await work(row);
         } catch (err) {
           outcome = onError(row, err);
         }
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+        for (const o of Array.isArray(outcome) ? outcome : [outcome]) outcomes[o] = (outcomes[o] ?? 0) + 1;
       }
     };
     const width = Math.max(1, Math.min(s.concurrency, s.poolSize - 1, rows.length));

@@ -38,6 +38,12 @@ export class TenantRepository<E extends ObjectLiteral & { tenantId: string }> {
     return this.raw.save(entity);
   }
 
+  /** Inserts several rows in ONE statement (INSERT … VALUES (…), (…)); give every row its id. */
+  async insertMany(values: readonly Omit<DeepPartial<E>, 'tenantId'>[]): Promise<void> {
+    if (values.length === 0) return;
+    await this.raw.insert(values.map((v) => ({ ...v, tenantId: this.tenantId })) as never);
+  }
+
   /** Updates rows of this tenant matching `where`; returns how many were changed. */
   async update(where: FindOptionsWhere<E>, patch: Partial<E>): Promise<number> {
     const result = await this.raw.update(this.scoped(where), patch as never);

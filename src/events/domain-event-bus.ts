@@ -18,6 +18,8 @@ export interface Reaction {
   /** Stored with a failed reaction's row: do not rename one. */
   name: string;
   handler: (event: AnyDomainEvent, tx: TenantTx) => Promise<void>;
+  /** Several events of one type at once (a batch of sends): set-based, when the reaction can. */
+  batch?: (events: AnyDomainEvent[], tx: TenantTx) => Promise<void>;
   /** Only for the events this answers true for (decided from the event alone). */
   when?: (event: AnyDomainEvent) => boolean;
 }
@@ -67,6 +69,19 @@ export class DomainEventBus {
     const list = this.reactions.get(type) ?? [];
     if (list.some((r) => r.name === name)) throw new Error(`reaction ${name} to ${type} is registered twice`);
     list.push({ name, handler: handler as Reaction['handler'], ...(options.when ? { when: options.when as Reaction['when'] } : {}) });
+    this.reactions.set(type, list);
+  }
+
+  /**
+   * Registers reaction `name` to events of `type` that handles several at once: the events of one
+   * type a transaction queued one after the other (a batch of sends records one follow_up.sent per
+   * row) reach it together, so it can read and write set-based.
+   */
+  reactMany<K extends DomainEventType>(type: K, name: string, handler: (events: DomainEvent<K>[], tx: TenantTx) => Promise<void>): void {
+    const list = this.reactions.get(type) ?? [];
+    if (list.some((r) => r.name === name)) throw new Error(`reaction ${name} to ${type} is registered twice`);
+    const batch = handler as unknown as Reaction['batch'] & {};
+    list.push({ name, handler: (event, tx) => batch([event], tx), batch });
     this.reactions.set(type, list);
   }
 

@@ -122,6 +122,39 @@ export class EngagementService {
     });
   }
 
+  /**
+   * Outbound messages that (may have) reached these people, in one statement per kind of person
+   * (candidates, contacts): the same fields and rules as recordOutbound.
+   *   INSERT INTO person_engagement AS e (…) SELECT … FROM unnest(…)
+   *   ON CONFLICT (tenant_id, candidate_id) WHERE candidate_id IS NOT NULL DO UPDATE SET … GREATEST/COALESCE
+   */
+  async recordOutboundMany(tx: TenantTx, sent: readonly { person: PersonRef; channel: 'email' | 'sms'; at: Date }[]): Promise<void> {
+    // One row per person (an upsert cannot touch a row twice): the latest send, the first SMS.
+    const byPerson = new Map<string, { person: PersonRef; at: Date; firstSms: Date | null }>();
+    for (const s of sent) {
+      const key = `${s.person.type}:${s.person.id}`;
+      const cur = byPerson.get(key) ?? { person: s.person, at: s.at, firstSms: null };
+      if (s.at > cur.at) cur.at = s.at;
+      if (s.channel === 'sms' && (cur.firstSms === null || s.at < cur.firstSms)) cur.firstSms = s.at;
+      byPerson.set(key, cur);
+    }
+    for (const type of ['candidate', 'contact'] as const) {
+      const rows = [...byPerson.values()].filter((r) => r.person.type === type);
+      if (rows.length === 0) continue;
+      const col = type === 'candidate' ? 'candidate_id' : 'contact_id';
+      await tx.query(
+        `INSERT INTO person_engagement AS e (tenant_id, ${col}, last_outbound_at, last_contact_at, first_sms_at, updated_at)
+         SELECT $1, v.id, v.at, v.at, v.first_sms, v.at FROM unnest($2::uuid[], $3::timestamptz[], $4::timestamptz[]) AS v(id, at, first_sms)
+         ON CONFLICT (tenant_id, ${col}) WHERE ${col} IS NOT NULL
+         DO UPDATE SET last_outbound_at = GREATEST(e.last_outbound_at, EXCLUDED.last_outbound_at),
+                       last_contact_at = GREATEST(e.last_contact_at, EXCLUDED.last_contact_at),
+                       first_sms_at = COALESCE(e.first_sms_at, EXCLUDED.first_sms_at),
+                       updated_at = GREATEST(e.updated_at, EXCLUDED.updated_at)`,
+        [tx.tenantId, rows.map((r) => r.person.id), rows.map((r) => r.at), rows.map((r) => r.firstSms)],
+      );
+    }
+  }
+
   /** An outbound message that (may have) reached the person. */
   recordOutbound(tx: TenantTx, person: PersonRef, channel: 'email' | 'sms', at: Date): Promise<void> {
     return this.upsert(tx, person, at, {

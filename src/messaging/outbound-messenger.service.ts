@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { AppException } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/app-config';
@@ -107,9 +108,36 @@ export class OutboundMessengerService implements OutboundMessenger {
     return channel === 'sms' ? withOptOutLine(text, person.firstSms) : text;
   }
 
-  /** Step 1: checks and writes the messages row, in the caller's unit of work if any. */
-  prepare(request: OutboundRequest, context: OutboundContext): Promise<PreparedSend> {
-    return this.db.tx(request.tenantId, (tx) => this.prepareIn(tx, request, context));
+  /**
+   * Step 1, for a batch of one tenant: consent from `context`, then every messages row in ONE
+   * INSERT, in the caller's unit of work if any. Answers one PreparedSend per request, in order.
+   */
+  prepare(requests: readonly OutboundRequest[], context: OutboundContext): Promise<PreparedSend[]> {
+    if (requests.length === 0) return Promise.resolve([]);
+    return this.db.tx(context.tenantId, async (tx) => {
+      const now = this.clock.now();
+      const senders = context.senders;
+      const out: PreparedSend[] = [];
+      const rows: Omit<MessageEntity, 'tenantId'>[] = [];
+      for (const request of requests) {
+        const blocked = (reason: string): PreparedSend => ({ kind: 'blocked', tenantId: request.tenantId, reason });
+        const to = request.recipient.address.trim();
+        const state = context.people.get(personKey(request.person)) ?? EMPTY_PERSON_STATE;
+        if (!to) {
+          out.push(blocked(request.channel === 'email' ? 'no email address' : 'no phone number'));
+          continue;
+        }
+        if (state.optedOut[request.channel]) {
+          out.push(blocked(`opted out of ${request.channel === 'email' ? 'email' : 'SMS'}`));
+          continue;
+        }
+        const message = this.messageRow(request, to, senders, now);
+        rows.push(message);
+        out.push(this.ready(request, message, to, senders));
+      }
+      await tx.repo(MessageEntity).insertMany(rows);
+      return out;
+    });
   }
 
   /** Step 2: the driver call, outside any transaction. */
@@ -117,32 +145,41 @@ export class OutboundMessengerService implements OutboundMessenger {
     return send.kind === 'blocked' ? undefined : this.callDriver(send);
   }
 
-  /** Step 3: records the provider's answer (joins the caller's unit of work if any). */
-  async complete(send: PreparedSend, outcome: SendOutcome | undefined): Promise<OutboundResult> {
-    if (send.kind === 'blocked' || !outcome) {
-      return { messageId: null, outcome: { kind: 'blocked', reason: send.kind === 'blocked' ? send.reason : 'not sent' } };
-    }
-    await this.db.tx(send.tenantId, (tx) => this.record(tx, send.message, outcome));
-    return { messageId: send.message.id, outcome };
+  /**
+   * Step 3, for a batch of one tenant: the providers' answers on the messages rows (forward-only:
+   * a status callback may have reconciled one while its driver waited), the people's engagement,
+   * and 21610 opt-outs, in a few statements whatever the batch size (joins the caller's unit of
+   * work). Answers one result per send, in order.
+   */
+  async complete(sends: readonly { send: PreparedSend; outcome: SendOutcome | undefined }[]): Promise<OutboundResult[]> {
+    const results: OutboundResult[] = sends.map(({ send, outcome }) =>
+      send.kind === 'blocked' || !outcome
+        ? { messageId: null, outcome: { kind: 'blocked', reason: send.kind === 'blocked' ? send.reason : 'not sent' } }
+        : { messageId: send.message.id, outcome },
+    );
+    const recorded = sends.flatMap(({ send, outcome }) => (send.kind === 'ready' && outcome ? [{ message: send.message, outcome }] : []));
+    if (recorded.length > 0) await this.db.tx(recorded[0]!.message.tenantId as TenantId, (tx) => this.record(tx, recorded));
+    return results;
   }
 
-  private async prepareIn(tx: TenantTx, request: OutboundRequest, context: OutboundContext): Promise<PreparedSend> {
-    const blocked = (reason: string): PreparedSend => ({ kind: 'blocked', tenantId: request.tenantId, reason });
-    const to = request.recipient.address.trim();
-    if (!to) return blocked(request.channel === 'email' ? 'no email address' : 'no phone number');
-    const state = context.people.get(personKey(request.person)) ?? EMPTY_PERSON_STATE;
-    if (state.optedOut[request.channel]) return blocked(`opted out of ${request.channel === 'email' ? 'email' : 'SMS'}`);
-    const senders = context.senders;
-    const now = this.clock.now();
-    const base = {
+  private messageRow(request: OutboundRequest, to: string, senders: OutboundContext['senders'], now: Date): MessageEntity {
+    const email = request.channel === 'email';
+    const account = senders.twilio;
+    return Object.assign(new MessageEntity(), {
+      tenantId: request.tenantId,
+      id: randomUUID(),
       ...personColumns(request.person),
       userId: request.author?.userId ?? null,
       followUpId: request.followUpId ?? null,
       direction: 'out' as const,
       channel: request.channel,
       status: 'sending' as const,
+      provider: (email ? this.emailDriver.name : account ? 'twilio' : 'log') as MessageProvider,
       providerId: null,
+      fromAddress: email ? senders.email.fromAddress : account ? (account.from ?? account.messagingServiceSid ?? null) : null,
       toAddress: to,
+      subject: email ? request.subject?.trim() || `A message from ${senders.tenantName}` : null,
+      body: request.text,
       errorCode: null,
       errorMessage: null,
       inReplyTo: null,
@@ -150,41 +187,25 @@ export class OutboundMessengerService implements OutboundMessenger {
       matched: true,
       createdAt: now,
       updatedAt: now,
-    };
+    });
+  }
 
+  private ready(request: OutboundRequest, message: MessageEntity, to: string, senders: OutboundContext['senders']): PreparedSend {
     if (request.channel === 'email') {
-      const fromName = request.author ? `${request.author.name} – ${senders.email.fromName}` : senders.email.fromName;
-      const subject = request.subject?.trim() || `A message from ${senders.tenantName}`;
-      const message = await tx.repo(MessageEntity).insert({
-        ...base,
-        provider: this.emailDriver.name,
-        fromAddress: senders.email.fromAddress,
-        subject,
-        body: request.text,
-      });
       const email: OutboundEmail = {
         messageId: message.id,
         to,
         toName: request.recipient.name,
         from: senders.email.fromAddress,
-        fromName,
+        fromName: request.author ? `${request.author.name} – ${senders.email.fromName}` : senders.email.fromName,
         ...(senders.email.replyTo ? { replyTo: senders.email.replyTo } : {}),
-        subject,
+        subject: message.subject ?? '',
         text: request.text,
-        ...(request.automated ? { unsubscribeUrl: this.unsubscribeUrl(tx.tenantId, request.person, 'email') } : {}),
+        ...(request.automated ? { unsubscribeUrl: this.unsubscribeUrl(request.tenantId, request.person, 'email') } : {}),
       };
       return { kind: 'ready', tenantId: request.tenantId, message, email };
     }
-
     const account: TwilioAccount | undefined = senders.twilio;
-    const provider: MessageProvider = account ? 'twilio' : 'log';
-    const message = await tx.repo(MessageEntity).insert({
-      ...base,
-      provider,
-      fromAddress: account ? (account.from ?? account.messagingServiceSid ?? null) : null,
-      subject: null,
-      body: request.text,
-    });
     const sms: OutboundSms = {
       messageId: message.id,
       to,
@@ -208,51 +229,80 @@ export class OutboundMessengerService implements OutboundMessenger {
     }
   }
 
-  private async record(tx: TenantTx, sent: MessageEntity, outcome: SendOutcome): Promise<void> {
-    const rows = await tx.query<{ status: MessageStatus; provider_id: string | null }>(
-      `SELECT status, provider_id FROM messages WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
-      [tx.tenantId, sent.id],
+  /**
+   * The answers of a batch on its messages rows:
+   *   SELECT id, status, provider_id FROM messages WHERE tenant_id = $1 AND id = ANY($2) FOR UPDATE
+   *   UPDATE messages m SET status = v.status, provider_id = v.provider_id, … FROM unnest(…) v WHERE m.id = v.id
+   *   + the people's engagement (recordOutboundMany), and per 21610 the opt-out.
+   */
+  private async record(tx: TenantTx, sent: readonly { message: MessageEntity; outcome: SendOutcome }[]): Promise<void> {
+    const current = new Map(
+      (
+        await tx.query<{ id: string; status: MessageStatus; provider_id: string | null }>(
+          `SELECT id, status, provider_id FROM messages WHERE tenant_id = $1 AND id = ANY($2::uuid[]) FOR UPDATE`,
+          [tx.tenantId, sent.map((s) => s.message.id)],
+        )
+      ).map((r) => [r.id, r]),
     );
-    const row = rows[0];
-    if (!row) return;
     const now = this.clock.now();
-    const person: PersonRef = sent.candidateId ? { type: 'candidate', id: sent.candidateId } : { type: 'contact', id: sent.contactId! };
-    // A status callback may have reconciled the row while the driver was still waiting.
-    const reconciled = row.provider_id !== null;
-    let status: MessageStatus = row.status;
-    let patch: Partial<MessageEntity> = {};
-    if (outcome.kind === 'sent') {
-      const reported = MESSAGE_STATUS_SET.has(outcome.status) ? (outcome.status as MessageStatus) : 'queued';
-      if (!reconciled) {
-        status = reported;
-      } else if (isTwilioMessageStatus(reported)) {
-        status = nextStatus(row.status, reported) as MessageStatus;
+    const updates: { id: string; status: MessageStatus; providerId: string | null; errorCode: string | null; errorMessage: string | null }[] = [];
+    const reached: { person: PersonRef; channel: 'email' | 'sms'; at: Date }[] = [];
+    for (const { message, outcome } of sent) {
+      const row = current.get(message.id);
+      if (!row) continue;
+      const person: PersonRef = message.candidateId ? { type: 'candidate', id: message.candidateId } : { type: 'contact', id: message.contactId! };
+      // A status callback may have reconciled the row while the driver was still waiting.
+      const reconciled = row.provider_id !== null;
+      let status: MessageStatus = row.status;
+      if (outcome.kind === 'sent') {
+        const reported = MESSAGE_STATUS_SET.has(outcome.status) ? (outcome.status as MessageStatus) : 'queued';
+        if (!reconciled) status = reported;
+        else if (isTwilioMessageStatus(reported)) status = nextStatus(row.status, reported) as MessageStatus;
+        updates.push({ id: message.id, status, providerId: row.provider_id ?? outcome.providerId, errorCode: null, errorMessage: null });
+      } else if (!reconciled) {
+        status = outcome.kind === 'unknown' ? 'unknown' : 'failed';
+        updates.push({ id: message.id, status, providerId: null, errorCode: outcome.code ?? null, errorMessage: outcome.reason.slice(0, 1000) });
       }
-      patch = { status, providerId: row.provider_id ?? outcome.providerId };
-    } else if (!reconciled) {
-      status = outcome.kind === 'unknown' ? 'unknown' : 'failed';
-      patch = { status, errorCode: outcome.code ?? null, errorMessage: outcome.reason.slice(0, 1000) };
-    }
-    if (Object.keys(patch).length > 0) {
-      await tx.repo(MessageEntity).update({ id: sent.id }, { ...patch, updatedAt: now });
-    }
-    if (outcome.kind === 'sent' || outcome.kind === 'unknown') {
       // An unknown outcome may have reached the person: count it, so nobody is texted twice in a row.
-      await this.engagement.recordOutbound(tx, person, sent.channel, sent.createdAt);
+      if (outcome.kind === 'sent' || outcome.kind === 'unknown') reached.push({ person, channel: message.channel, at: message.createdAt });
+      if (outcome.kind === 'permanent' && outcome.code === '21610') {
+        await this.consent.change(tx, person, { channel: 'sms', status: 'opted_out', source: 'provider_error', messageId: message.id });
+      }
+      tx.emit(
+        'message.status_changed',
+        {
+          messageId: message.id,
+          person,
+          channel: message.channel,
+          direction: 'out',
+          status,
+          previousStatus: row.status,
+          outcome: outcome.kind,
+          errorCode: outcome.kind === 'sent' ? null : (outcome.code ?? null),
+          followUpId: message.followUpId,
+        },
+        { kind: 'system' },
+      );
     }
-    if (outcome.kind === 'permanent' && outcome.code === '21610') {
-      await this.consent.change(tx, person, { channel: 'sms', status: 'opted_out', source: 'provider_error', messageId: sent.id });
+    if (updates.length > 0) {
+      await tx.query(
+        `UPDATE messages m SET status = v.status, provider_id = coalesce(v.provider_id, m.provider_id),
+                error_code = CASE WHEN v.failed THEN v.error_code ELSE m.error_code END,
+                error_message = CASE WHEN v.failed THEN v.error_message ELSE m.error_message END, updated_at = $2
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[]) AS v(id, status, provider_id, error_code, error_message, failed)
+         WHERE m.tenant_id = $1 AND m.id = v.id`,
+        [
+          tx.tenantId,
+          now,
+          updates.map((u) => u.id),
+          updates.map((u) => u.status),
+          updates.map((u) => u.providerId),
+          updates.map((u) => u.errorCode),
+          updates.map((u) => u.errorMessage),
+          updates.map((u) => u.providerId === null && (u.status === 'failed' || u.status === 'unknown')),
+        ],
+      );
     }
-    tx.emit('message.status_changed', {
-      messageId: sent.id,
-      person,
-      channel: sent.channel,
-      direction: 'out',
-      status,
-      previousStatus: row.status,
-      outcome: outcome.kind,
-      errorCode: outcome.kind === 'sent' ? null : (outcome.code ?? null),
-      followUpId: sent.followUpId,
-    }, { kind: 'system' });
+    await this.engagement.recordOutboundMany(tx, reached);
   }
 }

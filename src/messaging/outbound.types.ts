@@ -79,12 +79,12 @@ export interface OutboundMessenger {
   context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext>;
   /** The text as it will reach the person: SMS compliance (the opt-out line on a first SMS) is added here, and only here. */
   finalText(channel: MessageChannel, text: string, person: PersonState): string;
-  /** 1: checks consent from `context` and writes the messages row (joins the caller's unit of work). */
-  prepare(request: OutboundRequest, context: OutboundContext): Promise<PreparedSend>;
-  /** 2: the driver call, outside any transaction. */
+  /** 1: checks consent from `context` and writes the messages rows, one statement for a batch (joins the caller's unit of work). */
+  prepare(requests: readonly OutboundRequest[], context: OutboundContext): Promise<PreparedSend[]>;
+  /** 2: one driver call, outside any transaction. */
   deliver(send: PreparedSend): Promise<SendOutcome | undefined>;
-  /** 3: records the provider's answer (joins the caller's unit of work). */
-  complete(send: PreparedSend, outcome: SendOutcome | undefined): Promise<OutboundResult>;
+  /** 3: records the providers' answers, a few statements for a batch (joins the caller's unit of work). */
+  complete(sends: readonly { send: PreparedSend; outcome: SendOutcome | undefined }[]): Promise<OutboundResult[]>;
 }
 
 export const OUTBOUND_MESSENGER = Symbol('OUTBOUND_MESSENGER');

@@ -49,9 +49,9 @@ describe('a failing reaction', () => {
 
     // The fault: planning throws for this lead's status change.
     const real = planning.execute.bind(planning);
-    const fault = jest.spyOn(planning, 'execute').mockImplementation(async (event, tx) => {
-      if (event.type === 'lead.status_changed' && event.payload.leadId === lead) throw new Error('injected fault');
-      return real(event, tx);
+    const fault = jest.spyOn(planning, 'execute').mockImplementation(async (events, tx) => {
+      if (events.some((e) => e.type === 'lead.status_changed' && e.payload.leadId === lead)) throw new Error('injected fault');
+      return real(events, tx);
     });
     try {
       const before = metric((await request(t.http).get('/metrics').expect(200)).text, 'touchpoint_reaction_failures_total', 'reaction="follow-ups.plan",event_type="lead.status_changed"');
@@ -111,9 +111,9 @@ describe('a failing reaction', () => {
     const x = api(t, a);
     const jane = (await x.post('/v1/candidates', { name: 'Jane Doe', email: 'jane@mail.example' }).expect(201)).body.id;
     const real = planning.execute.bind(planning);
-    const fault = jest.spyOn(planning, 'execute').mockImplementation(async (event, tx) => {
-      if (event.type === 'candidate.updated' && event.payload.candidateId === jane) throw new Error('injected fault');
-      return real(event, tx);
+    const fault = jest.spyOn(planning, 'execute').mockImplementation(async (events, tx) => {
+      if (events.some((e) => e.type === 'candidate.updated' && e.payload.candidateId === jane)) throw new Error('injected fault');
+      return real(events, tx);
     });
     let id: string;
     try {

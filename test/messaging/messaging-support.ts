@@ -131,8 +131,8 @@ export async function send(t: TestApp, who: SignedUp, person: PersonRef, rest: S
   const state = context.people.get(personKey(person)) ?? EMPTY_PERSON_STATE;
   const address = (rest.channel === 'email' ? found?.email : found?.phone) ?? '';
   const author = rest.userId ? { userId: rest.userId, name: (await t.app.get(UsersService).get(tenantId, rest.userId)).name } : undefined;
-  const prepared = await m.prepare(
-    {
+  const [prepared] = await m.prepare(
+    [{
       tenantId,
       person,
       recipient: { name: found?.name ?? '', address },
@@ -141,10 +141,11 @@ export async function send(t: TestApp, who: SignedUp, person: PersonRef, rest: S
       text: m.finalText(rest.channel, rest.text, state),
       automated: rest.automated,
       ...(author ? { author } : {}),
-    },
+    }],
     context,
   );
-  return m.complete(prepared, await m.deliver(prepared));
+  const [result] = await m.complete([{ send: prepared!, outcome: await m.deliver(prepared!) }]);
+  return result!;
 }
 
 export interface MessageRow {

@@ -59,36 +59,66 @@ export class ReactionRunner implements ReactionSettler, OnModuleInit {
   }
 
   async settle(tx: TenantTx): Promise<void> {
-    // Reactions may emit events (a cancelled follow-up, a confirmed interview): those are settled too.
-    for (let i = 0; i < tx.events.length; i += 1) {
-      const event = tx.events[i]!;
-      for (const reaction of this.bus.reactionsTo(event)) await this.runInside(tx, event, reaction);
+    // Reactions may emit events (a cancelled follow-up, a confirmed interview): those are settled
+    // too. Events of one type queued one after the other form a run; a reaction that handles
+    // several at once gets the run together.
+    let i = 0;
+    while (i < tx.events.length) {
+      const type = tx.events[i]!.type;
+      let j = i + 1;
+      while (j < tx.events.length && tx.events[j]!.type === type) j += 1;
+      const run = tx.events.slice(i, j);
+      i = j;
+      const reactions = new Map<string, { reaction: Reaction; events: AnyDomainEvent[] }>();
+      for (const event of run) {
+        for (const reaction of this.bus.reactionsTo(event)) {
+          const entry = reactions.get(reaction.name) ?? { reaction, events: [] };
+          entry.events.push(event);
+          reactions.set(reaction.name, entry);
+        }
+      }
+      for (const { reaction, events } of reactions.values()) {
+        if (reaction.batch && events.length > 1) {
+          // All at once; should that fail, one by one, so one bad event keeps only itself back.
+          if (await this.runInside(tx, reaction, events, (t) => reaction.batch!(events, t), false)) continue;
+        }
+        for (const event of events) await this.runInside(tx, reaction, [event], (t) => reaction.handler(event, t), true);
+      }
     }
   }
 
-  private async runInside(tx: TenantTx, event: AnyDomainEvent, reaction: Reaction): Promise<void> {
+  /**
+   * Runs `work` in a savepoint, as the system. On a throw: rolled back to the savepoint with what
+   * it queued, and (when `keep`) the events kept as failed reaction rows. Answers whether it ran.
+   */
+  private async runInside(tx: TenantTx, reaction: Reaction, events: readonly AnyDomainEvent[], work: (tx: TenantTx) => Promise<void>, keep: boolean): Promise<boolean> {
     const mark = tx.mark();
     const actor = auditedActor(tx.actor);
     // One round trip each way (the simple protocol takes several statements without parameters).
     await tx.manager.query(actor ? `SAVEPOINT reaction; SELECT set_config('app.actor_kind', '', true), set_config('app.actor_id', '', true)` : 'SAVEPOINT reaction');
     try {
-      await this.db.joining(tx, () => reaction.handler(event, tx));
+      await this.db.joining(tx, () => work(tx));
       await tx.manager.query(
         actor ? `RELEASE SAVEPOINT reaction; SELECT set_config('app.actor_kind', '${actor.kind}', true), set_config('app.actor_id', '${actor.id}', true)` : 'RELEASE SAVEPOINT reaction',
       );
+      return true;
     } catch (err) {
       // The connection or the database is gone: the whole change fails, and nothing of it commits.
       if (isDatabaseUnavailable(err)) throw err;
       // Rolling back to the savepoint also restores the actor settings.
       await tx.manager.query('ROLLBACK TO SAVEPOINT reaction; RELEASE SAVEPOINT reaction');
       tx.rewind(mark);
-      this.failed(tx.tenantId, reaction.name, event.type, err);
-      const now = this.clock.now();
-      await writeFailedReaction((sql, params) => tx.manager.query(sql, params), tx.tenantId, event, reaction.name, {
-        error: errorText(err),
-        at: now,
-        nextAttemptAt: new Date(now.getTime() + reactionRetryDelayMs(1)),
-      });
+      if (!keep) return false;
+      for (const event of events) {
+        this.failed(tx.tenantId, reaction.name, event.type, err);
+        const now = this.clock.now();
+        await writeFailedReaction((sql, params) => tx.manager.query(sql, params), tx.tenantId, event, reaction.name, {
+          error: errorText(err),
+          at: now,
+          nextAttemptAt: new Date(now.getTime() + reactionRetryDelayMs(1)),
+        });
+      }
+      return false;
     }
   }
 

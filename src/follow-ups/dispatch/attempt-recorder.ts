@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { Clock } from '../../common/clock';
 import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantTx } from '../../database/tenant-db.service';
@@ -48,99 +49,119 @@ export class AttemptRecorder {
     private readonly clock: Clock,
   ) {}
 
-  /** Ends this claim without sending. Answers the outcome, or `lost_lease` when the claim is gone. */
-  async finish(tenantId: TenantId, row: FollowUpEntity, worker: string, change: Finish): Promise<ExecutionOutcome> {
+  /**
+   * Ends these claims without sending, in one statement for the rows and one for the attempts.
+   * Answers each row's outcome (in order), `lost_lease` where the claim is gone.
+   *   UPDATE follow_ups f SET status = v.status, reason = v.reason, … FROM unnest(…) v
+   *   WHERE f.tenant_id = $1 AND f.id = v.id AND f.status = 'sending' AND f.claimed_by = $2 RETURNING f.id
+   */
+  async finish(tenantId: TenantId, worker: string, items: readonly { row: FollowUpEntity; change: Finish }[]): Promise<ExecutionOutcome[]> {
+    if (items.length === 0) return [];
     const now = this.clock.now();
     const changed = await this.db.tx(tenantId, async (tx) => {
-      const patch: Partial<FollowUpEntity> = {
-        status: change.status,
-        reason: change.reason,
-        leaseUntil: null,
-        claimedBy: null,
-        updatedAt: now,
-        rateSlotAt: change.rateSlotAt ?? null,
-      };
-      if (change.dueAt) patch.dueAt = change.dueAt;
-      if (change.kind) patch.kind = change.kind;
-      if (change.channel) patch.channel = change.channel;
-      if (change.keepAttempt || change.outcome === 'deferred') patch.attempts = Math.max(0, row.attempts - 1);
-      const n = await tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker }, patch);
-      if (n === 0) return 0;
-      await this.attempt(tx, row, change.outcome, { reason: change.reason });
-      this.emitTerminal(tx, row, change.status, change.reason);
-      return n;
+      const ids = await tx.query<{ id: string }>(
+        `WITH v AS (
+           SELECT * FROM unnest($3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::text[], $8::text[], $9::int[], $10::timestamptz[])
+             AS v(id, status, reason, due_at, kind, channel, attempts, rate_slot_at)),
+         u AS (
+           UPDATE follow_ups f SET status = v.status, reason = v.reason, lease_until = NULL, claimed_by = NULL, updated_at = $11,
+                  due_at = coalesce(v.due_at, f.due_at), kind = coalesce(v.kind, f.kind), channel = coalesce(v.channel, f.channel),
+                  attempts = coalesce(v.attempts, f.attempts), rate_slot_at = v.rate_slot_at
+           FROM v WHERE f.tenant_id = $1 AND f.id = v.id AND f.status = 'sending' AND f.claimed_by = $2
+           RETURNING f.id)
+         SELECT id FROM u`,
+        [
+          tenantId,
+          worker,
+          items.map((i) => i.row.id),
+          items.map((i) => i.change.status),
+          items.map((i) => i.change.reason),
+          items.map((i) => i.change.dueAt ?? null),
+          items.map((i) => i.change.kind ?? null),
+          items.map((i) => i.change.channel ?? null),
+          // A deferral (window, rate, cap) is not a delivery attempt: the claim's count is given back.
+          items.map((i) => (i.change.keepAttempt || i.change.outcome === 'deferred' ? Math.max(0, i.row.attempts - 1) : null)),
+          items.map((i) => i.change.rateSlotAt ?? null),
+          now,
+        ],
+      );
+      const done = new Set(ids.map((r) => r.id));
+      const ended = items.filter((i) => done.has(i.row.id));
+      await this.attempts(
+        tx,
+        ended.map((i) => ({ row: i.row, outcome: i.change.outcome, detail: { reason: i.change.reason } })),
+      );
+      for (const i of ended) this.emitTerminal(tx, i.row, i.change.status, i.change.reason);
+      return done;
     });
-    return changed === 0 ? 'lost_lease' : change.outcome;
+    return items.map((i) => (changed.has(i.row.id) ? i.change.outcome : 'lost_lease'));
   }
 
-  /** The provider's answer for a send that started: sent, retry with backoff, failed, unknown, or re-routed. */
-  async record(tenantId: TenantId, row: FollowUpEntity, channel: Channel, result: OutboundResult): Promise<ExecutionOutcome> {
+  /**
+   * The providers' answers for sends that started: sent, retry with backoff, failed, unknown, or
+   * re-routed; one statement for the rows and one for the attempts. Outcomes in order.
+   */
+  async record(tenantId: TenantId, items: readonly { row: FollowUpEntity; channel: Channel; result: OutboundResult }[]): Promise<ExecutionOutcome[]> {
+    if (items.length === 0) return [];
     const now = this.clock.now();
-    const o = result.outcome;
+    const decided = items.map(({ row, channel, result }) => ({ row, channel, result, ...decide(row, result, now) }));
     return this.db.tx(tenantId, async (tx) => {
-      const base: Partial<FollowUpEntity> = { leaseUntil: null, claimedBy: null, updatedAt: now, channel, messageId: result.messageId };
-      let outcome: ExecutionOutcome;
-      let patch: Partial<FollowUpEntity>;
-      switch (o.kind) {
-        case 'sent':
-          outcome = 'sent';
-          patch = { ...base, status: 'sent', sentAt: now, reason: o.simulated ? 'simulated: no provider is configured' : null, errorCode: null };
-          break;
-        case 'retryable':
-          if (row.attempts >= MAX_ATTEMPTS) {
-            outcome = 'failed';
-            patch = { ...base, status: 'failed', reason: `gave up after ${row.attempts} attempts: ${o.reason}`, errorCode: o.code ?? null };
-          } else {
-            outcome = 'retry';
-            const delay = o.retryAfterMs ?? retryDelayMs(row.attempts);
-            patch = { ...base, status: 'planned', dueAt: new Date(now.getTime() + delay), sendStartedAt: null, reason: `retrying: ${o.reason}`, errorCode: o.code ?? null };
-          }
-          break;
-        case 'permanent':
-          outcome = 'failed';
-          patch = { ...base, status: 'failed', reason: o.reason, errorCode: o.code ?? null };
-          break;
-        case 'unknown':
-          outcome = 'unknown';
-          patch = { ...base, status: 'unknown', reason: o.reason, errorCode: o.code ?? null };
-          break;
-        case 'blocked':
-          // Consent changed between the channel choice and the send: choose again right away.
-          outcome = row.attempts >= MAX_ATTEMPTS ? 'skipped' : 'retry';
-          patch =
-            outcome === 'skipped'
-              ? { ...base, status: 'skipped', reason: o.reason }
-              : { ...base, status: 'planned', dueAt: now, sendStartedAt: null, channel: null, reason: `re-routing: ${o.reason}` };
-          break;
-      }
-      await tx.repo(FollowUpEntity).update({ id: row.id }, patch);
-      await this.attempt(tx, row, outcome, {
-        channel,
-        code: 'code' in o ? (o.code ?? null) : null,
-        reason: 'reason' in o ? o.reason : null,
-        messageId: result.messageId,
-      });
-      this.emitTerminal(tx, row, patch.status ?? row.status, patch.reason ?? null);
-      return outcome;
+      await tx.query(
+        `UPDATE follow_ups f SET status = v.status, reason = v.reason, error_code = v.error_code, channel = v.channel,
+                message_id = v.message_id, lease_until = NULL, claimed_by = NULL, updated_at = $2,
+                sent_at = CASE WHEN v.status = 'sent' THEN $2 ELSE f.sent_at END,
+                due_at = coalesce(v.due_at, f.due_at),
+                send_started_at = CASE WHEN v.status = 'planned' THEN NULL ELSE f.send_started_at END
+         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::timestamptz[])
+           AS v(id, status, reason, error_code, channel, message_id, due_at)
+         WHERE f.tenant_id = $1 AND f.id = v.id`,
+        [
+          tenantId,
+          now,
+          decided.map((d) => d.row.id),
+          decided.map((d) => d.status),
+          decided.map((d) => d.reason),
+          decided.map((d) => d.errorCode),
+          decided.map((d) => d.rerouted ? null : d.channel),
+          decided.map((d) => d.result.messageId),
+          decided.map((d) => d.dueAt),
+        ],
+      );
+      await this.attempts(
+        tx,
+        decided.map((d) => {
+          const o = d.result.outcome;
+          return {
+            row: d.row,
+            outcome: d.outcome,
+            detail: { channel: d.channel, code: 'code' in o ? (o.code ?? null) : null, reason: 'reason' in o ? o.reason : null, messageId: d.result.messageId },
+          };
+        }),
+      );
+      for (const d of decided) this.emitTerminal(tx, d.row, d.status, d.reason);
+      return decided.map((d) => d.outcome);
     });
   }
 
-  private async attempt(
+  /** One follow_up_attempts row per attempt, in one statement. */
+  private async attempts(
     tx: TenantTx,
-    row: FollowUpEntity,
-    outcome: ExecutionOutcome,
-    detail: { channel?: string | null; code?: string | null; reason?: string | null; messageId?: string | null },
+    items: readonly { row: FollowUpEntity; outcome: ExecutionOutcome; detail: { channel?: string | null; code?: string | null; reason?: string | null; messageId?: string | null } }[],
   ): Promise<void> {
-    await tx.repo(FollowUpAttemptEntity).insert({
-      followUpId: row.id,
-      attempt: row.attempts,
-      outcome: outcome === 'lost_lease' || outcome === 'error' ? 'failed' : outcome,
-      channel: detail.channel ?? null,
-      code: detail.code ?? null,
-      reason: detail.reason ?? null,
-      messageId: detail.messageId ?? null,
-      at: this.clock.now(),
-    });
+    const at = this.clock.now();
+    await tx.repo(FollowUpAttemptEntity).insertMany(
+      items.map(({ row, outcome, detail }) => ({
+        id: randomUUID(),
+        followUpId: row.id,
+        attempt: row.attempts,
+        outcome: outcome === 'lost_lease' || outcome === 'error' ? 'failed' : outcome,
+        channel: detail.channel ?? null,
+        code: detail.code ?? null,
+        reason: detail.reason ?? null,
+        messageId: detail.messageId ?? null,
+        at,
+      })),
+    );
   }
 
   private emitTerminal(tx: TenantTx, row: FollowUpEntity, status: FollowUpEntity['status'], reason: string | null): void {
@@ -149,5 +170,39 @@ export class AttemptRecorder {
     else if (status === 'failed') tx.emit('follow_up.failed', payload, { kind: 'system' });
     else if (status === 'skipped') tx.emit('follow_up.skipped', payload, { kind: 'system' });
     else if (status === 'cancelled') tx.emit('follow_up.cancelled', payload, { kind: 'system' });
+  }
+}
+
+/** What a provider's answer makes of a follow-up. */
+function decide(
+  row: FollowUpEntity,
+  result: OutboundResult,
+  now: Date,
+): { outcome: ExecutionOutcome; status: FollowUpEntity['status']; reason: string | null; errorCode: string | null; dueAt: Date | null; rerouted: boolean } {
+  const o = result.outcome;
+  switch (o.kind) {
+    case 'sent':
+      return { outcome: 'sent', status: 'sent', reason: o.simulated ? 'simulated: no provider is configured' : null, errorCode: null, dueAt: null, rerouted: false };
+    case 'retryable':
+      if (row.attempts >= MAX_ATTEMPTS) {
+        return { outcome: 'failed', status: 'failed', reason: `gave up after ${row.attempts} attempts: ${o.reason}`, errorCode: o.code ?? null, dueAt: null, rerouted: false };
+      }
+      return {
+        outcome: 'retry',
+        status: 'planned',
+        reason: `retrying: ${o.reason}`,
+        errorCode: o.code ?? null,
+        dueAt: new Date(now.getTime() + (o.retryAfterMs ?? retryDelayMs(row.attempts))),
+        rerouted: false,
+      };
+    case 'permanent':
+      return { outcome: 'failed', status: 'failed', reason: o.reason, errorCode: o.code ?? null, dueAt: null, rerouted: false };
+    case 'unknown':
+      return { outcome: 'unknown', status: 'unknown', reason: o.reason, errorCode: o.code ?? null, dueAt: null, rerouted: false };
+    case 'blocked':
+      // Consent changed between the channel choice and the send: choose again right away.
+      return row.attempts >= MAX_ATTEMPTS
+        ? { outcome: 'skipped', status: 'skipped', reason: o.reason, errorCode: null, dueAt: null, rerouted: false }
+        : { outcome: 'retry', status: 'planned', reason: `re-routing: ${o.reason}`, errorCode: null, dueAt: now, rerouted: true };
   }
 }

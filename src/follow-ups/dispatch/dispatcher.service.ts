@@ -19,7 +19,7 @@ export type DispatchStats = PassStats<ExecutionOutcome>;
 const INTERVAL_NAME = 'follow-up-dispatcher';
 
 /**
- * Claims due follow-ups in batches and hands each to the send use case.
+ * Claims due follow-ups in batches and hands each tenant's share to the send use case.
  *
  * The row is the source of truth: a claim marks rows `sending` with a lease and COMMITs (one
  * statement: claim_due_follow_ups, see the follow-ups migration), the executor sends outside any
@@ -86,13 +86,17 @@ export class DispatcherService extends LeasedWorkLoop<ExecutionOutcome> implemen
       `${leaseSeconds} seconds`,
       this.workerId,
     ])) as { tenant_id: string; id: string }[];
+    // The claim answers at most DISPATCH_PER_TENANT_BATCH rows per tenant: each tenant's rows
+    // are one group, sent set-based; groups run in lanes.
+    const groups = new Map<string, string[]>();
+    for (const row of claimed) groups.set(row.tenant_id, [...(groups.get(row.tenant_id) ?? []), row.id]);
     const outcomes = await this.lanes(
-      claimed,
-      (row) => this.send.execute(asTenantId(row.tenant_id), row.id, this.workerId),
-      (row, err) => {
-        // The row keeps its lease; recovery re-plans it (or marks it unknown) when it expires.
-        this.logger.error({ err, followUpId: row.id, tenantId: row.tenant_id }, 'follow-up execution failed');
-        return 'error';
+      [...groups.entries()],
+      ([tenantId, ids]) => this.send.execute(asTenantId(tenantId), ids, this.workerId),
+      ([tenantId, ids], err) => {
+        // The rows keep their lease; recovery re-plans them (or marks them unknown) when it expires.
+        this.logger.error({ err, tenantId, followUps: ids.length }, 'follow-up execution failed');
+        return ids.map(() => 'error' as const);
       },
     );
     return { recovered: recovered.length, claimed: claimed.length, outcomes };

@@ -1,39 +1,54 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { IsNull } from 'typeorm';
 import { Clock } from '../../common/clock';
+import { APP_CONFIG } from '../../config/app-config';
+import type { AppConfig } from '../../config/app-config';
 import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import type { SendOutcome } from '../../messaging/drivers/driver.types';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
-import type { OutboundMessenger, PreparedSend } from '../../messaging/outbound.types';
+import type { OutboundMessenger, OutboundRequest, PreparedSend } from '../../messaging/outbound.types';
 import { draftFollowUp } from '../compose/draft';
 import { FollowUpComposer } from '../compose/follow-up.composer';
 import type { Channel } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
 import { FollowUpEntity, ONE_OFF } from '../follow-up.entity';
 import { AttemptRecorder } from './attempt-recorder';
-import type { ExecutionOutcome } from './attempt-recorder';
+import type { ExecutionOutcome, Finish } from './attempt-recorder';
 import { SmsPacer } from './sms-pacer';
 
-type Prepared =
-  | { kind: 'done'; outcome: ExecutionOutcome }
-  | { kind: 'paced'; at: Date }
-  | { kind: 'send'; row: FollowUpEntity; channel: Channel; send: PreparedSend };
+interface Send {
+  row: FollowUpEntity;
+  channel: Channel;
+  request: OutboundRequest;
+}
+
+interface Prepared {
+  /** Outcomes decided in unit 1, by follow-up id. */
+  done: Map<string, ExecutionOutcome>;
+  /** Claimed ahead of their sender slot: sent at the slot by a continuation. */
+  paced: { id: string; at: Date }[];
+  sends: { row: FollowUpEntity; channel: Channel; send: PreparedSend }[];
+}
 
 /**
- * "Send a claimed follow-up": the dispatcher's one use case per row.
+ * "Send claimed follow-ups": the dispatcher's use case, for a group of one tenant's claimed rows
+ * (a paced SMS's continuation is a group of one). Set-based: the statements do not grow with the
+ * group, but for SMS (one sender slot and one daily-cap count per text, at most the sender's rate).
  *
- *   unit 1 (one transaction): load the claimed row; compose it from the current data and draft
- *     it (the same code a preview runs: channel, text); the sending window; for SMS the sender's
- *     rate and the daily cap (SmsPacer); the crash marker (send_started_at); the messages row
- *     (OutboundMessenger.prepare). COMMIT.
- *   the driver, outside any transaction.
- *   unit 2: the provider's answer on the message and on the follow-up (AttemptRecorder), whose
- *     events' reactions plan what follows (a nudge, a referral update, a check-in). COMMIT.
+ *   unit 1 (one transaction): the claimed rows, still ours; FollowUpComposer (the current data,
+ *     a fixed number of reads) and draftFollowUp per row (the same code a preview runs: channel,
+ *     text); the sending window; SMS pacing (SmsPacer); what ends here (cancelled, skipped, a
+ *     task, deferred) in one UPDATE; the crash markers (send_started_at) in one UPDATE; the
+ *     messages rows in one INSERT (OutboundMessenger.prepare). COMMIT.
+ *   the drivers, outside any transaction, DISPATCH_CONCURRENCY at a time.
+ *   unit 2: the answers on the messages (OutboundMessenger.complete) and on the follow-ups
+ *     (AttemptRecorder.record), whose events' reactions plan what follows (a nudge, a referral
+ *     update, a check-in), all of the group together. COMMIT.
  */
 @Injectable()
 export class SendFollowUpUseCase {
   private readonly logger = new Logger(SendFollowUpUseCase.name);
+  private readonly slots: Semaphore;
 
   constructor(
     private readonly db: TenantDb,
@@ -42,96 +57,181 @@ export class SendFollowUpUseCase {
     private readonly pacer: SmsPacer,
     private readonly recorder: AttemptRecorder,
     @Inject(OUTBOUND_MESSENGER) private readonly messenger: OutboundMessenger,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.slots = new Semaphore(config.dispatch.concurrency);
+  }
 
-  execute(tenantId: TenantId, id: string, worker: string): Promise<ExecutionOutcome> {
-    return this.run(tenantId, id, worker, false);
+  /** Answers one outcome per id. */
+  execute(tenantId: TenantId, ids: readonly string[], worker: string): Promise<ExecutionOutcome[]> {
+    return this.run(tenantId, ids, worker, false);
   }
 
   /** `resumed`: a paced row's continuation, woken at its slot (which it keeps, however late the wake-up). */
-  private async run(tenantId: TenantId, id: string, worker: string, resumed: boolean): Promise<ExecutionOutcome> {
-    const prepared = await this.db.unit(tenantId, () => this.prepare(tenantId, id, worker, resumed));
-    if (prepared.kind === 'done') return prepared.outcome;
-    if (prepared.kind === 'paced') {
+  private async run(tenantId: TenantId, ids: readonly string[], worker: string, resumed: boolean): Promise<ExecutionOutcome[]> {
+    const prepared = await this.db.unit(tenantId, () => this.prepare(tenantId, ids, worker, resumed));
+    for (const { id, at } of prepared.paced) {
       // Its slot is committed on the row; the lane is free at once, the send waits outside it.
-      this.pacer.continueAt(prepared.at, id, () => this.run(tenantId, id, worker, true));
-      return 'paced';
+      this.pacer.continueAt(at, id, async () => (await this.run(tenantId, [id], worker, true))[0] ?? 'error');
+      prepared.done.set(id, 'paced');
     }
-    const { row, channel, send } = prepared;
-    let delivered: SendOutcome | undefined;
-    try {
-      delivered = await this.messenger.deliver(send);
-    } catch (err) {
-      // The send started and we cannot tell whether it reached the provider: never resend blindly.
-      this.logger.error({ err, followUpId: row.id }, 'messenger failed after the send started');
-      delivered = { kind: 'unknown', reason: 'the send failed unexpectedly after it started' };
+    if (prepared.sends.length > 0) {
+      const delivered = await this.deliverAll(prepared.sends.map((s) => s.send));
+      const outcomes = await this.db.unit(tenantId, async () => {
+        const results = await this.messenger.complete(prepared.sends.map((s, i) => ({ send: s.send, outcome: delivered[i] })));
+        return this.recorder.record(
+          tenantId,
+          prepared.sends.map((s, i) => ({ row: s.row, channel: s.channel, result: results[i]! })),
+        );
+      });
+      prepared.sends.forEach((s, i) => prepared.done.set(s.row.id, outcomes[i]!));
     }
-    return this.db.unit(tenantId, async () => this.recorder.record(tenantId, row, channel, await this.messenger.complete(send, delivered)));
+    return ids.map((id) => prepared.done.get(id) ?? 'lost_lease');
   }
 
-  private async prepare(tenantId: TenantId, id: string, worker: string, resumed: boolean): Promise<Prepared> {
-    const done = (outcome: ExecutionOutcome): Prepared => ({ kind: 'done', outcome });
-    const row = await this.db.tx(tenantId, (tx) => tx.repo(FollowUpEntity).findOne({ id }));
-    if (!row || row.status !== 'sending' || row.claimedBy !== worker) return done('lost_lease');
-    const finish = async (change: Parameters<AttemptRecorder['finish']>[3]): Promise<Prepared> => done(await this.recorder.finish(tenantId, row, worker, change));
-
-    const group = await this.composer.compose(tenantId, [row]);
-    const composition = group.items.get(row.id)!;
-    const draft = draftFollowUp(row, composition, group.settings, group.outbound, this.messenger);
-    switch (draft.kind) {
-      case 'cancel':
-        return finish({ status: 'cancelled', outcome: 'cancelled', reason: draft.reason });
-      case 'skip':
-        return finish({ status: 'skipped', outcome: 'skipped', reason: draft.reason });
-      case 'fail':
-        return finish({ status: 'failed', outcome: 'failed', reason: draft.reason });
-      case 'task':
-        return finish({ status: 'planned', kind: 'task', channel: 'phone', outcome: 'task', reason: draft.reason });
-      case 'message':
-        break;
-    }
-    if (composition.kind !== 'compose') return done('error');
-    const { channel } = draft;
-    const now = this.clock.now();
-    const zone = resolveZone(composition.recipient.timeZone, group.tenantZone);
-    if (!isWithinWindow(now, channel, zone, group.settings.windows)) {
-      const at = nextWindowOpening(now, channel, zone, group.settings.windows);
-      return finish({ status: 'planned', outcome: 'deferred', dueAt: at, reason: `waiting for the ${channel} sending window` });
-    }
-    if (channel === 'sms') {
-      const clearance = await this.pacer.clear(tenantId, row, worker, group.outbound.smsSenderKey, group.settings, group.tenantZone, resumed);
-      if (clearance.kind === 'lost_lease') return done('lost_lease');
-      if (clearance.kind === 'paced') return { kind: 'paced', at: clearance.at };
-      if (clearance.kind === 'defer') return finish(clearance.finish);
-    }
-    const oneOff = row.rule === ONE_OFF;
-    // A one-off message goes on behalf of the recruiter who wrote it.
-    if (oneOff && row.ownerUserId && composition.signer?.userId !== row.ownerUserId) {
-      return finish({ status: 'failed', outcome: 'failed', reason: 'its author is no longer a user of this firm' });
-    }
-
-    // The crash marker: from here on, a lost dispatcher leaves the row `unknown`, not `planned`.
-    // Guarded on send_started_at too: of two executions of one claim (a paced row's continuation
-    // and a re-claim by this same worker after its lease was recovered), only one starts the send.
-    const started = await this.db.tx(tenantId, (tx) =>
-      tx.repo(FollowUpEntity).update({ id: row.id, status: 'sending', claimedBy: worker, sendStartedAt: IsNull() }, { sendStartedAt: now, channel, rateSlotAt: null, updatedAt: now }),
+  /** The driver calls, outside any transaction: at most DISPATCH_CONCURRENCY at a time in this process, whatever the groups. */
+  private async deliverAll(sends: readonly PreparedSend[]): Promise<(SendOutcome | undefined)[]> {
+    return Promise.all(
+      sends.map(async (send) => {
+        await this.slots.acquire();
+        try {
+          return await this.messenger.deliver(send);
+        } catch (err) {
+          // The send started and we cannot tell whether it reached the provider: never resend blindly.
+          this.logger.error({ err }, 'messenger failed after the send started');
+          return { kind: 'unknown' as const, reason: 'the send failed unexpectedly after it started' };
+        } finally {
+          this.slots.release();
+        }
+      }),
     );
-    if (started === 0) return done('lost_lease');
-    const send = await this.messenger.prepare(
-      {
-        tenantId,
-        person: composition.recipient.person,
-        recipient: { name: composition.recipient.name, address: draft.to },
-        channel,
-        subject: draft.subject,
-        text: draft.text,
-        followUpId: row.id,
-        ...(oneOff && composition.signer ? { author: { userId: composition.signer.userId, name: composition.signer.name } } : {}),
-        // Only automated mail carries List-Unsubscribe.
-        automated: !oneOff,
-      },
+  }
+
+  private async prepare(tenantId: TenantId, ids: readonly string[], worker: string, resumed: boolean): Promise<Prepared> {
+    const done = new Map<string, ExecutionOutcome>();
+    const paced: Prepared['paced'] = [];
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.manager
+        .getRepository(FollowUpEntity)
+        .createQueryBuilder('f')
+        .where('f.tenant_id = :tenantId', { tenantId })
+        .andWhere('f.id = ANY(:ids)', { ids: [...ids] })
+        .andWhere(`f.status = 'sending' AND f.claimed_by = :worker`, { worker })
+        .getMany(),
+    );
+    if (rows.length === 0) return { done, paced, sends: [] };
+    const group = await this.composer.compose(tenantId, rows);
+    const now = this.clock.now();
+    const finishes: { row: FollowUpEntity; change: Finish }[] = [];
+    const sends: Send[] = [];
+    for (const row of rows) {
+      const end = (change: Finish): void => void finishes.push({ row, change });
+      const composition = group.items.get(row.id)!;
+      const draft = draftFollowUp(row, composition, group.settings, group.outbound, this.messenger);
+      if (draft.kind === 'cancel') end({ status: 'cancelled', outcome: 'cancelled', reason: draft.reason });
+      else if (draft.kind === 'skip') end({ status: 'skipped', outcome: 'skipped', reason: draft.reason });
+      else if (draft.kind === 'fail') end({ status: 'failed', outcome: 'failed', reason: draft.reason });
+      else if (draft.kind === 'task') end({ status: 'planned', kind: 'task', channel: 'phone', outcome: 'task', reason: draft.reason });
+      else if (composition.kind === 'compose') {
+        const { channel } = draft;
+        const zone = resolveZone(composition.recipient.timeZone, group.tenantZone);
+        if (!isWithinWindow(now, channel, zone, group.settings.windows)) {
+          end({ status: 'planned', outcome: 'deferred', dueAt: nextWindowOpening(now, channel, zone, group.settings.windows), reason: `waiting for the ${channel} sending window` });
+          continue;
+        }
+        if (channel === 'sms') {
+          // Texts go at most at their sender's rate: one slot, and one daily-cap count, each.
+          const clearance = await this.pacer.clear(tenantId, row, worker, group.outbound.smsSenderKey, group.settings, group.tenantZone, resumed);
+          if (clearance.kind === 'lost_lease') {
+            done.set(row.id, 'lost_lease');
+            continue;
+          }
+          if (clearance.kind === 'paced') {
+            paced.push({ id: row.id, at: clearance.at });
+            continue;
+          }
+          if (clearance.kind === 'defer') {
+            end(clearance.finish);
+            continue;
+          }
+        }
+        const oneOff = row.rule === ONE_OFF;
+        // A one-off message goes on behalf of the recruiter who wrote it.
+        if (oneOff && row.ownerUserId && composition.signer?.userId !== row.ownerUserId) {
+          end({ status: 'failed', outcome: 'failed', reason: 'its author is no longer a user of this firm' });
+          continue;
+        }
+        sends.push({
+          row,
+          channel,
+          request: {
+            tenantId,
+            person: composition.recipient.person,
+            recipient: { name: composition.recipient.name, address: draft.to },
+            channel,
+            subject: draft.subject,
+            text: draft.text,
+            followUpId: row.id,
+            ...(oneOff && composition.signer ? { author: { userId: composition.signer.userId, name: composition.signer.name } } : {}),
+            // Only automated mail carries List-Unsubscribe.
+            automated: !oneOff,
+          },
+        });
+      }
+    }
+    const ended = await this.recorder.finish(tenantId, worker, finishes);
+    finishes.forEach((f, i) => done.set(f.row.id, ended[i]!));
+
+    // The crash markers: from here on, a lost dispatcher leaves these rows `unknown`, not
+    // `planned`. Guarded on send_started_at too: of two executions of one claim (a paced row's
+    // continuation and a re-claim by this same worker after its lease was recovered), one starts.
+    //   UPDATE follow_ups SET send_started_at = $now, channel = v.channel, rate_slot_at = NULL
+    //   FROM unnest(…) v WHERE … AND status = 'sending' AND claimed_by = $worker AND send_started_at IS NULL RETURNING id
+    const started = new Set(
+      sends.length === 0
+        ? []
+        : (
+            await this.db.tx(tenantId, (tx) =>
+              tx.query<{ id: string }>(
+                `WITH u AS (
+                   UPDATE follow_ups f SET send_started_at = $3, channel = v.channel, rate_slot_at = NULL, updated_at = $3
+                   FROM unnest($4::uuid[], $5::text[]) AS v(id, channel)
+                   WHERE f.tenant_id = $1 AND f.id = v.id AND f.status = 'sending' AND f.claimed_by = $2 AND f.send_started_at IS NULL
+                   RETURNING f.id)
+                 SELECT id FROM u`,
+                [tenantId, worker, now, sends.map((s) => s.row.id), sends.map((s) => s.channel)],
+              ),
+            )
+          ).map((r) => r.id),
+    );
+    for (const s of sends) if (!started.has(s.row.id)) done.set(s.row.id, 'lost_lease');
+    const going = sends.filter((s) => started.has(s.row.id));
+    const prepared = await this.messenger.prepare(
+      going.map((s) => s.request),
       group.outbound,
     );
-    return { kind: 'send', row, channel, send };
+    return { done, paced, sends: going.map((s, i) => ({ row: s.row, channel: s.channel, send: prepared[i]! })) };
+  }
+}
+
+/** At most `size` holders at a time; the others wait in order. */
+class Semaphore {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly size: number) {}
+
+  acquire(): Promise<void> {
+    if (this.held < this.size) {
+      this.held += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held -= 1;
   }
 }

@@ -46,14 +46,37 @@ export class FollowUpPlanner {
   }
 
   async plan(tx: TenantTx, settings: FollowUpSettings, tenantZone: string, rule: AnyRule, req: PlanRequest<unknown>): Promise<PlanResult> {
+    const row = this.messageRow(tx, settings, tenantZone, rule, req);
+    if (!row) return { created: false };
+    const [result] = await this.insert(tx, [row]);
+    return { ...result!, dueAt: row.dueAt };
+  }
+
+  /** A task on the recruiter's agenda (due now), instead of a message nobody can receive. */
+  async planTask(tx: TenantTx, settings: FollowUpSettings, rule: AnyRule, req: TaskRequest): Promise<PlanResult> {
+    const row = this.taskRow(tx, settings, rule, req);
+    if (!row) return { created: false };
+    return (await this.insert(tx, [row]))[0]!;
+  }
+
+  /**
+   * Plans written together, for a reaction to several events (a batch of sends): plans are kept
+   * and written in one statement when anything needs them in the database (a cancel, a lookup) or
+   * at the end; a lookup of what this batch planned is answered from memory.
+   */
+  batch(tx: TenantTx, settings: FollowUpSettings, tenantZone: string): PlanBatch {
+    return new PlanBatch(this, tx, settings, tenantZone);
+  }
+
+  /** The row a message plan makes, by the rule's timing and the tenant's policy; null when the rule is off. */
+  messageRow(tx: TenantTx, settings: FollowUpSettings, tenantZone: string, rule: AnyRule, req: PlanRequest<unknown>): InsertRow | null {
     const policy = policyOf(settings.policy, keyOf(rule));
-    if (!policy.enabled) return { created: false };
+    if (!policy.enabled) return null;
     const now = this.clock.now();
     const zone = resolveZone(req.recipient.timeZone, tenantZone);
     const due: DueTime = rule.due(req.due, policy, { zone, windows: settings.windows }, now);
     const status = due.kind === 'skip' ? 'skipped' : policy.requiresApproval ? 'awaiting_approval' : 'planned';
-    const dueAt = due.kind === 'due' ? due.at : now;
-    const result = await this.insert(tx, {
+    return {
       rule: keyOf(rule),
       kind: 'message',
       key: dedupeKey({ tenantId: tx.tenantId, rule: keyOf(rule), subject: req.subject, recipient: req.recipient, occurrence: req.occurrence }),
@@ -68,22 +91,19 @@ export class FollowUpPlanner {
       parentFollowUpId: req.parentFollowUpId ?? null,
       nudgeNumber: req.nudgeNumber ?? null,
       occurrence: req.occurrence,
-      dueAt,
+      dueAt: due.kind === 'due' ? due.at : now,
       requiresApproval: policy.requiresApproval,
       reason: due.kind === 'skip' ? due.reason : null,
       now,
       replan: req.replan === true && due.kind === 'due',
-    });
-    if (result.id && status === 'planned' && dueAt.getTime() <= now.getTime()) tx.afterCommit(() => this.notifyDue(dueAt));
-    return { ...result, dueAt };
+    };
   }
 
-  /** A task on the recruiter's agenda (due now), instead of a message nobody can receive. */
-  async planTask(tx: TenantTx, settings: FollowUpSettings, rule: AnyRule, req: TaskRequest): Promise<PlanResult> {
-    if (!policyOf(settings.policy, keyOf(rule)).enabled) return { created: false };
+  taskRow(tx: TenantTx, settings: FollowUpSettings, rule: AnyRule, req: TaskRequest): InsertRow | null {
+    if (!policyOf(settings.policy, keyOf(rule)).enabled) return null;
     const now = this.clock.now();
     const recipient = { type: 'user' as const, id: req.ownerUserId ?? 'unassigned' };
-    return this.insert(tx, {
+    return {
       rule: keyOf(rule),
       kind: 'task',
       key: dedupeKey({ tenantId: tx.tenantId, rule: keyOf(rule), subject: req.subject, recipient, occurrence: req.occurrence }),
@@ -103,7 +123,7 @@ export class FollowUpPlanner {
       reason: req.note,
       now,
       replan: false,
-    });
+    };
   }
 
   /** Cancels pending follow-ups matching `where` (always within this tenant); emits follow_up.cancelled for each. */
@@ -140,49 +160,66 @@ export class FollowUpPlanner {
     return rows[0] ? tx.repo(FollowUpEntity).findOne({ id: rows[0].id }) : null;
   }
 
-  private async insert(tx: TenantTx, r: InsertRow): Promise<PlanResult> {
-    // A re-plan moves a pending row to the new time, unless a recruiter set its time (snooze, send now).
-    const onConflict = r.replan
-      ? `DO UPDATE SET due_at = EXCLUDED.due_at, updated_at = EXCLUDED.updated_at
-         WHERE follow_ups.status IN (${PENDING_SQL}) AND follow_ups.due_at <> EXCLUDED.due_at
-           AND follow_ups.reason IS DISTINCT FROM 'snoozed' AND follow_ups.reason IS DISTINCT FROM 'send now requested'`
-      : 'DO NOTHING';
-    const rows = await tx.query<{ id: string; created: boolean }>(
-      `INSERT INTO follow_ups (tenant_id, rule, kind, dedupe_key, status, candidate_id, lead_id, interview_id,
-                               recipient_type, recipient_candidate_id, recipient_contact_id, owner_user_id,
-                               parent_follow_up_id, nudge_number, occurrence, due_at, requires_approval, reason,
-                               created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
-       ON CONFLICT (tenant_id, dedupe_key) ${onConflict}
-       RETURNING id, (xmax = 0) AS created`,
-      [
-        tx.tenantId,
-        r.rule,
-        r.kind,
-        r.key,
-        r.status,
-        r.candidateId,
-        r.leadId,
-        r.interviewId,
-        r.recipientType,
-        r.recipientCandidateId,
-        r.recipientContactId,
-        r.ownerUserId,
-        r.parentFollowUpId,
-        r.nudgeNumber,
-        r.occurrence,
-        r.dueAt,
-        r.requiresApproval,
-        r.reason,
-        r.now,
-      ],
-    );
-    const row = rows[0];
-    return { created: row?.created === true, id: row?.id };
+  /**
+   * Writes planned rows, one statement for those that keep an existing row and one for re-plans,
+   * and wakes the dispatcher after COMMIT for a message due now. Answers a result per row, in order.
+   */
+  async insert(tx: TenantTx, rows: readonly InsertRow[]): Promise<PlanResult[]> {
+    const results = new Map<string, PlanResult>();
+    for (const replan of [false, true]) {
+      // One row per key (a statement may not touch a row twice): the last plan of a key wins.
+      const group = [...new Map(rows.filter((r) => r.replan === replan).map((r) => [r.key, r])).values()];
+      if (group.length === 0) continue;
+      // A re-plan moves a pending row to the new time, unless a recruiter set its time (snooze, send now).
+      const onConflict = replan
+        ? `DO UPDATE SET due_at = EXCLUDED.due_at, updated_at = EXCLUDED.updated_at
+           WHERE follow_ups.status IN (${PENDING_SQL}) AND follow_ups.due_at <> EXCLUDED.due_at
+             AND follow_ups.reason IS DISTINCT FROM 'snoozed' AND follow_ups.reason IS DISTINCT FROM 'send now requested'`
+        : 'DO NOTHING';
+      const col = <K extends keyof InsertRow>(k: K): InsertRow[K][] => group.map((r) => r[k]);
+      const inserted = await tx.query<{ id: string; dedupe_key: string; created: boolean }>(
+        `INSERT INTO follow_ups (tenant_id, rule, kind, dedupe_key, status, candidate_id, lead_id, interview_id,
+                                 recipient_type, recipient_candidate_id, recipient_contact_id, owner_user_id,
+                                 parent_follow_up_id, nudge_number, occurrence, due_at, requires_approval, reason,
+                                 created_at, updated_at)
+         SELECT $1, r.* , $19, $19 FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::uuid[], $9::text[],
+                                    $10::uuid[], $11::uuid[], $12::uuid[], $13::uuid[], $14::int[], $15::text[], $16::timestamptz[],
+                                    $17::boolean[], $18::text[]) AS r
+         ON CONFLICT (tenant_id, dedupe_key) ${onConflict}
+         RETURNING id, dedupe_key, (xmax = 0) AS created`,
+        [
+          tx.tenantId,
+          col('rule'),
+          col('kind'),
+          col('key'),
+          col('status'),
+          col('candidateId'),
+          col('leadId'),
+          col('interviewId'),
+          col('recipientType'),
+          col('recipientCandidateId'),
+          col('recipientContactId'),
+          col('ownerUserId'),
+          col('parentFollowUpId'),
+          col('nudgeNumber'),
+          col('occurrence'),
+          col('dueAt'),
+          col('requiresApproval'),
+          col('reason'),
+          group[0]!.now,
+        ],
+      );
+      for (const r of inserted) results.set(r.dedupe_key, { created: r.created === true, id: r.id });
+    }
+    const now = this.clock.now().getTime();
+    const dueNow = rows.filter((r) => r.kind === 'message' && r.status === 'planned' && r.dueAt.getTime() <= now && results.get(r.key)?.id);
+    if (dueNow.length > 0) tx.afterCommit(() => this.notifyDue(dueNow[0]!.dueAt));
+    return rows.map((r) => results.get(r.key) ?? { created: false });
   }
 }
 
-interface InsertRow {
+/** A follow-up row a plan makes. */
+export interface InsertRow {
   rule: string;
   kind: 'message' | 'task';
   key: string;
@@ -229,4 +266,58 @@ function conditions(tx: TenantTx, where: PlannerWhere): { conds: string[]; param
 function keyOf(rule: AnyRule): RuleKey {
   if (!isRuleKey(rule.key)) throw new RangeError(`${rule.key} is not a registered rule`);
   return rule.key;
+}
+
+/** See FollowUpPlanner.batch. */
+export class PlanBatch {
+  private pending: InsertRow[] = [];
+
+  constructor(
+    private readonly planner: FollowUpPlanner,
+    private readonly tx: TenantTx,
+    private readonly settings: FollowUpSettings,
+    private readonly tenantZone: string,
+  ) {}
+
+  plan(rule: AnyRule, req: PlanRequest<unknown>): PlanResult {
+    const row = this.planner.messageRow(this.tx, this.settings, this.tenantZone, rule, req);
+    if (row) this.pending.push(row);
+    return { created: row !== null, dueAt: row?.dueAt };
+  }
+
+  planTask(rule: AnyRule, req: TaskRequest): PlanResult {
+    const row = this.planner.taskRow(this.tx, this.settings, rule, req);
+    if (row) this.pending.push(row);
+    return { created: row !== null, dueAt: row?.dueAt };
+  }
+
+  async cancel(where: PlannerWhere, reason: string): Promise<number> {
+    await this.flush();
+    return this.planner.cancel(this.tx, where, reason);
+  }
+
+  /** A pending row this batch planned answers at once; otherwise the database does. */
+  async hasPending(where: PlannerWhere): Promise<boolean> {
+    if (this.pending.some((r) => r.status !== 'skipped' && matches(r, where))) return true;
+    await this.flush();
+    return this.planner.hasPending(this.tx, where);
+  }
+
+  async flush(): Promise<void> {
+    const rows = this.pending;
+    this.pending = [];
+    if (rows.length > 0) await this.planner.insert(this.tx, rows);
+  }
+}
+
+function matches(r: InsertRow, w: PlannerWhere): boolean {
+  const rules = w.rule === undefined ? undefined : typeof w.rule === 'string' ? [w.rule] : w.rule;
+  if (rules && !rules.includes(r.rule)) return false;
+  if (w.kind !== undefined && r.kind !== w.kind) return false;
+  if (w.leadId !== undefined && r.leadId !== w.leadId) return false;
+  if (w.interviewId !== undefined && r.interviewId !== w.interviewId) return false;
+  if (w.candidateId !== undefined && r.candidateId !== w.candidateId) return false;
+  if (w.recipient !== undefined && (w.recipient.type === 'candidate' ? r.recipientCandidateId : r.recipientContactId) !== w.recipient.id) return false;
+  if (w.notOccurrence !== undefined && r.occurrence === w.notOccurrence) return false;
+  return true;
 }

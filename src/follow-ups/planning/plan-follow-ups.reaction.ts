@@ -16,6 +16,7 @@ import type { RuleKey } from '../rules';
 import { readFollowUpSettings } from '../tenant-settings';
 import type { FollowUpSettings } from '../tenant-settings';
 import { FollowUpPlanner } from './follow-up.planner';
+import type { PlanBatch } from './follow-up.planner';
 import { LIFECYCLE } from './lifecycle';
 import { ReactionFacts } from './planning-facts';
 
@@ -50,26 +51,42 @@ export class PlanFollowUpsReaction implements OnModuleInit {
     const types = new Set<DomainEventType>();
     for (const rule of RULES) for (const type of Object.keys(rule.on)) types.add(type as DomainEventType);
     for (const type of Object.keys(LIFECYCLE)) types.add(type as DomainEventType);
-    for (const type of types) this.bus.react(type, PLAN_FOLLOW_UPS, (event, tx) => this.execute(event as AnyDomainEvent, tx));
+    for (const type of types) this.bus.reactMany(type, PLAN_FOLLOW_UPS, (events, tx) => this.execute(events as AnyDomainEvent[], tx));
   }
 
-  async execute(event: AnyDomainEvent, tx: TenantTx): Promise<void> {
+  /**
+   * Several events of one type at once (a batch of sends): what the triggers will read is read
+   * first, a few statements for all of them; the locks are taken in one statement, in a fixed
+   * order; the plans are written together (PlanBatch).
+   */
+  async execute(events: readonly AnyDomainEvent[], tx: TenantTx): Promise<void> {
     const facts = new ReactionFacts(tx, { candidates: this.candidates, contacts: this.contacts, leads: this.leads, interviews: this.interviews }, this.planner);
-    const key = await subjectOf(event, facts);
-    if (key) await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${tx.tenantId}:${key}`]);
+    await facts.prefetch(events);
+    const keys = [...new Set((await Promise.all(events.map((e) => subjectOf(e, facts)))).filter((k): k is string => k !== null).map((k) => `${tx.tenantId}:${k}`))];
+    if (keys.length > 0) {
+      // Sorted by lock id, so two transactions locking overlapping sets never wait on each other in a circle.
+      await tx.query(`SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtextextended(x, 0) AS k FROM unnest($1::text[]) AS x ORDER BY 1) AS l`, [keys]);
+    }
     const tenant = await this.tenancy.get(tx.tenantId);
     const settings = readFollowUpSettings(tenant.settings);
     const now = this.clock.now();
-    for (const rule of RULES) {
-      const trigger = (rule.on as Partial<Record<DomainEventType, Trigger>>)[event.type];
-      if (trigger) await trigger(event, this.contextFor(rule, tx, facts, settings, tenant.timeZone, now));
+    const plans = this.planner.batch(tx, settings, tenant.timeZone);
+    facts.useBatch(plans);
+    for (const event of events) {
+      for (const rule of RULES) {
+        const trigger = (rule.on as Partial<Record<DomainEventType, Trigger>>)[event.type];
+        if (trigger) await trigger(event, this.contextFor(rule, tx, facts, plans, settings, now));
+      }
+      const lifecycle = (LIFECYCLE as Partial<Record<DomainEventType, LifecycleHandler>>)[event.type];
+      if (lifecycle) {
+        await plans.flush();
+        await lifecycle(event, { tx, planner: this.planner, now });
+      }
     }
-    const lifecycle = (LIFECYCLE as Partial<Record<DomainEventType, LifecycleHandler>>)[event.type];
-    if (lifecycle) await lifecycle(event, { tx, planner: this.planner, now });
+    await plans.flush();
   }
 
-  private contextFor(rule: AnyRule, tx: TenantTx, facts: ReactionFacts, settings: FollowUpSettings, zone: string, now: Date): RuleContext<Timing, unknown> {
-    const planner = this.planner;
+  private contextFor(rule: AnyRule, tx: TenantTx, facts: ReactionFacts, plans: PlanBatch, settings: FollowUpSettings, now: Date): RuleContext<Timing, unknown> {
     const own = { rule: rule.key };
     return {
       tenantId: tx.tenantId,
@@ -77,10 +94,10 @@ export class PlanFollowUpsReaction implements OnModuleInit {
       facts,
       policy: policyOf(settings.policy, rule.key as RuleKey),
       expectsReply,
-      plan: (req) => planner.plan(tx, settings, zone, rule, req),
-      planTask: (req) => planner.planTask(tx, settings, rule, req),
-      cancel: (where, reason) => planner.cancel(tx, { ...where, ...own }, reason),
-      hasPending: (where) => planner.hasPending(tx, { ...where, ...own }),
+      plan: async (req) => plans.plan(rule, req),
+      planTask: async (req) => plans.planTask(rule, req),
+      cancel: (where, reason) => plans.cancel({ ...where, ...own }, reason),
+      hasPending: (where) => plans.hasPending({ ...where, ...own }),
       confirmInterview: async (id) => {
         await this.interviews.confirm(tx.tenantId, id, { kind: 'system' });
       },
