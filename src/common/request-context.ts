@@ -1,8 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
+import type { ReadSession } from '../database/read-session';
+
 export interface RequestContext {
   /** Who is acting, set by the auth guard once the credential is verified. */
   actor?: { kind: 'user' | 'api_key'; id: string };
+  /** A GraphQL query operation's one read transaction (see ReadSession). */
+  readSession?: ReadSession;
 }
 
 /**

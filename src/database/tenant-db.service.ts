@@ -3,7 +3,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { Clock } from '../common/clock';
-import { currentActor } from '../common/request-context';
+import { currentActor, requestContext } from '../common/request-context';
 import type { Actor } from '../auth/principal';
 import { DomainEventBus } from '../events/domain-event-bus';
 import type { AnyDomainEvent, DomainEventType, DomainEvents } from '../events/domain-events';
@@ -136,6 +136,9 @@ export class TenantDb {
   async tx<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const unit = units.getStore();
     if (unit?.open && unit.tenantId === tenantId) return work(unit.tx);
+    // A GraphQL query's reads share one transaction (ReadSession).
+    const session = unit ? undefined : requestContext.getStore()?.readSession;
+    if (session?.accepts(tenantId)) return session.run(tenantId, work, (t, w) => this.begin(t, w), (tx, w) => this.joining(tx, w));
     // Outside any unit (every API request) nothing to hide; inside another tenant's unit, this
     // transaction's calls must not join that unit.
     if (!unit) return this.begin(tenantId, work);

@@ -6,6 +6,7 @@ import { ErrorCode } from '../common/app.exception';
 import { StrictDateTimeScalar } from '../common/iso-date-time';
 import type { AppConfig } from '../config/app-config';
 import { aliasLimitRule, complexityPlugin, depthLimitRule } from './limits';
+import { readSessionPlugin } from './read-session.plugin';
 
 /**
  * Apollo 5 on Fastify, code-first. Introspection follows NODE_ENV; depth, alias and
@@ -30,7 +31,7 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
     // No cache hints are used, so Apollo's default cache-control plugin would only cost: it hooks
     // willResolveField, which makes Apollo wrap every field of the schema, scalars included, and
     // run the hook for each resolved value (thousands per page of candidates with their leads).
-    plugins: [ApolloServerPluginCacheControlDisabled(), complexityPlugin(() => schemaRef(), config.graphql.maxComplexity)],
+    plugins: [ApolloServerPluginCacheControlDisabled(), complexityPlugin(() => schemaRef(), config.graphql.maxComplexity), readSessionPlugin()],
     transformSchema: (schema) => {
       schemaRef = () => schema;
       return schema;

@@ -270,18 +270,7 @@ export class InterviewsService {
   findByLeadIds(tenantId: TenantId, leadIds: readonly string[]): Promise<{ interview: InterviewEntity; interviewerIds: string[] }[]> {
     const ids = leadIds.filter(isUuid);
     if (ids.length === 0) return Promise.resolve([]);
-    return this.db.tx(tenantId, async (tx) => {
-      const interviews = await tx.manager
-        .createQueryBuilder(InterviewEntity, 'i')
-        .where('i.tenant_id = :tenantId', { tenantId: tx.tenantId })
-        .andWhere('i.lead_id = ANY(:ids)', { ids })
-        .andWhere('i.deleted_at IS NULL')
-        .orderBy('i.starts_at', 'ASC')
-        .addOrderBy('i.id', 'ASC')
-        .getMany();
-      const links = await this.links(tx, interviews.map((i) => i.id));
-      return interviews.map((interview) => ({ interview, interviewerIds: links.get(interview.id) ?? [] }));
-    });
+    return this.db.tx(tenantId, (tx) => this.withInterviewers(tx, 'i.lead_id = ANY(:ids)', ids, true));
   }
 
   /**
@@ -292,16 +281,29 @@ export class InterviewsService {
   findByIds(tenantId: TenantId, interviewIds: readonly string[]): Promise<{ interview: InterviewEntity; interviewerIds: string[] }[]> {
     const ids = interviewIds.filter(isUuid);
     if (ids.length === 0) return Promise.resolve([]);
-    return this.db.tx(tenantId, async (tx) => {
-      const interviews = await tx.manager
-        .createQueryBuilder(InterviewEntity, 'i')
-        .where('i.tenant_id = :tenantId', { tenantId: tx.tenantId })
-        .andWhere('i.id = ANY(:ids)', { ids })
-        .andWhere('i.deleted_at IS NULL')
-        .getMany();
-      const links = await this.links(tx, interviews.map((i) => i.id));
-      return interviews.map((interview) => ({ interview, interviewerIds: links.get(interview.id) ?? [] }));
-    });
+    return this.db.tx(tenantId, (tx) => this.withInterviewers(tx, 'i.id = ANY(:ids)', ids, false));
+  }
+
+  /**
+   * Live interviews matching `where`, each with its interviewer ids, in ONE statement:
+   *   SELECT i.*, (SELECT coalesce(array_agg(x.contact_id ORDER BY x.position, x.contact_id), '{}')
+   *                FROM interview_interviewers x WHERE x.tenant_id = i.tenant_id AND x.interview_id = i.id)
+   *   FROM interviews i WHERE i.tenant_id = $1 AND <where> AND i.deleted_at IS NULL
+   *   [ORDER BY i.starts_at, i.id]                      -- interviews_lead_idx, interview_interviewers_pkey
+   */
+  private async withInterviewers(tx: TenantTx, where: string, ids: string[], ordered: boolean): Promise<{ interview: InterviewEntity; interviewerIds: string[] }[]> {
+    const qb = tx.manager
+      .createQueryBuilder(InterviewEntity, 'i')
+      .addSelect(
+        `(SELECT coalesce(array_agg(x.contact_id ORDER BY x.position, x.contact_id), '{}') FROM interview_interviewers x WHERE x.tenant_id = i.tenant_id AND x.interview_id = i.id)`,
+        'interviewer_ids',
+      )
+      .where('i.tenant_id = :tenantId', { tenantId: tx.tenantId })
+      .andWhere(where, { ids })
+      .andWhere('i.deleted_at IS NULL');
+    if (ordered) qb.orderBy('i.starts_at', 'ASC').addOrderBy('i.id', 'ASC');
+    const { entities, raw } = await qb.getRawAndEntities<{ interviewer_ids: string[] }>();
+    return entities.map((interview, n) => ({ interview, interviewerIds: raw[n]?.interviewer_ids ?? [] }));
   }
 
   /** Everything that happened to a candidate's interviews, for the timeline. */
