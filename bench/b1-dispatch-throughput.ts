@@ -109,7 +109,41 @@ export const b1: Bench = {
         );
       }
     }
+    if (!only || only === 'statements') figures.push(await statementsPerFollowUp(ctx, url, admin, due, seconds));
     await admin.end();
     return figures;
   },
 };
+
+/**
+ * Statements per sent follow-up at batch 100 (one process, counting every statement it sends:
+ * claims, recoveries, both units, the planning of what follows, BEGIN and COMMIT included), in a
+ * run of its own so that counting does not slow the throughput runs.
+ */
+async function statementsPerFollowUp(ctx: BenchContext, url: string, admin: Awaited<ReturnType<typeof adminClient>>, due: Date, seconds: number): Promise<Figure> {
+  const env = appEnv(url, { BENCH_MODE: 'executor', BENCH_COUNT_QUERIES: '1', DISPATCH_BATCH_SIZE: '100', DISPATCH_PER_TENANT_BATCH: '20' });
+  const child = startChild(ctx.root, 'dispatch-child', env, 'executor-counting');
+  try {
+    await child.ready;
+    const result = await child.request({ cmd: 'run', untilMs: Date.now() + seconds * 1000 });
+    const counted = (await child.request({ cmd: 'statements' })).statements as Record<string, number>;
+    const sent = Number(result.sent ?? 1);
+    const total = Object.values(counted).reduce((a, b) => a + b, 0);
+    const top = Object.entries(counted)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([k, v]) => `${round(v / sent, 2)} ${k.slice(0, 40)}`);
+    ctx.log(`B1   statements: ${total} for ${sent} sent = ${round(total / sent, 2)} per follow-up`);
+    return judge({
+      bench: 'B1',
+      name: 'SQL statements per sent follow-up (batch 100)',
+      value: total / sent,
+      unit: 'statements',
+      target: { kind: 'value<=', limit: 3, text: '<= 3, amortised over a batch' },
+      note: `${total} statements for ${sent} sent check-ins (each plans its nudge); most frequent: ${top.join('; ')}`,
+    });
+  } finally {
+    await child.stop();
+    await resetFollowUps(admin, due);
+  }
+}
