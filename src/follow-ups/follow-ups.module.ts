@@ -49,6 +49,6 @@ import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
     { provide: FOLLOW_UP_COMPOSER, useClass: PipelineComposer },
     { provide: CONTACT_STATE_READER, useClass: MessagingContactState },
   ],
-  exports: [FollowUpsService, DispatcherService, FollowUpPlanner],
+  exports: [FollowUpsService, DispatcherService, FollowUpPlanner, SendOneOffUseCase],
 })
 export class FollowUpsModule {}
