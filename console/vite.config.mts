@@ -21,5 +21,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: true,
     chunkSizeWarningLimit: 1024,
+    rolldownOptions: {
+      // React Query marks its modules "use client" (a React Server Components hint): irrelevant here.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
 });
