@@ -51,4 +51,39 @@ describe('the recruiter console', () => {
     await seen(page.getByRole('heading', { name: 'Today', level: 1 }));
     await context.close();
   });
+
+  it('add a candidate and a lead, move it to applied, and see the planned follow-up with the employer contact by name', async () => {
+    const firm = await h.firm();
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    await page.getByRole('link', { name: 'Add a candidate' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Jane Doe');
+    await page.getByLabel('Email', { exact: true }).fill('jane.doe@mail.example');
+    await page.getByLabel('Mobile phone').fill('+14155550123');
+    await page.getByRole('button', { name: 'Add candidate' }).click();
+
+    await seen(page.getByRole('heading', { name: 'Jane Doe', level: 1 }));
+    await seen(page.getByText('No leads yet.'));
+    await page.getByRole('button', { name: 'Add a lead' }).click();
+    await page.getByLabel('Company').fill('Globex');
+    await page.getByLabel('Position').fill('Product Designer');
+    await page.getByLabel('Contact name').fill('Hank Hiring');
+    await page.getByLabel('Contact email').fill('hank@globex.example');
+    await page.getByRole('button', { name: 'Add lead' }).click();
+
+    await seen(page.getByRole('heading', { name: 'Product Designer at Globex' }));
+    expect(await page.getByText('Employer contact: Hank Hiring').count()).toBe(1);
+    await page.getByLabel('Move Globex lead to').selectOption('applied');
+    await page.getByRole('button', { name: 'Move', exact: true }).click();
+
+    // The plan appears on the page: to whom by name, the channel, when in their time and ours.
+    const card = page.getByRole('article', { name: 'Resume follow-up to Hank Hiring' });
+    await seen(card);
+    const text = await card.innerText();
+    expect(text).toContain('Planned');
+    expect(text).toContain('Product Designer at Globex');
+    expect(text).toMatch(/Goes out Tue, Dec 8, 10:00 AM EST your time/);
+    await h.screenshot(page, 'candidate');
+    await context.close();
+  });
 });
