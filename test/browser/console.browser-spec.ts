@@ -86,4 +86,117 @@ describe('the recruiter console', () => {
     await h.screenshot(page, 'candidate');
     await context.close();
   });
+
+  it('approve a follow-up that needs approval from Today, and it is sent (the SMTP server receives it)', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    await api.put('/v1/settings/follow-up-policy').send({ offer_thank_you: { requiresApproval: true } }).expect(200);
+    const candidateId = (await api.post('/v1/candidates').send({ name: 'Omar Offer', email: 'omar@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const contactId = (await api.post('/v1/contacts').send({ name: 'Erin Employer', email: 'erin@initech.example', company: 'Initech' }).expect(201)).body.id;
+    const leadId = (await api.post('/v1/leads').send({ candidateId, company: 'Initech', position: 'Analyst', employerContactId: contactId, status: 'interviewing' }).expect(201)).body.id;
+    await api.post(`/v1/leads/${leadId}/status`).send({ status: 'offer' }).expect(200);
+
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    const card = page.getByRole('article', { name: 'Offer thank-you to Erin Employer' });
+    await seen(card);
+    expect(await card.innerText()).toContain('Needs your approval');
+    await h.screenshot(page, 'today');
+    expect(h.smtp.messages.filter((m) => m.envelope.to.includes('erin@initech.example'))).toHaveLength(0);
+    await card.getByRole('button', { name: 'Approve' }).click();
+    // Approved: it leaves "waiting for your approval" and goes out today.
+    await eventually(async () => expect(await page.locator('section[aria-labelledby="going-out"]').getByRole('article', { name: 'Offer thank-you to Erin Employer' }).innerText()).toContain('Planned'));
+    expect(await page.locator('section[aria-labelledby="awaiting"]').getByRole('article').count()).toBe(0);
+
+    await h.dispatch();
+    const mail = h.smtp.messages.filter((m) => m.envelope.to.includes('erin@initech.example'));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]?.text).toContain('Omar');
+    // Today shows it among what went out.
+    await page.reload();
+    const sent = page.getByRole('article', { name: 'Offer thank-you to Erin Employer' });
+    await seen(sent);
+    expect(await sent.innerText()).toContain('Sent');
+    await context.close();
+  });
+
+  it('an inbound SMS appears in Replies without a reload, and the answer reaches the Twilio server', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    await api.post('/v1/candidates').send({ name: 'Sam Texter', phone: '+14155550177', email: 'sam@mail.example', status: 'inactive' }).expect(201);
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    await page.getByRole('link', { name: 'Replies' }).click();
+    await seen(page.getByText('No conversations yet.'));
+
+    await h.textFrom(firm, '+14155550177', 'Is the Globex interview still on for Thursday?');
+    const conversation = page.getByRole('link', { name: /Sam Texter/ });
+    await seen(conversation); // polled in, no reload
+    expect(await conversation.innerText()).toContain('1 unanswered');
+    await conversation.click();
+    const thread = page.getByRole('list', { name: 'Messages with Sam Texter' });
+    await seen(thread.getByText('Is the Globex interview still on for Thursday?'));
+    const box = page.getByLabel('Reply by SMS to +14155550177');
+    await box.fill('Yes, Thursday at 3pm. Good luck!');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await seen(page.getByText('Queued.'));
+
+    await h.dispatch();
+    const sent = h.twilio.messages.filter((m) => m.To === '+14155550177');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.Body).toContain('Yes, Thursday at 3pm. Good luck!');
+    // The answer shows in the thread, and the reply is no longer unanswered.
+    await seen(thread.getByText('Yes, Thursday at 3pm. Good luck!'));
+    await eventually(async () => expect(await page.getByRole('link', { name: /Sam Texter/ }).innerText()).not.toContain('unanswered'));
+    await h.screenshot(page, 'replies');
+    await context.close();
+  });
+
+  it('a STOP disables the reply box and says why', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    const id = (await api.post('/v1/candidates').send({ name: 'Stella Stop', phone: '+14155550178', status: 'inactive' }).expect(201)).body.id;
+    await h.textFrom(firm, '+14155550178', 'Who is this?');
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    await page.goto(`/replies/candidate/${id}`);
+    const box = page.getByLabel('Reply by SMS to +14155550178');
+    await seen(box);
+    expect(await box.isEnabled()).toBe(true);
+
+    await h.textFrom(firm, '+14155550178', 'STOP');
+    const disabled = page.getByRole('textbox', { name: 'Reply' });
+    await eventually(async () => expect(await disabled.isDisabled()).toBe(true));
+    await seen(page.getByText(/You can't reply to Stella Stop: opted out of SMS; no email address/));
+    await seen(page.getByText(/Opted out of SMS by texting STOP/));
+    expect(await page.getByRole('button', { name: 'Send reply' }).isDisabled()).toBe(true);
+    await context.close();
+  });
+
+  it('edit a template and the live preview changes, with a real candidate\'s data', async () => {
+    const firm = await h.firm();
+    await h.api(firm).post('/v1/candidates').send({ name: 'Priya Preview', email: 'priya@mail.example', status: 'inactive' }).expect(201);
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const rule = page.getByRole('region', { name: 'Resume follow-up' });
+    await rule.getByRole('button', { name: 'Edit templates' }).click();
+    const preview = rule.getByTestId('template-preview');
+    await seen(preview);
+    await rule.getByLabel('Text').fill('Hi {{recipientFirstName}}, any news on {{candidateName}}? {{recruiterName}}');
+    await eventually(async () => expect(await preview.innerText()).toBe('Hi Priya, any news on Priya Preview? Pat Recruiter'));
+    await rule.getByLabel('Text').fill('Hello {{recipientFirstName}} from {{firmName}}');
+    await eventually(async () => expect(await preview.innerText()).toBe('Hello Priya from Acme Staffing'));
+    await rule.getByRole('button', { name: 'Save template' }).click();
+    await seen(rule.getByText('Saved.'));
+    const policy = (await h.api(firm).get('/v1/settings/follow-up-policy').expect(200)).body;
+    expect(policy.resume_follow_up.templates.email.contact.body).toBe('Hello {{recipientFirstName}} from {{firmName}}');
+    // A bad template is refused by the API, and the error sits next to the field.
+    await rule.getByLabel('Text').fill('Hello {{nope}}');
+    await rule.getByRole('button', { name: 'Save template' }).click();
+    await seen(rule.locator('.field-invalid .field-error'));
+    expect(await rule.locator('.field-invalid .field-error').innerText()).toMatch(/nope/);
+    await h.screenshot(page, 'settings');
+    await context.close();
+  });
 });
