@@ -199,4 +199,112 @@ describe('the recruiter console', () => {
     await h.screenshot(page, 'settings');
     await context.close();
   });
+
+  it('at a 390 px phone width, Today and Replies are usable', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    await api.put('/v1/settings/follow-up-policy').send({ offer_thank_you: { requiresApproval: true } }).expect(200);
+    const candidateId = (await api.post('/v1/candidates').send({ name: 'Mia Mobile', phone: '+14155550179', email: 'mia@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const contactId = (await api.post('/v1/contacts').send({ name: 'Carl Contact', email: 'carl@umbrella.example' }).expect(201)).body.id;
+    const leadId = (await api.post('/v1/leads').send({ candidateId, company: 'Umbrella', position: 'Nurse', employerContactId: contactId, status: 'interviewing' }).expect(201)).body.id;
+    await api.post(`/v1/leads/${leadId}/status`).send({ status: 'offer' }).expect(200);
+    await h.textFrom(firm, '+14155550179', 'Thanks for the update!');
+
+    const { context, page } = await h.newPage({ width: 390, height: 844 });
+    await h.signIn(page, firm.email);
+    const noSideScroll = async () => expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    const card = page.getByRole('article', { name: 'Offer thank-you to Carl Contact' });
+    await seen(card);
+    await noSideScroll();
+    expect(await card.getByRole('button', { name: 'Approve' }).isVisible()).toBe(true);
+    await h.screenshot(page, 'phone-today');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await eventually(async () => expect(await card.innerText()).toContain('Planned'));
+
+    await page.getByRole('link', { name: 'Replies' }).click();
+    await page.getByRole('link', { name: /Mia Mobile/ }).click();
+    // On a phone the thread takes the screen, with a way back.
+    await seen(page.getByRole('list', { name: 'Messages with Mia Mobile' }).getByText('Thanks for the update!'));
+    expect(await page.getByRole('region', { name: 'Conversations' }).isVisible()).toBe(false);
+    await seen(page.getByRole('link', { name: '← All conversations' }));
+    const box = page.getByLabel('Reply by SMS to +14155550179');
+    await box.fill('You are welcome!');
+    expect(await page.getByRole('button', { name: 'Send reply' }).isEnabled()).toBe(true);
+    await noSideScroll();
+    await h.screenshot(page, 'phone-replies');
+    await context.close();
+  });
+
+  it('axe-core finds no serious or critical violations on each main page', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    const candidateId = (await api.post('/v1/candidates').send({ name: 'Axel Access', phone: '+14155550180', email: 'axel@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const contactId = (await api.post('/v1/contacts').send({ name: 'Ada Employer', email: 'ada@hooli.example' }).expect(201)).body.id;
+    await api.post('/v1/leads').send({ candidateId, company: 'Hooli', position: 'Engineer', employerContactId: contactId, status: 'applied' }).expect(201);
+    await h.textFrom(firm, '+14155550180', 'Hello!');
+    const { context, page } = await h.newPage();
+    const check = async (name: string) => expect({ page: name, violations: await h.axe(page) }).toEqual({ page: name, violations: [] });
+
+    await page.goto('/sign-in');
+    await seen(page.getByRole('heading', { name: 'Sign in' }));
+    await check('sign in');
+    await page.goto('/sign-up');
+    await seen(page.getByRole('heading', { name: "Create your firm's account" }));
+    await check('sign up');
+    await h.signIn(page, firm.email);
+    await check('today');
+    await page.getByRole('link', { name: 'Replies' }).click();
+    await page.getByRole('link', { name: /Axel Access/ }).click();
+    await seen(page.getByText('Hello!'));
+    await check('replies');
+    await page.getByRole('link', { name: 'Candidates' }).click();
+    await seen(page.getByRole('link', { name: 'Axel Access' }));
+    await h.screenshot(page, 'candidates');
+    await check('candidates');
+    await page.getByRole('link', { name: 'Axel Access' }).click();
+    await seen(page.getByRole('heading', { name: 'Engineer at Hooli' }));
+    await check('candidate');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await seen(page.getByRole('region', { name: 'Resume follow-up' }));
+    await check('settings: rules');
+    await page.getByRole('tab', { name: 'Twilio' }).click();
+    await seen(page.getByText('Paste these into Twilio'));
+    await check('settings: twilio');
+    await context.close();
+  });
+
+  it("recruiter A never sees tenant B's people through the page", async () => {
+    const a = await h.firm('Firm A', 'Alice A');
+    const b = await h.firm('Firm B', 'Bob B');
+    const bCandidate = (await h.api(b).post('/v1/candidates').send({ name: 'Brenda Bsecret', phone: '+14155550181', status: 'inactive' }).expect(201)).body.id;
+    await h.textFrom(b, '+14155550181', 'Secret reply to firm B');
+    await h.api(a).post('/v1/candidates').send({ name: 'Arthur Aonly', status: 'inactive' }).expect(201);
+    const { context, page } = await h.newPage();
+    await h.signIn(page, a.email);
+    await page.getByRole('link', { name: 'Candidates' }).click();
+    await seen(page.getByRole('link', { name: 'Arthur Aonly' }));
+    expect(await page.getByText('Brenda Bsecret').count()).toBe(0);
+    await page.getByRole('link', { name: 'Replies' }).click();
+    await seen(page.getByText('No conversations yet.'));
+    await page.goto(`/candidates/${bCandidate}`);
+    await seen(page.getByText(/Candidate not found/i));
+    await page.goto(`/replies/candidate/${bCandidate}`);
+    await seen(page.getByText(/Candidate not found/i));
+    expect(await page.getByText('Secret reply to firm B').count()).toBe(0);
+    await context.close();
+  });
+
+  it('serves the console with a strict Content-Security-Policy; the API stays where it was', async () => {
+    const res = await fetch(`${h.baseUrl}/`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(csp).toMatch(/frame-ancestors 'none'/);
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    expect((await fetch(`${h.baseUrl}/health/live`)).status).toBe(200);
+    expect((await fetch(`${h.baseUrl}/v1/nope`)).headers.get('content-type')).toMatch(/problem\+json/);
+    expect((await fetch(`${h.baseUrl}/docs`)).status).toBe(200);
+  });
 });
