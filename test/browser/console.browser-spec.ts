@@ -83,7 +83,23 @@ describe('the recruiter console', () => {
     expect(text).toContain('Planned');
     expect(text).toContain('Product Designer at Globex');
     expect(text).toMatch(/Goes out Tue, Dec 8, 10:00 AM EST your time/);
+
+    // Schedule an interview: its confirmation appears among the planned follow-ups, moves with a
+    // reschedule, and goes away with a cancel.
+    await page.getByLabel('Interview time (America/New_York)').fill('2026-12-03T14:00');
+    await page.getByRole('button', { name: 'Schedule interview' }).click();
+    const confirmation = page.getByRole('article', { name: 'Interview confirmation to Jane Doe' });
+    await seen(confirmation);
+    expect(await confirmation.innerText()).toMatch(/Wed, Dec 2, 2:00 PM EST/);
+    await seen(page.getByText(/Thu, Dec 3, 2:00 PM EST · video · 45 min/));
     await h.screenshot(page, 'candidate');
+    await page.getByRole('button', { name: 'Reschedule' }).click();
+    await page.getByLabel('New time (America/New_York)').fill('2026-12-04T15:00');
+    await page.getByRole('button', { name: 'Move interview' }).click();
+    await eventually(async () => expect(await confirmation.innerText()).toMatch(/Thu, Dec 3, 3:00 PM EST/));
+    await page.getByRole('button', { name: 'Cancel interview' }).click();
+    await eventually(async () => expect(await page.getByRole('article', { name: /^Interview confirmation/ }).count()).toBe(0));
+    await seen(page.getByText(/cancelled/));
     await context.close();
   });
 

@@ -19,7 +19,9 @@ export function CandidatePage({ id }: { id: string }) {
   if (q.isPending) return <Loading what="the candidate" />;
   if (q.error) return <FormError error={q.error} />;
   const c = q.data.candidate;
-  const planned = q.data.followUps.nodes.filter((f) => ['planned', 'awaiting_approval', 'skipped', 'failed'].includes(readFragment(FollowUpFields, f).status));
+  const planned = q.data.followUps.nodes
+    .filter((f) => ['planned', 'awaiting_approval', 'skipped', 'failed'].includes(readFragment(FollowUpFields, f).status))
+    .sort((x, y) => readFragment(FollowUpFields, x).dueAt.localeCompare(readFragment(FollowUpFields, y).dueAt));
   return (
     <div className="page candidate">
       <header className="page-head">
