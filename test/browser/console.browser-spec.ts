@@ -136,6 +136,31 @@ describe('the recruiter console', () => {
     await context.close();
   });
 
+  it('Today shows what was skipped with the reason in words, and the tasks (a lead with no employer contact)', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    const candidateId = (await api.post('/v1/candidates').send({ name: 'Tara Tasks', email: 'tara@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const nora = (await api.post('/v1/contacts').send({ name: 'Nora Noaddress', company: 'Vandelay' }).expect(201)).body.id;
+    const offerLead = (await api.post('/v1/leads').send({ candidateId, company: 'Vandelay', position: 'Importer', employerContactId: nora, status: 'interviewing' }).expect(201)).body.id;
+    await api.post(`/v1/leads/${offerLead}/status`).send({ status: 'offer' }).expect(200);
+    await h.dispatch(); // nobody to send to: skipped, with the reason
+    const appliedLead = (await api.post('/v1/leads').send({ candidateId, company: 'Kramerica', position: 'Intern' }).expect(201)).body.id;
+    await api.post(`/v1/leads/${appliedLead}/status`).send({ status: 'applied' }).expect(200);
+
+    const { context, page } = await h.newPage();
+    await h.advance(7 * 24 * 3600_000, page); // a week later: the resume follow-up's day
+    await h.signIn(page, firm.email);
+    const skipped = page.locator('section[aria-labelledby="attention"]').getByRole('article', { name: 'Offer thank-you to Nora Noaddress' });
+    await seen(skipped);
+    expect(await skipped.innerText()).toMatch(/Why: .*no email address/);
+    const tasks = page.locator('section[aria-labelledby="tasks"]').getByRole('article');
+    await eventually(async () => expect(await tasks.count()).toBeGreaterThan(0));
+    expect(await tasks.first().innerText()).toMatch(/Kramerica|employer contact/i);
+    expect(await tasks.first().innerText()).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/); // names, not UUIDs
+    await h.screenshot(page, 'today-attention');
+    await context.close();
+  });
+
   it('an inbound SMS appears in Replies without a reload, and the answer reaches the Twilio server', async () => {
     const firm = await h.firm();
     const api = h.api(firm);

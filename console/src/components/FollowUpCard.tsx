@@ -85,7 +85,7 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
         {!isTask && <Badge tone="info">{channelLabel(preview?.channel ?? f.channel)}</Badge>}
         {preview && !isTask && (
           <span>
-            {f.status === 'sent' ? 'Went out' : 'Goes out'} <time dateTime={f.dueAt}>{preview.dueLocal.recruiter.text}</time> your time
+            {f.status === 'sent' ? 'Went out' : pending || f.status === 'sending' ? 'Goes out' : 'Was due'} <time dateTime={f.dueAt}>{preview.dueLocal.recruiter.text}</time> your time
             {preview.dueLocal.recipient.zone !== preview.dueLocal.recruiter.zone && <> · {preview.dueLocal.recipient.text} for {who.split(' ')[0]}</>}
           </span>
         )}
@@ -101,7 +101,13 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
       {!isTask && (
         <div className="preview-text">
           {preview?.subject && <p className="subject">{preview.subject}</p>}
-          {preview?.body ? <p className="body">{preview.body}</p> : <p className="muted">The text is written from the {ruleLabel(f.rule).toLowerCase()} template when it goes out.</p>}
+          {preview?.body ? (
+            <p className="body">{preview.body}</p>
+          ) : pending ? (
+            <p className="muted">The text is written from the {ruleLabel(f.rule).toLowerCase()} template when it goes out.</p>
+          ) : (
+            <p className="muted">Written from the {ruleLabel(f.rule).toLowerCase()} template.</p>
+          )}
         </div>
       )}
       {(f.status === 'skipped' || f.status === 'failed' || f.status === 'unknown') && f.reason && (
