@@ -314,6 +314,31 @@ describe('the recruiter console', () => {
     await context.close();
   });
 
+  it('works from the keyboard alone, with a visible focus ring', async () => {
+    const firm = await h.firm();
+    const { context, page } = await h.newPage();
+    await page.goto('/sign-in');
+    await seen(page.getByRole('heading', { name: 'Sign in' }));
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.name')).toBe('email');
+    await page.keyboard.type(firm.email);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.name')).toBe('password');
+    await page.keyboard.type(STRONG_PASSWORD);
+    await page.keyboard.press('Enter');
+    await seen(page.getByRole('heading', { name: 'Today', level: 1 }));
+    // The skip link comes first, then the navigation; the focused element shows an outline.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Replies');
+    expect(await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')).not.toBe('none');
+    await page.keyboard.press('Enter');
+    await seen(page.getByRole('heading', { name: 'Replies', level: 1 }));
+    await context.close();
+  });
+
   it("recruiter A never sees tenant B's people through the page", async () => {
     const a = await h.firm('Firm A', 'Alice A');
     const b = await h.firm('Firm B', 'Bob B');

@@ -3,7 +3,6 @@ import { DateTime } from 'luxon';
 import { useId, useState } from 'react';
 import { Link } from 'wouter';
 import { request } from '../api/client';
-import { ApiError } from '../api/errors';
 import { readFragment } from '../api/graphql';
 import type { FragmentOf } from '../api/graphql';
 import { ApproveFollowUp, CancelFollowUp, FollowUpFields, LeadSummaryQuery, SendFollowUpNow, SnoozeFollowUp } from '../api/operations';
@@ -82,7 +81,7 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
         <Badge tone={statusTone(f.status)}>{STATUS_LABELS[f.status] ?? f.status}</Badge>
       </header>
       <p className="meta">
-        {!isTask && <Badge tone="info">{channelLabel(preview?.channel ?? f.channel)}</Badge>}
+        {!isTask && (pending || preview?.channel || f.channel) && <Badge tone="info">{channelLabel(preview?.channel ?? f.channel)}</Badge>}
         {preview && !isTask && (
           <span>
             {f.status === 'sent' ? 'Went out' : pending || f.status === 'sending' ? 'Goes out' : 'Was due'} <time dateTime={f.dueAt}>{preview.dueLocal.recruiter.text}</time> your time
@@ -197,7 +196,7 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
           </form>
         </div>
       )}
-      {action.error && <FormError error={action.error instanceof ApiError ? action.error : action.error} />}
+      <FormError error={action.error} />
     </article>
   );
 }

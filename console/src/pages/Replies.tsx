@@ -57,7 +57,7 @@ export function RepliesPage({ selected }: { selected?: { type: string; id: strin
           </ul>
         </section>
         <section className="thread-pane" aria-label="Conversation">
-          {selected ? <Thread type={selected.type} id={selected.id} /> : <p className="muted pick">Choose a conversation to read and answer it.</p>}
+          {selected ? <Thread key={`${selected.type}/${selected.id}`} type={selected.type} id={selected.id} /> : <p className="muted pick">Choose a conversation to read and answer it.</p>}
         </section>
       </div>
     </div>
