@@ -38,7 +38,8 @@ export const DOCS_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; 
 export async function registerConsole(fastify: FastifyInstance, dir: string, logger: Pino): Promise<void> {
   const indexPath = join(dir, 'index.html');
   const built = existsSync(indexPath);
-  if (!built) logger.warn({ dir }, 'the recruiter console is not built (npm run build:console); / answers 503');
+  // Debug only: the worker and the CSV import build the same app and never serve pages.
+  if (!built) logger.debug({ dir }, 'the recruiter console is not built (npm run build:console); / answers 503');
   const index = built ? readFileSync(indexPath) : undefined;
   const sendIndex = async (_req: unknown, reply: FastifyReply): Promise<FastifyReply> => {
     if (!index) {
