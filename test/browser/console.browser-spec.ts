@@ -241,6 +241,64 @@ describe('the recruiter console', () => {
     await context.close();
   });
 
+  it('admins invite a recruiter (who joins), turn a rule off, create an API key shown once, and connect Twilio', async () => {
+    const firm = await h.firm();
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    await page.getByRole('link', { name: 'Settings' }).click();
+
+    const checkIn = page.getByRole('region', { name: 'Check-in' });
+    await checkIn.getByLabel('On', { exact: true }).uncheck();
+    await eventually(async () => expect((await h.api(firm).get('/v1/settings/follow-up-policy').expect(200)).body.candidate_check_in.enabled).toBe(false));
+
+    await page.getByRole('tab', { name: 'Team' }).click();
+    const invite = page.getByRole('form', { name: 'Invite a recruiter' });
+    await invite.getByLabel('Name', { exact: true }).fill('Riley Recruiter');
+    const rileyEmail = uniqueEmail('riley');
+    await invite.getByLabel('Email', { exact: true }).fill(rileyEmail);
+    await invite.getByRole('button', { name: 'Invite' }).click();
+    const link = await invite.locator('.secret code').innerText();
+    expect(link).toMatch(/\/accept-invite\?token=/);
+
+    await page.getByRole('tab', { name: 'API keys' }).click();
+    const keyForm = page.getByRole('form', { name: 'Create an API key' });
+    await keyForm.getByLabel('Name', { exact: true }).fill('ATS sync');
+    await keyForm.getByRole('button', { name: 'Create key' }).click();
+    const secret = await keyForm.locator('.secret code').innerText();
+    expect(secret).toMatch(/^tp_/);
+    const me = await fetch(`${h.baseUrl}/v1/candidates`, { headers: { authorization: `Bearer ${secret}` } });
+    expect(me.status).toBe(200);
+    await page.reload();
+    await page.getByRole('tab', { name: 'API keys' }).click();
+    await seen(page.getByText('ATS sync'));
+    expect(await page.getByText(secret).count()).toBe(0); // shown once
+
+    await page.getByRole('tab', { name: 'Twilio' }).click();
+    const twilioForm = page.getByRole('form', { name: 'Connect Twilio' });
+    await twilioForm.getByLabel('Account SID').fill('AC' + 'e5'.repeat(16));
+    await twilioForm.getByLabel('Auth token').fill('a-new-auth-token-9876');
+    await twilioForm.getByLabel('From number').fill('+14155550111');
+    await twilioForm.getByRole('button', { name: 'Save' }).click();
+    await seen(page.getByText(/auth token ending 9876/));
+    await seen(page.getByText(`/v1/webhooks/twilio/${firm.webhookKey}/inbound`));
+    // A bad number is refused next to its field.
+    await twilioForm.getByLabel('From number').fill('12345');
+    await twilioForm.getByRole('button', { name: 'Save' }).click();
+    await seen(twilioForm.locator('.field-invalid .field-error'));
+    expect(await twilioForm.getByLabel('From number').getAttribute('aria-invalid')).toBe('true');
+
+    // The invited recruiter joins from the link, in a browser of their own, and sees no Settings.
+    const other = await h.newPage();
+    await other.page.goto(link.replace(/^https?:\/\/[^/]+/, ''));
+    await other.page.getByLabel('Choose a password').fill('another correct horse battery');
+    await other.page.getByRole('button', { name: 'Join' }).click();
+    await seen(other.page.getByRole('heading', { name: 'Today', level: 1 }));
+    await seen(other.page.getByText('Riley Recruiter'));
+    expect(await other.page.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await other.context.close();
+    await context.close();
+  });
+
   it('at a 390 px phone width, Today and Replies are usable', async () => {
     const firm = await h.firm();
     const api = h.api(firm);

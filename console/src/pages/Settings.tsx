@@ -79,25 +79,32 @@ function RuleCard({ rule, policy }: { rule: string; policy: RulePolicy }) {
   const queryClient = useQueryClient();
   const [timing, setTiming] = useState(policy.timing);
   const [editing, setEditing] = useState(false);
+  // The switches answer at once; a refusal puts them back.
+  const [switches, setSwitches] = useState({ enabled: policy.enabled, requiresApproval: policy.requiresApproval });
   const save = useMutation({
     mutationFn: (patch: Partial<RulePolicy>) => request(UpdatePolicy, { patch: { [rule]: patch } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['policy'] }),
+    onError: () => setSwitches({ enabled: policy.enabled, requiresApproval: policy.requiresApproval }),
   });
+  const flip = (key: 'enabled' | 'requiresApproval', value: boolean) => {
+    setSwitches({ ...switches, [key]: value });
+    save.mutate({ [key]: value });
+  };
   const err = save.error instanceof ApiError ? save.error : null;
   const named = (f: string) => `${rule}.${f}`;
   return (
     <section className="card rule" aria-labelledby={`rule-${rule}`}>
       <header className="card-head">
         <h2 id={`rule-${rule}`}>{ruleLabel(rule)}</h2>
-        <Badge tone={policy.enabled ? 'good' : 'neutral'}>{policy.enabled ? 'On' : 'Off'}</Badge>
+        <Badge tone={switches.enabled ? 'good' : 'neutral'}>{switches.enabled ? 'On' : 'Off'}</Badge>
       </header>
       <p className="muted">{RULE_DESCRIPTIONS[rule]}</p>
       <div className="toggles">
         <label className="check">
-          <input type="checkbox" checked={policy.enabled} onChange={(e) => save.mutate({ enabled: e.target.checked })} /> On
+          <input type="checkbox" checked={switches.enabled} onChange={(e) => flip('enabled', e.target.checked)} /> On
         </label>
         <label className="check">
-          <input type="checkbox" checked={policy.requiresApproval} onChange={(e) => save.mutate({ requiresApproval: e.target.checked })} /> Needs approval before it goes out
+          <input type="checkbox" checked={switches.requiresApproval} onChange={(e) => flip('requiresApproval', e.target.checked)} /> Needs approval before it goes out
         </label>
       </div>
       {Object.keys(timing).length > 0 && (
