@@ -136,6 +136,49 @@ describe('the recruiter console', () => {
     await context.close();
   });
 
+  it('snooze (tomorrow morning, next week, a chosen time), send now and cancel are one click each', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    await api.put('/v1/settings/follow-up-policy').send({ offer_thank_you: { requiresApproval: true } }).expect(200);
+    const names = ['Ann', 'Ben', 'Cat', 'Dan', 'Eve'];
+    for (const n of names) {
+      const candidateId = (await api.post('/v1/candidates').send({ name: `${n} Candidate`, status: 'inactive' }).expect(201)).body.id;
+      const contactId = (await api.post('/v1/contacts').send({ name: `${n} Employer`, email: `${n.toLowerCase()}@employer.example` }).expect(201)).body.id;
+      const leadId = (await api.post('/v1/leads').send({ candidateId, company: `${n} Corp`, position: 'Clerk', employerContactId: contactId, status: 'interviewing' }).expect(201)).body.id;
+      await api.post(`/v1/leads/${leadId}/status`).send({ status: 'offer' }).expect(200);
+    }
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    const card = (n: string) => page.getByRole('article', { name: `Offer thank-you to ${n} Employer` });
+    const followUp = async (n: string) => {
+      const contacts = (await api.get(`/v1/contacts?q=${n}%20Employer`).expect(200)).body.items as { id: string }[];
+      const items = (await api.get(`/v1/follow-ups?rule=offer_thank_you&contactId=${contacts[0]!.id}`).expect(200)).body.items as { status: string; dueAt: string }[];
+      return items[0]!;
+    };
+    await seen(card('Ann'));
+
+    await card('Ann').getByRole('button', { name: 'Snooze' }).click();
+    await card('Ann').getByRole('button', { name: 'Tomorrow morning' }).click();
+    await eventually(async () => expect((await followUp('Ann')).dueAt).toBe('2026-12-02T14:00:00.000Z')); // Wed 09:00 in New York
+
+    await card('Ben').getByRole('button', { name: 'Snooze' }).click();
+    await card('Ben').getByRole('button', { name: 'Next week' }).click();
+    await eventually(async () => expect((await followUp('Ben')).dueAt).toBe('2026-12-07T14:00:00.000Z')); // Monday 09:00
+
+    await card('Cat').getByRole('button', { name: 'Snooze' }).click();
+    await card('Cat').getByLabel('At a time (America/New_York)').fill('2026-12-03T16:30');
+    await card('Cat').getByRole('button', { name: 'Snooze to this time' }).click();
+    await eventually(async () => expect((await followUp('Cat')).dueAt).toBe('2026-12-03T21:30:00.000Z'));
+
+    await card('Dan').getByRole('button', { name: 'Send now' }).click();
+    await eventually(async () => expect((await followUp('Dan')).status).toBe('planned'));
+    await card('Eve').getByRole('button', { name: 'Cancel' }).click();
+    await eventually(async () => expect((await followUp('Eve')).status).toBe('cancelled'));
+    await h.dispatch();
+    expect(h.smtp.messages.filter((m) => m.envelope.to.some((to) => to.endsWith('@employer.example'))).map((m) => m.envelope.to[0])).toEqual(['dan@employer.example']);
+    await context.close();
+  });
+
   it('Today shows what was skipped with the reason in words, and the tasks (a lead with no employer contact)', async () => {
     const firm = await h.firm();
     const api = h.api(firm);
