@@ -259,7 +259,10 @@ describe('the recruiter console', () => {
 
   it('edit a template and the live preview changes, with a real candidate\'s data', async () => {
     const firm = await h.firm();
-    await h.api(firm).post('/v1/candidates').send({ name: 'Priya Preview', email: 'priya@mail.example', status: 'inactive' }).expect(201);
+    const api = h.api(firm);
+    const candidateId = (await api.post('/v1/candidates').send({ name: 'Priya Preview', email: 'priya@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const contactId = (await api.post('/v1/contacts').send({ name: 'Hank Hiring', email: 'hank@globex.example' }).expect(201)).body.id;
+    await api.post('/v1/leads').send({ candidateId, company: 'Globex', position: 'Designer', employerContactId: contactId }).expect(201);
     const { context, page } = await h.newPage();
     await h.signIn(page, firm.email);
     await page.getByRole('link', { name: 'Settings' }).click();
@@ -267,10 +270,10 @@ describe('the recruiter console', () => {
     await rule.getByRole('button', { name: 'Edit templates' }).click();
     const preview = rule.getByTestId('template-preview');
     await seen(preview);
-    await rule.getByLabel('Text').fill('Hi {{recipientFirstName}}, any news on {{candidateName}}? {{recruiterName}}');
-    await eventually(async () => expect(await preview.innerText()).toBe('Hi Priya, any news on Priya Preview? Pat Recruiter'));
+    await rule.getByLabel('Text').fill('Hi {{recipientFirstName}}, any news on {{candidateName}} for {{position}} at {{company}}? {{recruiterName}}');
+    await eventually(async () => expect(await preview.innerText()).toBe('Hi Hank, any news on Priya Preview for Designer at Globex? Pat Recruiter'));
     await rule.getByLabel('Text').fill('Hello {{recipientFirstName}} from {{firmName}}');
-    await eventually(async () => expect(await preview.innerText()).toBe('Hello Priya from Acme Staffing'));
+    await eventually(async () => expect(await preview.innerText()).toBe('Hello Hank from Acme Staffing'));
     await rule.getByRole('button', { name: 'Save template' }).click();
     await seen(rule.getByText('Saved.'));
     const policy = (await h.api(firm).get('/v1/settings/follow-up-policy').expect(200)).body;

@@ -84,7 +84,7 @@ export const MarkHandled = graphql(`mutation MarkHandled($id: ID!) { markReplyHa
 export const CandidatesQuery = graphql(`
   query Candidates($q: String, $first: Int, $after: String) {
     candidates(q: $q, first: $first, after: $after) {
-      nodes { id name email phone status updatedAt leads { id company position status } }
+      nodes { id name email phone status updatedAt leads { id company position status employerContact { id name } } }
       pageInfo { hasNextPage endCursor }
     }
   }

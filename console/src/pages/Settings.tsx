@@ -130,18 +130,20 @@ function RuleCard({ rule, policy }: { rule: string; policy: RulePolicy }) {
   );
 }
 
-function useSampleVars(): { vars: Record<string, string>; from: string | null } {
+/** Template variables filled from a real candidate of the firm (their first lead and its employer contact), for one audience. */
+function useSampleVars(audience: string): { vars: Record<string, string>; from: string | null } {
   const me = useMe();
   const sample = useQuery({ queryKey: ['sample-candidate'], queryFn: () => request(CandidatesQuery, { first: 1 }), staleTime: 60_000 });
   const c = sample.data?.candidates.nodes[0];
   const lead = c?.leads[0];
   const first = (n: string) => n.split(' ')[0] ?? n;
-  const name = c?.name ?? 'Jordan Example';
+  const candidate = c?.name ?? 'Jordan Example';
+  const recipient = audience === 'candidate' ? candidate : (lead?.employerContact?.name ?? 'Alex Employer');
   const vars: Record<string, string> = {
-    recipientFirstName: first(name),
-    recipientName: name,
-    candidateName: name,
-    candidateFirstName: first(name),
+    recipientFirstName: first(recipient),
+    recipientName: recipient,
+    candidateName: candidate,
+    candidateFirstName: first(candidate),
     company: lead?.company ?? 'Globex',
     position: lead?.position ?? 'Designer',
     interviewTime: '10:30 AM',
@@ -177,7 +179,7 @@ function TemplateEditor({ rule, channel, audience, template }: { rule: string; c
   const queryClient = useQueryClient();
   const [subject, setSubject] = useState(template.subject ?? '');
   const [body, setBody] = useState(template.body);
-  const { vars, from } = useSampleVars();
+  const { vars, from } = useSampleVars(audience);
   const save = useMutation({
     mutationFn: () => request(UpdatePolicy, { patch: { [rule]: { templates: { [channel]: { [audience]: channel === 'email' ? { subject, body } : { body } } } } } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['policy'] }),
