@@ -148,7 +148,9 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   await app.register(helmet, {
     // Strict everywhere (the console at / included): no inline script or style, nothing from
     // another origin. Swagger UI at /docs needs inline script and style: its pages only.
-    contentSecurityPolicy: { directives: CONSOLE_CSP_DIRECTIVES },
+    // upgrade-insecure-requests only behind https: on a plain-http address (a LAN IP in
+    // development) it would send the page's own requests to an https port nobody listens on.
+    contentSecurityPolicy: { directives: { ...CONSOLE_CSP_DIRECTIVES, upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null } },
   });
   fastify.addHook('onSend', async (req, reply) => {
     if (req.url === '/docs' || req.url.startsWith('/docs/') || req.url.startsWith('/docs?')) void reply.header('content-security-policy', DOCS_CSP);

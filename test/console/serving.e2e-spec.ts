@@ -31,6 +31,7 @@ describe('serving the console', () => {
     expect(csp).toContain("style-src 'self';");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(csp).not.toContain('upgrade-insecure-requests'); // PUBLIC_URL is http here
     expect(res.text).toContain('/assets/app-abc123.js');
   });
 
@@ -47,6 +48,16 @@ describe('serving the console', () => {
     expect(docs.headers['content-security-policy']).toContain("'unsafe-inline'");
     const api = await request(t.http).get('/v1/me').expect(401);
     expect(api.headers['content-security-policy']).not.toContain('unsafe-inline');
+  });
+
+  it('behind https, the policy also upgrades insecure requests', async () => {
+    const secure = await bootTestApp({ env: { CONSOLE_DIR: mkdtempSync(join(tmpdir(), 'touchpoint-no-console-')), PUBLIC_URL: 'https://touchpoint.example.com' } });
+    try {
+      const res = await request(secure.http).get('/health/live').expect(200);
+      expect(res.headers['content-security-policy']).toContain('upgrade-insecure-requests');
+    } finally {
+      await secure.close();
+    }
   });
 
   it('without a build, the pages say how to build it (503) and the API works', async () => {
