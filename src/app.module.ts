@@ -16,6 +16,7 @@ import { APP_CONFIG } from './config/app-config';
 import type { AppConfig } from './config/app-config';
 import { TenantDb } from './database/tenant-db.service';
 import { DomainEventBus } from './events/domain-event-bus';
+import { ReactionsModule } from './events/reactions/reactions.module';
 import { graphqlOptions } from './graphql/graphql.config';
 import { HealthController } from './health/health.controller';
 import { InterviewsModule } from './interviews/interviews.module';
@@ -80,6 +81,7 @@ export class AppModule {
         FollowUpsModule,
         ConversationsModule,
         MetricsModule,
+        ReactionsModule,
         AuditModule,
         WebhooksModule,
         ActivitiesModule,

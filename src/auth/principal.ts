@@ -8,7 +8,16 @@ export type Principal =
   | { kind: 'user'; tenantId: TenantId; userId: string; role: UserRole; scopes: readonly Scope[] }
   | { kind: 'api_key'; tenantId: TenantId; apiKeyId: string; scopes: readonly Scope[] };
 
-export function actorOf(p: Principal): { kind: 'user' | 'api_key'; id: string } {
+/**
+ * Who caused a change: a user or an API key (from the principal), or the system itself (the
+ * dispatcher, a webhook, a reaction to an event). Travels with domain events and into the audit log.
+ */
+export type Actor = { kind: 'user' | 'api_key' | 'system'; id?: string };
+
+/** The actor of a request: always a user or an API key, with its id. */
+export type PrincipalActor = { kind: 'user' | 'api_key'; id: string };
+
+export function actorOf(p: Principal): PrincipalActor {
   return p.kind === 'user' ? { kind: 'user', id: p.userId } : { kind: 'api_key', id: p.apiKeyId };
 }
 

@@ -6,7 +6,8 @@ import { changedFields } from './changes';
 import type { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid } from '../database/tenant-id';
 import type { TenantId } from '../database/tenant-id';
-import type { DomainEvent } from '../events/domain-event-bus';
+import type { Actor } from '../auth/principal';
+import { personEvents } from '../people/person-events';
 
 /** The columns candidates and contacts share, as their entities map them. */
 export interface PersonRow {
@@ -47,9 +48,6 @@ export class PersonStore<E extends PersonRow> {
     return this.spec.entity;
   }
 
-  private idKey(): string {
-    return `${this.spec.kind}Id`;
-  }
 
   async load(tx: TenantTx, id: string): Promise<E> {
     if (!isUuid(id)) throw AppException.notFound(this.spec.label);
@@ -59,13 +57,13 @@ export class PersonStore<E extends PersonRow> {
   }
 
   /** Applies the fields that differ; emits `<kind>.updated` naming them. Unchanged: nothing. */
-  async applyChanges(tx: TenantTx, current: E, fields: Partial<E>, actor: DomainEvent['actor']): Promise<E> {
+  async applyChanges(tx: TenantTx, current: E, fields: Partial<E>, actor: Actor | undefined): Promise<E> {
     const changes = changedFields(current, fields);
     const names = Object.keys(changes);
     if (names.length === 0) return current;
     const updatedAt = this.clock.now();
     await tx.repo(this.target).update({ id: current.id, deletedAt: IsNull() } as FindOptionsWhere<E>, { ...changes, updatedAt } as Partial<E>);
-    tx.emit(`${this.spec.kind}.updated`, { [this.idKey()]: current.id, fields: names }, actor);
+    personEvents.updated(tx, { type: this.spec.kind, id: current.id }, names, actor);
     return Object.assign(new this.spec.entity(), current, changes, { updatedAt });
   }
 
@@ -80,7 +78,7 @@ export class PersonStore<E extends PersonRow> {
     externalId: string,
     name: string,
     fields: Partial<E>,
-    actor: DomainEvent['actor'],
+    actor: Actor | undefined,
   ): Promise<{ row: E; created: boolean }> {
     const now = this.clock.now();
     const extras = Object.entries(this.spec.insertExtras);
@@ -96,7 +94,7 @@ export class PersonStore<E extends PersonRow> {
     if (!existing) throw AppException.notFound(this.spec.label);
     if (inserted.length > 0) {
       await repo.update({ id: existing.id } as FindOptionsWhere<E>, fields);
-      tx.emit(`${this.spec.kind}.created`, { [this.idKey()]: existing.id, externalId }, actor);
+      personEvents.created(tx, { type: this.spec.kind, id: existing.id }, externalId, actor);
       return { row: await this.load(tx, existing.id), created: true };
     }
     const restored = existing.deletedAt !== null;
@@ -106,7 +104,7 @@ export class PersonStore<E extends PersonRow> {
       existing.updatedAt = now;
     }
     const row = await this.applyChanges(tx, existing, fields, actor);
-    if (restored && row === existing) tx.emit(`${this.spec.kind}.updated`, { [this.idKey()]: existing.id, fields: ['deletedAt'] }, actor);
+    if (restored && row === existing) personEvents.updated(tx, { type: this.spec.kind, id: existing.id }, ['deletedAt'], actor);
     return { row, created: false };
   }
 

@@ -11,6 +11,6 @@ export function conversationView(c: Conversation): ConversationView {
     openReplies: c.openReplies,
     reply: Object.assign(new ConversationReplyView(), c.reply),
     consent: Object.assign(new ConversationConsentView(), { email: ConsentStateView.of(c.consent.email), sms: ConsentStateView.of(c.consent.sms) }),
-    upcoming: c.upcoming.map(FollowUpView.of),
+    upcoming: c.upcoming.map(({ followUp, preview }) => FollowUpView.of(followUp, preview)),
   });
 }

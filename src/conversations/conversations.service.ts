@@ -4,6 +4,7 @@ import { pageLimit } from '../common/pagination';
 import type { TenantId } from '../database/tenant-id';
 import { FollowUpsService } from '../follow-ups/follow-ups.service';
 import type { FollowUpEntity } from '../follow-ups/follow-up.entity';
+import type { FollowUpWithPreview } from '../follow-ups/follow-ups.service';
 import { SendOneOffUseCase } from '../follow-ups/one-off/send-one-off.usecase';
 import { ConsentService } from '../messaging/consent/consent.service';
 import { ConversationsQuery } from '../messaging/conversations.query';
@@ -18,7 +19,8 @@ export interface Conversation {
   openReplies: number;
   reply: { channel: 'email' | 'sms' | null; to: string | null; blockedReason: string | null };
   consent: { email: ConsentState; sms: ConsentState };
-  upcoming: FollowUpEntity[];
+  /** With their previews (channel, recipient, rendered text, local due time). */
+  upcoming: FollowUpWithPreview[];
 }
 
 const UPCOMING_STATUSES = ['planned', 'awaiting_approval'] as const;
@@ -58,7 +60,7 @@ export class ConversationsService {
       openReplies: thread.messages.filter((m) => m.replyState === 'open').length,
       reply: reply.channel ? { channel: reply.channel, to: reply.to, blockedReason: null } : { channel: null, to: null, blockedReason: reply.reason },
       consent: { email: consent.email, sms: consent.sms },
-      upcoming,
+      upcoming: await this.followUps.withPreviews(tenantId, upcoming),
     };
   }
 }

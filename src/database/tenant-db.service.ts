@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { Clock } from '../common/clock';
 import { currentActor } from '../common/request-context';
-import { DomainEvent, DomainEventBus } from '../events/domain-event-bus';
+import type { Actor } from '../auth/principal';
+import { DomainEventBus } from '../events/domain-event-bus';
+import type { AnyDomainEvent, DomainEventType, DomainEvents } from '../events/domain-events';
 import { writeOutbox } from '../events/outbox';
 import { APP_ROLE } from './app-role';
 import type { TenantId } from './tenant-id';
@@ -16,9 +18,10 @@ import { TenantRepository } from './tenant-repository';
  * row-level security is the second wall behind the explicit tenant in every query.
  */
 export class TenantTx {
-  readonly events: DomainEvent[] = [];
+  readonly events: AnyDomainEvent[] = [];
   /** How many of `events` are already in the outbox. */
   private flushed = 0;
+  private readonly afterCommitHooks: (() => void)[] = [];
   /** Reads shared by the calls of one unit of work (see TenantDb.unit); off in a plain tx. */
   private memos: Map<string, Promise<unknown>> | undefined;
 
@@ -26,6 +29,8 @@ export class TenantTx {
     readonly tenantId: TenantId,
     readonly manager: EntityManager,
     private readonly clock: Clock,
+    /** The user or API key this transaction's changes are attributed to (audit), if any. */
+    readonly actor: Actor | undefined = undefined,
   ) {}
 
   /** Called by TenantDb.unit: from now on, memo() shares reads between the unit's calls. */
@@ -59,13 +64,20 @@ export class TenantTx {
   }
 
   /**
-   * Queue a domain event; it is published after commit, never on rollback. Events of the webhook
-   * catalog (src/events/outbox.ts) are also written to the outbox, and fanned out to the tenant's
-   * matching webhook subscriptions, by TenantDb.tx just before COMMIT: in this same transaction,
-   * so the change and its event commit or roll back together.
+   * Queue a domain event. Before COMMIT its reactions run in this transaction, and events of the
+   * webhook catalog (src/events/outbox.ts) are written to the outbox and fanned out to the
+   * tenant's matching webhook subscriptions: the change, what it causes and its event commit or
+   * roll back together. Listeners hear it after COMMIT, never on rollback.
    */
-  emit(type: string, payload: Record<string, unknown>, actor?: DomainEvent['actor']): void {
-    this.events.push({ id: randomUUID(), type, tenantId: this.tenantId, occurredAt: this.clock.now(), actor, payload });
+  emit<K extends DomainEventType>(type: K, payload: DomainEvents[K], actor?: Actor): void {
+    const event = { id: randomUUID(), type, tenantId: this.tenantId, occurredAt: this.clock.now(), actor, payload };
+    // A DomainEvent<K> is one member of the AnyDomainEvent union; TypeScript cannot see that for a generic K.
+    this.events.push(event as unknown as AnyDomainEvent);
+  }
+
+  /** Runs `hook` once this transaction has committed (never on rollback): wake-ups and the like. */
+  afterCommit(hook: () => void): void {
+    this.afterCommitHooks.push(hook);
   }
 
   /** Writes the queued catalog events to the outbox (once per event, however often it is called). */
@@ -73,6 +85,22 @@ export class TenantTx {
     const pending = this.events.slice(this.flushed);
     this.flushed = this.events.length;
     await writeOutbox((sql, params) => this.manager.query(sql, params), this.tenantId, pending);
+  }
+
+  /** Where the queued events and hooks stand now (before a reaction runs in a savepoint). */
+  mark(): { events: number; hooks: number } {
+    return { events: this.events.length, hooks: this.afterCommitHooks.length };
+  }
+
+  /** Forgets the events and hooks queued since `mark` (their reaction was rolled back to its savepoint). */
+  rewind(mark: { events: number; hooks: number }): void {
+    this.events.length = Math.max(mark.events, this.flushed);
+    this.afterCommitHooks.length = mark.hooks;
+  }
+
+  /** Called by TenantDb after COMMIT. */
+  runAfterCommitHooks(): void {
+    for (const hook of this.afterCommitHooks) hook();
   }
 }
 
@@ -101,9 +129,9 @@ export class TenantDb {
    *   ... work ...
    *   COMMIT;
    * Both settings are transaction-local (never a session SET), so a pooled connection carries
-   * nothing into its next use. Domain events queued with tx.emit() are published after COMMIT;
-   * those of the webhook catalog are also written to outbox_events (and webhook_deliveries)
-   * just before it.
+   * nothing into its next use. Before COMMIT, the reactions to the events queued with tx.emit()
+   * run inside it (DomainEventBus.settle) and the catalog events are written to outbox_events
+   * (and webhook_deliveries); after COMMIT the bus's listeners hear them.
    */
   async tx<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const unit = units.getStore();
@@ -136,6 +164,14 @@ export class TenantDb {
     });
   }
 
+  /**
+   * Runs `work` so that every `tx()` for this tenant it calls joins `tx` (a reaction running
+   * inside the transaction that made the change goes through the owning services like any caller).
+   */
+  joining<T>(tx: TenantTx, work: () => Promise<T>): Promise<T> {
+    return units.run({ tenantId: tx.tenantId, tx, open: true }, work);
+  }
+
   private async begin<T>(tenantId: TenantId, work: (tx: TenantTx) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     let tx: TenantTx;
@@ -150,10 +186,11 @@ export class TenantDb {
                 set_config('app.actor_kind', $3, true), set_config('app.actor_id', $4, true)`,
         [tenantId, APP_ROLE, actor?.kind ?? '', actor?.id ?? ''],
       );
-      tx = new TenantTx(tenantId, runner.manager, this.clock);
+      tx = new TenantTx(tenantId, runner.manager, this.clock, actor);
       result = await work(tx);
-      // The transactional outbox: webhook catalog events are INSERTed before COMMIT, so they
-      // exist exactly when the change does.
+      // What the change causes commits with it: the reactions to its events (follow-ups planned,
+      // re-planned, cancelled) run here, and the catalog events go to the transactional outbox.
+      await this.bus.settle(tx);
       await tx.flushOutbox();
       await runner.commitTransaction();
     } catch (err) {
@@ -162,7 +199,8 @@ export class TenantDb {
     } finally {
       await runner.release();
     }
-    if (tx.events.length > 0) await this.bus.publish(tx.events);
+    tx.runAfterCommitHooks();
+    if (tx.events.length > 0) await this.bus.committed(tx.events);
     return result;
   }
 }

@@ -6,6 +6,8 @@ import type { SuppressionKind } from '../common/suppressions';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid } from '../database/tenant-id';
 import type { TenantId } from '../database/tenant-id';
+import { personEvents } from '../people/person-events';
+import type { PersonRef } from '../people/person-ref';
 
 export const ERASED_NAME = 'Erased person';
 const ERASED = '[erased]';
@@ -21,7 +23,7 @@ export interface ErasureResult {
   messagesScrubbed: number;
 }
 
-type Person = { type: 'candidate' | 'contact'; id: string };
+type Person = PersonRef;
 
 /**
  * Erases a person on request (SPEC "Erasure"), in ONE transaction under RLS:
@@ -112,17 +114,16 @@ export class ErasePersonUseCase {
       await tx.query('SELECT audit_redact_values($1::text[])', [[found.name, found.email, found.phone].filter((v) => v !== null)]);
 
       for (const c of cancelled) tx.emit('follow_up.cancelled', { followUpId: c.id, rule: c.rule, reason: 'the person was erased' }, actor);
-      const idKey = person.type === 'candidate' ? 'candidateId' : 'contactId';
-      tx.emit(`${person.type}.updated`, { [idKey]: person.id, fields: ['name', 'email', 'phone', 'erasedAt'] }, actor);
-      tx.emit(`${person.type}.erased`, { [idKey]: person.id }, actor);
+      personEvents.updated(tx, person, ['name', 'email', 'phone', 'erasedAt'], actor);
+      personEvents.erased(tx, person, actor);
       return { id: person.id, erasedAt, cancelledFollowUps: cancelled.length, suppressed, messagesScrubbed: messages.length };
     });
   }
 }
 
 /**
- * Stored JSON that may quote the person: the webhook outbox's event payloads (a message.received
- * carries the sender's number) and stored idempotent answers (a create's response). The values are
+ * Stored JSON that may quote the person: the webhook outbox's and the reactions' event payloads (a
+ * message.received carries the sender's number) and stored idempotent answers (a create's response). The values are
  * replaced inside the JSON text; a value with characters JSON escapes (quotes, backslashes,
  * control characters) cannot appear verbatim there and is skipped.
  */
@@ -132,6 +133,7 @@ async function scrubStoredJson(tx: TenantTx, values: (string | null)[]): Promise
   const targets: [string, string, string][] = [
     ['outbox_events', 'payload', 'jsonb'],
     ['idempotency_keys', 'response_body', 'jsonb'],
+    ['reactions', 'payload', 'jsonb'],
   ];
   for (const [table, column] of targets) {
     const exists = await tx.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [table]);

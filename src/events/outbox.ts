@@ -52,8 +52,8 @@ export function patternsMatching(type: string): string[] {
 }
 
 /** The payload as it leaves the tenant: never a tenant id, whatever an emitter put in. */
-export function tenantFreePayload(payload: Record<string, unknown>): Record<string, unknown> {
-  const { tenantId: _t, tenant_id: _u, ...rest } = payload;
+export function tenantFreePayload(payload: object): Record<string, unknown> {
+  const { tenantId: _t, tenant_id: _u, ...rest } = payload as Record<string, unknown>;
   return rest;
 }
 

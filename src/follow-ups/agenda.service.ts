@@ -7,6 +7,8 @@ import type { TenantId } from '../database/tenant-id';
 import type { MessageEntity } from '../messaging/entities/message.entity';
 import { MessagesService } from '../messaging/messages.service';
 import { TenancyService } from '../tenancy/tenancy.service';
+import { FollowUpPreviewService } from './compose/follow-up-preview.service';
+import type { FollowUpPreviewView } from './dto/follow-up-preview.dto';
 import { FollowUpEntity } from './follow-up.entity';
 
 export interface Agenda {
@@ -19,6 +21,8 @@ export interface Agenda {
   goneQuiet: FollowUpEntity[];
   /** Inbound messages nobody has answered or marked handled yet, oldest first (any day). */
   repliesToAnswer: MessageEntity[];
+  /** The preview of each pending follow-up above, by id (composed together, in one go). */
+  previews: ReadonlyMap<string, FollowUpPreviewView | null>;
 }
 
 const AGENDA_LIMIT = 500;
@@ -38,6 +42,7 @@ export class AgendaService {
     private readonly tenancy: TenancyService,
     private readonly clock: Clock,
     private readonly messages: MessagesService,
+    private readonly previews: FollowUpPreviewService,
   ) {}
 
   async forDay(tenantId: TenantId, date: string | undefined, ownerUserId: string | undefined): Promise<Agenda> {
@@ -49,7 +54,7 @@ export class AgendaService {
     const end = day.plus({ days: 1 }).startOf('day').toJSDate();
     const weekAgo = day.minus({ days: 7 }).startOf('day').toJSDate();
     const repliesToAnswer = await this.messages.openReplies(tenantId, ownerUserId);
-    return this.db.tx(tenantId, async (tx) => {
+    const sections = await this.db.tx(tenantId, async (tx) => {
       const section = async (where: string, params: unknown[]): Promise<FollowUpEntity[]> => {
         const qb = tx.manager
           .getRepository(FollowUpEntity)
@@ -66,7 +71,10 @@ export class AgendaService {
       const needsAttention = await section(`f.status IN ('failed', 'unknown', 'skipped') AND f.updated_at >= :p0 AND f.updated_at < :p1`, [weekAgo, end]);
       const tasks = await section(`f.kind = 'task' AND f.status = 'planned' AND f.due_at < :p0`, [end]);
       const goneQuiet = await section(`f.rule = 'candidate_check_in' AND f.status IN ('planned', 'sending', 'sent') AND f.due_at >= :p0 AND f.due_at < :p1`, [start, end]);
-      return { date: day.toISODate() ?? date ?? '', timeZone: zone, goingOut, awaitingApproval, needsAttention, tasks, goneQuiet, repliesToAnswer };
+      return { goingOut, awaitingApproval, needsAttention, tasks, goneQuiet };
     });
+    const all = [...sections.goingOut, ...sections.awaitingApproval, ...sections.goneQuiet];
+    const previews = await this.previews.previews(tenantId, [...new Map(all.map((f) => [f.id, f])).values()]);
+    return { date: day.toISODate() ?? date ?? '', timeZone: zone, ...sections, repliesToAnswer, previews };
   }
 }

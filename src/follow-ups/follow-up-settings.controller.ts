@@ -1,11 +1,13 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional } from 'class-validator';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { AppException } from '../common/app.exception';
-import type { FollowUpPolicy } from './domain/rules';
+import type { FollowUpPolicy } from './rules/policy';
+import { PreviewTemplateUseCase } from './compose/template-preview.usecase';
+import { TemplatePreviewDto, TemplatePreviewView } from './dto/template-preview.dto';
 import { FollowUpSettingsService } from './follow-up-settings.service';
 import type { SendingSettings } from './follow-up-settings.service';
 
@@ -31,7 +33,10 @@ export class SendingSettingsView {
 @ApiBearerAuth()
 @Controller('v1/settings')
 export class FollowUpSettingsController {
-  constructor(private readonly settings: FollowUpSettingsService) {}
+  constructor(
+    private readonly settings: FollowUpSettingsService,
+    private readonly previewTemplate: PreviewTemplateUseCase,
+  ) {}
 
   @Get('follow-up-policy')
   @RequireScopes('settings:read')
@@ -49,6 +54,14 @@ export class FollowUpSettingsController {
       throw AppException.validation([{ field: 'policy', message: 'must be an object keyed by rule' }]);
     }
     return this.settings.updatePolicy(p.tenantId, body, actorOf(p));
+  }
+
+  @Post('follow-up-policy/preview')
+  @HttpCode(200)
+  @RequireScopes('settings:read')
+  @ApiOperation({ summary: "Render a draft template as one of this firm's follow-ups would read, from a real candidate (or a sample). Validated like a saved template; nothing is written." })
+  preview(@CurrentPrincipal() p: Principal, @Body() dto: TemplatePreviewDto): Promise<TemplatePreviewView> {
+    return this.previewTemplate.execute(p.tenantId, dto, p.kind === 'user' ? p.userId : null);
   }
 
   @Get('sending')

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { RuleKey } from './domain/rules';
+import type { RuleKey } from './rules';
 
 /** A playbook rule, or a one-off message a recruiter wrote (issue 8): it carries its own text. */
 export type FollowUpRule = RuleKey | 'one_off';

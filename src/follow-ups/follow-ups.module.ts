@@ -8,46 +8,58 @@ import { LeadsModule } from '../leads/leads.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { UsersModule } from '../users/users.module';
 import { AgendaService } from './agenda.service';
+import { FollowUpComposer } from './compose/follow-up.composer';
+import { AttemptRecorder } from './dispatch/attempt-recorder';
 import { DispatcherService } from './dispatch/dispatcher.service';
-import { FollowUpExecutor } from './dispatch/follow-up.executor';
-import { MessagingContactState } from './dispatch/messaging-contact-state';
-import { PipelineComposer } from './dispatch/pipeline-composer';
-import { CONTACT_STATE_READER, FOLLOW_UP_COMPOSER } from './dispatch/ports';
+import { SendFollowUpUseCase } from './dispatch/send-follow-up.usecase';
+import { SmsPacer } from './dispatch/sms-pacer';
 import { FollowUpSettingsController } from './follow-up-settings.controller';
 import { FollowUpSettingsService } from './follow-up-settings.service';
 import { FollowUpsController } from './follow-ups.controller';
+import { CandidateFollowUpsResolver, ContactFollowUpsResolver, InterviewFollowUpsResolver, LeadFollowUpsResolver } from './follow-ups-about.resolver';
 import { FollowUpsResolver } from './follow-ups.resolver';
+import { FollowUpPreviewService } from './compose/follow-up-preview.service';
+import { PreviewTemplateUseCase } from './compose/template-preview.usecase';
 import { FollowUpsService } from './follow-ups.service';
 import { FollowUpPlanner } from './planning/follow-up.planner';
-import { FollowUpRules } from './planning/follow-up.rules';
+import { PlanFollowUpsReaction } from './planning/plan-follow-ups.reaction';
 import { OneOffAnswers } from './one-off/one-off-answers';
 import { OneOffController } from './one-off/one-off.controller';
 import { OneOffResolver } from './one-off/one-off.resolver';
 import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
 
 /**
- * The follow-up engine: the planner (domain events → follow-up rows, by the tenant's policy),
- * the dispatcher (claim → compose → choose channel → send through messaging → record), and the
- * recruiter's controls (list, approve, cancel, snooze, send now, agenda, policy).
+ * The follow-up engine: the rules (rules/, one file each), planning (a durable reaction to domain
+ * events: events → follow-up rows, by the tenant's policy), composing (current data → the message,
+ * for sending and for previews alike), the dispatcher (claim → send use case: compose, draft,
+ * window, SMS pacing → messaging → record), and the recruiter's controls (list with previews,
+ * approve, cancel, snooze, send now, edit, agenda, policy).
  */
 @Module({
   imports: [ScheduleModule.forRoot(), UsersModule, CandidatesModule, ContactsModule, LeadsModule, InterviewsModule, MessagingModule],
   controllers: [FollowUpsController, FollowUpSettingsController, OneOffController],
   providers: [
     FollowUpPlanner,
-    FollowUpRules,
-    FollowUpExecutor,
+    PlanFollowUpsReaction,
+    FollowUpComposer,
+    SendFollowUpUseCase,
+    SmsPacer,
+    AttemptRecorder,
     DispatcherService,
     FollowUpsService,
     FollowUpSettingsService,
     AgendaService,
     FollowUpsResolver,
+    LeadFollowUpsResolver,
+    InterviewFollowUpsResolver,
+    CandidateFollowUpsResolver,
+    ContactFollowUpsResolver,
+    FollowUpPreviewService,
+    PreviewTemplateUseCase,
     JsonScalar,
     SendOneOffUseCase,
     OneOffResolver,
     OneOffAnswers,
-    { provide: FOLLOW_UP_COMPOSER, useClass: PipelineComposer },
-    { provide: CONTACT_STATE_READER, useClass: MessagingContactState },
   ],
   exports: [FollowUpsService, DispatcherService, FollowUpPlanner, SendOneOffUseCase],
 })

@@ -1,14 +1,19 @@
-import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/app.exception';
 import { toConnection } from '../common/graphql/connection';
 import { JsonScalar } from '../common/graphql/json.scalar';
-import { MessageView } from '../messaging/dto/message.dto';
+import { fieldPrincipal } from '../common/graphql/field-scopes';
+import type { GqlContext } from '../common/graphql/field-scopes';
+import { loaderFor } from '../common/graphql/loaders';
+import { FollowUpPreviewView } from './dto/follow-up-preview.dto';
 import { AgendaService } from './agenda.service';
-import { AgendaView, CancelDto, filterOfArgs, FollowUpArgs, FollowUpConnection, FollowUpView, SnoozeDto } from './dto/follow-up.dto';
+import { AgendaView, CancelDto, EditFollowUpDto, filterOfArgs, FollowUpArgs, FollowUpConnection, FollowUpView, SnoozeDto } from './dto/follow-up.dto';
 import { FollowUpSettingsService } from './follow-up-settings.service';
+import { PreviewTemplateUseCase } from './compose/template-preview.usecase';
+import { TemplatePreviewDto, TemplatePreviewView } from './dto/template-preview.dto';
 import { FollowUpsService } from './follow-ups.service';
 
 @Resolver(() => FollowUpView)
@@ -17,12 +22,19 @@ export class FollowUpsResolver {
     private readonly service: FollowUpsService,
     private readonly agendaService: AgendaService,
     private readonly settings: FollowUpSettingsService,
+    private readonly templates: PreviewTemplateUseCase,
   ) {}
+
+  @Query(() => TemplatePreviewView, { description: "A draft template rendered as one of this firm's follow-ups would read, from a real candidate (or a sample). Nothing is written." })
+  @RequireScopes('settings:read')
+  previewTemplate(@CurrentPrincipal() p: Principal, @Args('input') input: TemplatePreviewDto): Promise<TemplatePreviewView> {
+    return this.templates.execute(p.tenantId, input, p.kind === 'user' ? p.userId : null);
+  }
 
   @Query(() => FollowUpConnection)
   @RequireScopes('follow_ups:read')
   async followUps(@CurrentPrincipal() p: Principal, @Args() args: FollowUpArgs): Promise<FollowUpConnection> {
-    return toConnection(new FollowUpConnection(), await this.service.list(p.tenantId, filterOfArgs(args)), FollowUpView.of);
+    return toConnection(new FollowUpConnection(), await this.service.list(p.tenantId, filterOfArgs(args)), (f) => FollowUpView.of(f));
   }
 
   @Query(() => FollowUpView)
@@ -43,23 +55,13 @@ export class FollowUpsResolver {
     }
     if (owner !== undefined && owner !== null && owner !== 'me') throw AppException.validation([{ field: 'owner', message: "must be 'me'" }]);
     if (owner === 'me' && p.kind !== 'user') throw new AppException(ErrorCode.ValidationFailed, 'owner: me needs a user token, not an API key');
-    const a = await this.agendaService.forDay(p.tenantId, date ?? undefined, owner === 'me' && p.kind === 'user' ? p.userId : undefined);
-    return {
-      date: a.date,
-      timeZone: a.timeZone,
-      goingOut: a.goingOut.map(FollowUpView.of),
-      awaitingApproval: a.awaitingApproval.map(FollowUpView.of),
-      needsAttention: a.needsAttention.map(FollowUpView.of),
-      tasks: a.tasks.map(FollowUpView.of),
-      goneQuiet: a.goneQuiet.map(FollowUpView.of),
-      repliesToAnswer: a.repliesToAnswer.map(MessageView.of),
-    };
+    return AgendaView.of(await this.agendaService.forDay(p.tenantId, date ?? undefined, owner === 'me' && p.kind === 'user' ? p.userId : undefined));
   }
 
   @Mutation(() => FollowUpView)
   @RequireScopes('follow_ups:write')
   async approveFollowUp(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<FollowUpView> {
-    return FollowUpView.of(await this.service.approve(p.tenantId, id, actorOf(p)));
+    return FollowUpView.of((await this.service.approve(p.tenantId, id, actorOf(p))).followUp);
   }
 
   @Mutation(() => FollowUpView)
@@ -69,19 +71,41 @@ export class FollowUpsResolver {
     @Args('id', { type: () => ID }) id: string,
     @Args('input', { nullable: true }) input?: CancelDto,
   ): Promise<FollowUpView> {
-    return FollowUpView.of(await this.service.cancel(p.tenantId, id, input?.reason, actorOf(p)));
+    return FollowUpView.of((await this.service.cancel(p.tenantId, id, input?.reason, actorOf(p))).followUp);
   }
 
   @Mutation(() => FollowUpView)
   @RequireScopes('follow_ups:write')
   async snoozeFollowUp(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string, @Args('input') input: SnoozeDto): Promise<FollowUpView> {
-    return FollowUpView.of(await this.service.snooze(p.tenantId, id, input.until));
+    return FollowUpView.of((await this.service.snooze(p.tenantId, id, input.until)).followUp);
   }
 
   @Mutation(() => FollowUpView)
   @RequireScopes('follow_ups:write')
   async sendFollowUpNow(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string): Promise<FollowUpView> {
-    return FollowUpView.of(await this.service.sendNow(p.tenantId, id, actorOf(p)));
+    return FollowUpView.of((await this.service.sendNow(p.tenantId, id, actorOf(p))).followUp);
+  }
+
+  @Mutation(() => FollowUpView, { description: 'Edit the text of one pending follow-up (it then goes as written); body: null goes back to the template.' })
+  @RequireScopes('follow_ups:write')
+  async editFollowUp(@CurrentPrincipal() p: Principal, @Args('id', { type: () => ID }) id: string, @Args('input') input: EditFollowUpDto): Promise<FollowUpView> {
+    return FollowUpView.of((await this.service.edit(p.tenantId, id, input)).followUp);
+  }
+
+  /**
+   * What a pending follow-up would be if it went out now (null once it is not pending). Batched:
+   * every preview a request asks for is composed in one go.
+   */
+  @ResolveField(() => FollowUpPreviewView, { nullable: true })
+  async preview(followUp: FollowUpView, _args: unknown, ctx: GqlContext): Promise<FollowUpPreviewView | null> {
+    const p = fieldPrincipal(ctx, 'follow_ups:read');
+    // The agenda composed its previews with its sections already.
+    if (followUp.preview !== undefined) return followUp.preview;
+    const loader = loaderFor(ctx, 'followUpPreview', async (ids) => {
+      const previews = await this.service.previewsByIds(p.tenantId, ids);
+      return ids.map((id) => previews.get(id) ?? null);
+    });
+    return loader.load(followUp.id);
   }
 
   @Query(() => JsonScalar, { description: 'The follow-up policy: per rule, enabled, timing, maxNudges, requiresApproval, templates.' })

@@ -1,5 +1,5 @@
-import { DEFAULT_POLICY, validatePolicyPatch } from './domain/rules';
-import type { FollowUpPolicy } from './domain/rules';
+import { DEFAULT_POLICY, validatePolicyPatch } from './rules/policy';
+import type { FollowUpPolicy } from './rules/policy';
 import { DEFAULT_WINDOW_CONFIG, validateWindowConfig } from './domain/windows';
 import type { WindowConfig } from './domain/windows';
 

@@ -31,11 +31,11 @@ export interface InterviewRecord {
 const EDITABLE = ['format', 'location', 'meetingUrl', 'timeZone', 'scheduledBy', 'scheduledByContactId'] as const;
 
 /** The explicit end states and the event each emits. */
-const CLOSE_OUT: Record<'cancelled' | 'completed' | 'no_show', string> = {
+const CLOSE_OUT = {
   cancelled: 'interview.cancelled',
   completed: 'interview.completed',
   no_show: 'interview.no_show',
-};
+} as const;
 
 @Injectable()
 export class InterviewsService {
@@ -278,6 +278,26 @@ export class InterviewsService {
         .andWhere('i.deleted_at IS NULL')
         .orderBy('i.starts_at', 'ASC')
         .addOrderBy('i.id', 'ASC')
+        .getMany();
+      const links = await this.links(tx, interviews.map((i) => i.id));
+      return interviews.map((interview) => ({ interview, interviewerIds: links.get(interview.id) ?? [] }));
+    });
+  }
+
+  /**
+   * Batch read by id (composing follow-ups): the live interviews, each with its interviewer ids.
+   *   SELECT i.* FROM interviews i WHERE i.tenant_id = $1 AND i.id = ANY($2) AND i.deleted_at IS NULL
+   *   + the interviewer links, as findByLeadIds
+   */
+  findByIds(tenantId: TenantId, interviewIds: readonly string[]): Promise<{ interview: InterviewEntity; interviewerIds: string[] }[]> {
+    const ids = interviewIds.filter(isUuid);
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.tx(tenantId, async (tx) => {
+      const interviews = await tx.manager
+        .createQueryBuilder(InterviewEntity, 'i')
+        .where('i.tenant_id = :tenantId', { tenantId: tx.tenantId })
+        .andWhere('i.id = ANY(:ids)', { ids })
+        .andWhere('i.deleted_at IS NULL')
         .getMany();
       const links = await this.links(tx, interviews.map((i) => i.id));
       return interviews.map((interview) => ({ interview, interviewerIds: links.get(interview.id) ?? [] }));

@@ -252,7 +252,11 @@ export class LeadsService {
     await this.recordHistory(tx, lead.id, null, status, changedAt, actor, null);
     tx.emit('lead.created', { leadId: lead.id, candidateId: lead.candidateId, status, externalId }, actor);
     if (status !== 'identified') {
-      tx.emit('lead.status_changed', { leadId: lead.id, candidateId: lead.candidateId, from: null, to: status, at: changedAt.toISOString() }, actor);
+      tx.emit(
+        'lead.status_changed',
+        { leadId: lead.id, candidateId: lead.candidateId, from: null, to: status, at: changedAt.toISOString(), referrerContactId: lead.referrerContactId, employerContactId: lead.employerContactId },
+        actor,
+      );
     }
     return lead;
   }

@@ -52,15 +52,17 @@ export class EngagementService {
   }
 
   /** Several people at once (the dispatcher's batch): one query. Unknown people get empty engagement. */
-  async getMany(tenantId: TenantId, people: readonly PersonRef[]): Promise<Map<string, Engagement>> {
+  getMany(tenantId: TenantId, people: readonly PersonRef[]): Promise<Map<string, Engagement>> {
+    return this.db.tx(tenantId, (tx) => this.getManyIn(tx, people));
+  }
+
+  async getManyIn(tx: TenantTx, people: readonly PersonRef[]): Promise<Map<string, Engagement>> {
     const out = new Map<string, Engagement>();
     if (people.length === 0) return out;
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<Row>(
-        `SELECT * FROM person_engagement
-         WHERE tenant_id = $1 AND (candidate_id = ANY($2::uuid[]) OR contact_id = ANY($3::uuid[]))`,
-        [tx.tenantId, people.filter((p) => p.type === 'candidate').map((p) => p.id), people.filter((p) => p.type === 'contact').map((p) => p.id)],
-      ),
+    const rows = await tx.query<Row>(
+      `SELECT * FROM person_engagement
+       WHERE tenant_id = $1 AND (candidate_id = ANY($2::uuid[]) OR contact_id = ANY($3::uuid[]))`,
+      [tx.tenantId, people.filter((p) => p.type === 'candidate').map((p) => p.id), people.filter((p) => p.type === 'contact').map((p) => p.id)],
     );
     for (const p of people) {
       const row = rows.find((r) => (p.type === 'candidate' ? r.candidate_id === p.id : r.contact_id === p.id));

@@ -3,19 +3,21 @@ import { AppException } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
+import { sha256Hex } from '../common/crypto';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
-import { withOptOutLine } from '../follow-ups/domain/templates';
-import { UserEntity } from '../users/user.entity';
+import type { TenantId } from '../database/tenant-id';
+import { personKey } from '../people/person-ref';
 import { ConsentService } from './consent/consent.service';
 import { personColumns } from './domain/person';
 import { isTwilioMessageStatus, nextStatus } from './domain/twilio-status';
 import { createUnsubscribeToken, unsubscribeKey } from './domain/unsubscribe-token';
 import { EMAIL_DRIVER, SMS_DRIVER } from './drivers/driver.types';
-import type { EmailDriver, OutboundEmail, OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './drivers/driver.types';
+import type { EmailDriver, MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './drivers/driver.types';
+import { withOptOutLine } from './domain/sms-compliance';
 import { EngagementService } from './engagement.service';
 import { MessageEntity, MessageProvider, MessageStatus } from './entities/message.entity';
-import type { OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PreparedSend } from './outbound.types';
-import { findLivePerson } from './people-directory';
+import { EMPTY_PERSON_STATE } from './outbound.types';
+import type { OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend } from './outbound.types';
 import { SendersService } from './senders/senders.service';
 
 /** The SMS driver used when no Twilio account is resolvable: records `simulated`. */
@@ -31,26 +33,18 @@ const MESSAGE_STATUS_SET: ReadonlySet<string> = new Set<MessageStatus>([
   'simulated',
 ]);
 
-type Prepared =
-  | { kind: 'blocked'; reason: string }
-  | {
-      kind: 'ready';
-      message: MessageEntity;
-      email?: OutboundEmail;
-      sms?: OutboundSms;
-      smsDriver?: SmsDriver;
-    };
-
 /**
  * OutboundMessenger: the one way a message leaves Touchpoint (follow-ups and one-off messages).
  *
- *   1. tx: re-check the person, their address and consent; resolve the sender; INSERT the
- *      messages row (status 'sending', our uuid). COMMIT. That row is the crash marker.
- *   2. call the driver, outside any transaction.
- *   3. tx: record the provider's answer on the row (forward-only, in case a status callback got
- *      there first), update the person's engagement, opt out on 21610. COMMIT, emit events.
+ *   0. context(): what messaging knows about the people and the firm's senders, read once in the
+ *      sending transaction and handed back to prepare.
+ *   1. prepare (in the caller's transaction): consent from that context; INSERT the messages row
+ *      (status 'sending', our uuid). COMMIT. That row is the crash marker.
+ *   2. deliver: the driver, outside any transaction.
+ *   3. complete (a transaction): record the provider's answer on the row (forward-only, in case a
+ *      status callback got there first), update the person's engagement, opt out on 21610.
  *
- * The first SMS to a person carries the opt-out line (templates.withOptOutLine).
+ * SMS compliance lives here: finalText() adds the opt-out line to the first SMS to a person.
  */
 @Injectable()
 export class OutboundMessengerService implements OutboundMessenger {
@@ -71,64 +65,78 @@ export class OutboundMessengerService implements OutboundMessenger {
     this.unsubscribeKey = unsubscribeKey(config.encryptionKey);
   }
 
-  /** Whether the next SMS to this person is their first (and so carries the opt-out line). */
-  isFirstSmsTo(tenantId: OutboundRequest['tenantId'], person: PersonRef): Promise<boolean> {
-    return this.engagement.isFirstSmsTo(tenantId, person);
-  }
-
   /** The one-click unsubscribe URL of a person's channel (RFC 8058). */
   unsubscribeUrl(tenantId: string, person: PersonRef, channel: 'email' | 'sms' = 'email'): string {
     return `${this.config.publicUrl}/v1/unsubscribe/${createUnsubscribeToken(this.unsubscribeKey, { tenantId, person, channel })}`;
   }
 
-  async send(request: OutboundRequest): Promise<OutboundResult> {
-    const prepared = await this.prepare(request);
-    return this.complete(prepared, await this.deliver(prepared));
+  /**
+   * Three reads, whatever the number of people: the firm's senders, the people's engagement (last
+   * inbound channel, first SMS) and their opt-outs. One after the other: a dispatcher lane holds
+   * at most one pooled connection.
+   */
+  async context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext> {
+    return this.db.tx(tenantId, async (tx) => {
+      const senders = await this.senders.resolveIn(tx);
+      const engagement = await this.engagement.getManyIn(tx, people);
+      const optOuts = await this.consent.optOutsIn(tx, people);
+      const states = new Map<string, PersonState>();
+      for (const p of people) {
+        const key = personKey(p);
+        const e = engagement.get(key);
+        const out = optOuts.get(key);
+        states.set(key, {
+          lastInboundChannel: e?.lastInboundChannel ?? null,
+          optedOut: { email: out?.has('email') ?? false, sms: out?.has('sms') ?? false },
+          firstSms: (e?.firstSmsAt ?? null) === null,
+        });
+      }
+      const twilio = senders.twilio;
+      return {
+        tenantId,
+        senders,
+        smsSenderKey: twilio ? `twilio:${sha256Hex(`${twilio.accountSid}:${twilio.messagingServiceSid ?? twilio.from ?? ''}`).slice(0, 32)}` : `log:${tenantId}`,
+        // The log driver stands in when no Twilio account exists (development): SMS is "configured".
+        smsConfigured: true,
+        people: states,
+      };
+    });
   }
 
-  /**
-   * Step 1 of send(), for callers that batch their own transactions (the dispatcher): checks
-   * and writes the messages row in `TenantDb.tx`, which joins the caller's unit of work if any.
-   */
-  async prepare(request: OutboundRequest): Promise<PreparedSend> {
-    const prepared = await this.db.tx(request.tenantId, (tx) => this.prepareIn(tx, request));
-    return { tenantId: request.tenantId, prepared };
+  finalText(channel: MessageChannel, text: string, person: PersonState): string {
+    return channel === 'sms' ? withOptOutLine(text, person.firstSms) : text;
+  }
+
+  /** Step 1: checks and writes the messages row, in the caller's unit of work if any. */
+  prepare(request: OutboundRequest, context: OutboundContext): Promise<PreparedSend> {
+    return this.db.tx(request.tenantId, (tx) => this.prepareIn(tx, request, context));
   }
 
   /** Step 2: the driver call, outside any transaction. */
   async deliver(send: PreparedSend): Promise<SendOutcome | undefined> {
-    const p = send.prepared as Prepared;
-    return p.kind === 'blocked' ? undefined : this.callDriver(p);
+    return send.kind === 'blocked' ? undefined : this.callDriver(send);
   }
 
   /** Step 3: records the provider's answer (joins the caller's unit of work if any). */
   async complete(send: PreparedSend, outcome: SendOutcome | undefined): Promise<OutboundResult> {
-    const p = send.prepared as Prepared;
-    if (p.kind === 'blocked' || !outcome) {
-      return { messageId: null, outcome: { kind: 'blocked', reason: p.kind === 'blocked' ? p.reason : 'not sent' } };
+    if (send.kind === 'blocked' || !outcome) {
+      return { messageId: null, outcome: { kind: 'blocked', reason: send.kind === 'blocked' ? send.reason : 'not sent' } };
     }
-    await this.db.tx(send.tenantId, (tx) => this.record(tx, p.message, outcome));
-    return { messageId: p.message.id, outcome };
+    await this.db.tx(send.tenantId, (tx) => this.record(tx, send.message, outcome));
+    return { messageId: send.message.id, outcome };
   }
 
-  private async prepareIn(tx: TenantTx, request: OutboundRequest): Promise<Prepared> {
-    const person = await findLivePerson(tx, request.person);
-    if (!person) return { kind: 'blocked', reason: `${request.person.type} not found (deleted or unknown)` };
-    const to = request.channel === 'email' ? person.email : person.phone;
-    if (!to) return { kind: 'blocked', reason: request.channel === 'email' ? 'no email address' : 'no phone number' };
-    if (await this.consent.isOptedOutIn(tx, request.person, request.channel)) {
-      return { kind: 'blocked', reason: `opted out of ${request.channel === 'email' ? 'email' : 'SMS'}` };
-    }
-    let user: UserEntity | null = null;
-    if (request.userId) {
-      user = await tx.repo(UserEntity).findOne({ id: request.userId });
-      if (!user) throw AppException.validation([{ field: 'userId', message: 'is not a user of this firm' }]);
-    }
-    const senders = await this.senders.resolveIn(tx);
+  private async prepareIn(tx: TenantTx, request: OutboundRequest, context: OutboundContext): Promise<PreparedSend> {
+    const blocked = (reason: string): PreparedSend => ({ kind: 'blocked', tenantId: request.tenantId, reason });
+    const to = request.recipient.address.trim();
+    if (!to) return blocked(request.channel === 'email' ? 'no email address' : 'no phone number');
+    const state = context.people.get(personKey(request.person)) ?? EMPTY_PERSON_STATE;
+    if (state.optedOut[request.channel]) return blocked(`opted out of ${request.channel === 'email' ? 'email' : 'SMS'}`);
+    const senders = context.senders;
     const now = this.clock.now();
     const base = {
       ...personColumns(request.person),
-      userId: user?.id ?? null,
+      userId: request.author?.userId ?? null,
       followUpId: request.followUpId ?? null,
       direction: 'out' as const,
       channel: request.channel,
@@ -145,7 +153,7 @@ export class OutboundMessengerService implements OutboundMessenger {
     };
 
     if (request.channel === 'email') {
-      const fromName = user ? `${user.name} – ${senders.email.fromName}` : senders.email.fromName;
+      const fromName = request.author ? `${request.author.name} – ${senders.email.fromName}` : senders.email.fromName;
       const subject = request.subject?.trim() || `A message from ${senders.tenantName}`;
       const message = await tx.repo(MessageEntity).insert({
         ...base,
@@ -157,7 +165,7 @@ export class OutboundMessengerService implements OutboundMessenger {
       const email: OutboundEmail = {
         messageId: message.id,
         to,
-        toName: person.name,
+        toName: request.recipient.name,
         from: senders.email.fromAddress,
         fromName,
         ...(senders.email.replyTo ? { replyTo: senders.email.replyTo } : {}),
@@ -165,32 +173,30 @@ export class OutboundMessengerService implements OutboundMessenger {
         text: request.text,
         ...(request.automated ? { unsubscribeUrl: this.unsubscribeUrl(tx.tenantId, request.person, 'email') } : {}),
       };
-      return { kind: 'ready', message, email };
+      return { kind: 'ready', tenantId: request.tenantId, message, email };
     }
 
     const account: TwilioAccount | undefined = senders.twilio;
-    const engagement = await this.engagement.getIn(tx, request.person);
-    const body = withOptOutLine(request.text, engagement.firstSmsAt === null);
     const provider: MessageProvider = account ? 'twilio' : 'log';
     const message = await tx.repo(MessageEntity).insert({
       ...base,
       provider,
       fromAddress: account ? (account.from ?? account.messagingServiceSid ?? null) : null,
       subject: null,
-      body,
+      body: request.text,
     });
     const sms: OutboundSms = {
       messageId: message.id,
       to,
-      body,
+      body: request.text,
       // The log driver never uses (or keeps) the token; it records the simulated send.
       account: account ?? { accountSid: 'simulated', authToken: '' },
       statusCallbackUrl: `${this.config.publicUrl}/v1/webhooks/twilio/${encodeURIComponent(senders.webhookKey)}/status?messageId=${message.id}`,
     };
-    return { kind: 'ready', message, sms, smsDriver: account ? this.twilioDriver : this.logSmsDriver };
+    return { kind: 'ready', tenantId: request.tenantId, message, sms, smsDriver: account ? this.twilioDriver : this.logSmsDriver };
   }
 
-  private async callDriver(prepared: Extract<Prepared, { kind: 'ready' }>): Promise<SendOutcome> {
+  private async callDriver(prepared: Extract<PreparedSend, { kind: 'ready' }>): Promise<SendOutcome> {
     try {
       if (prepared.email) return await this.emailDriver.send(prepared.email);
       if (prepared.sms && prepared.smsDriver) return await prepared.smsDriver.send(prepared.sms);

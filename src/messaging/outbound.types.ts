@@ -1,25 +1,57 @@
 import type { TenantId } from '../database/tenant-id';
-import type { MessageChannel, SendOutcome } from './drivers/driver.types';
+import type { PersonRef } from '../people/person-ref';
+import type { MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver } from './drivers/driver.types';
+import type { MessageEntity } from './entities/message.entity';
+import type { ResolvedSenders } from './senders/senders.service';
+
+export type { PersonRef };
 
 /**
  * The seam between the follow-up engine (and one-off messages) and messaging.
- * The engine decides WHAT to send, to WHOM, on which channel, and WHEN; messaging records the
- * message, applies the last consent check, calls the driver outside any transaction, and records
- * the provider's answer.
+ * The engine decides WHAT to send, to WHOM, on which channel, and WHEN; messaging tells it what it
+ * knows about the people (last inbound channel, consent, first SMS) and the firm's senders, finishes
+ * the text (SMS compliance), records the message, calls the driver outside any transaction, and
+ * records the provider's answer.
  */
-export type PersonRef = { type: 'candidate'; id: string } | { type: 'contact'; id: string };
+
+/** What messaging knows about one person at send time. */
+export interface PersonState {
+  /** The channel of their most recent inbound touch (`phone`: a logged call). */
+  lastInboundChannel: 'email' | 'sms' | 'phone' | null;
+  optedOut: { email: boolean; sms: boolean };
+  /** No SMS has gone to them yet: the next one carries the opt-out line. */
+  firstSms: boolean;
+}
+
+/**
+ * Read once per send (or per batch) inside the sending transaction, and passed back to
+ * `prepare`: the firm's senders and the people's state. Nothing in it is read again.
+ */
+export interface OutboundContext {
+  readonly tenantId: TenantId;
+  readonly senders: ResolvedSenders;
+  /** Keys the per-sender SMS rate limit: the number or messaging service (tenants on the platform number share it). */
+  readonly smsSenderKey: string;
+  /** Whether SMS can go at all (the log driver stands in for a missing Twilio account, so: yes). */
+  readonly smsConfigured: boolean;
+  /** By `personKey`; a person not asked about has the empty state. */
+  readonly people: ReadonlyMap<string, PersonState>;
+}
 
 export interface OutboundRequest {
   tenantId: TenantId;
   person: PersonRef;
+  /** Their name and the address on `channel`, as the caller read them in this transaction. */
+  recipient: { name: string; address: string };
   channel: MessageChannel;
   /** Email only. */
   subject?: string;
+  /** The final text (see OutboundMessenger.finalText). */
   text: string;
   /** The follow-up this message fulfils, when it is one. */
   followUpId?: string;
-  /** The user on whose behalf it goes (one-off messages), for the From name and the timeline. */
-  userId?: string;
+  /** The user on whose behalf it goes (one-off messages): the From name and the timeline. */
+  author?: { userId: string; name: string };
   /** Automated messages carry the RFC 8058 unsubscribe headers (email). */
   automated: boolean;
 }
@@ -30,19 +62,31 @@ export interface OutboundResult {
   outcome: SendOutcome | { kind: 'blocked'; reason: string };
 }
 
-/** A message checked and written (or refused), not yet handed to the driver. Opaque. */
-export interface PreparedSend {
-  readonly tenantId: TenantId;
-  readonly prepared: unknown;
-}
+/** A message checked and written (or refused), not yet handed to the driver. */
+export type PreparedSend =
+  | { readonly kind: 'blocked'; readonly tenantId: TenantId; readonly reason: string }
+  | {
+      readonly kind: 'ready';
+      readonly tenantId: TenantId;
+      readonly message: MessageEntity;
+      readonly email?: OutboundEmail;
+      readonly sms?: OutboundSms;
+      readonly smsDriver?: SmsDriver;
+    };
 
 export interface OutboundMessenger {
-  /** prepare → deliver → complete, each in its own transaction (the driver call in none). */
-  send(request: OutboundRequest): Promise<OutboundResult>;
-  /** The same three steps, for a caller that runs 1 and 3 inside its own unit of work. */
-  prepare(request: OutboundRequest): Promise<PreparedSend>;
+  /** What messaging knows now about these people and the firm's senders (joins the caller's unit of work). */
+  context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext>;
+  /** The text as it will reach the person: SMS compliance (the opt-out line on a first SMS) is added here, and only here. */
+  finalText(channel: MessageChannel, text: string, person: PersonState): string;
+  /** 1: checks consent from `context` and writes the messages row (joins the caller's unit of work). */
+  prepare(request: OutboundRequest, context: OutboundContext): Promise<PreparedSend>;
+  /** 2: the driver call, outside any transaction. */
   deliver(send: PreparedSend): Promise<SendOutcome | undefined>;
+  /** 3: records the provider's answer (joins the caller's unit of work). */
   complete(send: PreparedSend, outcome: SendOutcome | undefined): Promise<OutboundResult>;
 }
 
 export const OUTBOUND_MESSENGER = Symbol('OUTBOUND_MESSENGER');
+
+export const EMPTY_PERSON_STATE: PersonState = Object.freeze({ lastInboundChannel: null, optedOut: Object.freeze({ email: false, sms: false }), firstSms: true });

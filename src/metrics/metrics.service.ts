@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 
@@ -36,6 +36,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Incremented by the reaction runner on every failed attempt (this process). */
+  readonly reactionFailures = new Counter({
+    name: 'touchpoint_reaction_failures_total',
+    help: 'Failed attempts of reactions to changes (planning follow-ups, …) in this process; each failure is kept and retried',
+    labelNames: ['reaction', 'event_type'],
+    registers: [this.registry],
+  });
+  private readonly reactions = new Gauge({
+    name: 'touchpoint_reactions',
+    help: 'Reactions to changes (planning follow-ups, …) that failed and are not done yet, across tenants: failing (retried with backoff), dead (given up; an admin can retry)',
+    labelNames: ['state', 'reaction'],
+    registers: [this.registry],
+  });
+  private readonly reactionLag = new Gauge({
+    name: 'touchpoint_reaction_lag_seconds',
+    help: 'Age of the change behind the oldest failing reaction',
+    registers: [this.registry],
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
@@ -57,6 +76,13 @@ export class MetricsService {
       if (r.metric === 'follow_ups') this.followUps.set({ status: r.label1, rule: r.label2 }, r.value);
       else if (r.metric === 'messages') this.messages.set({ channel: r.label1, status: r.label2 }, r.value);
       else if (r.metric === 'dispatch_lag_seconds') this.lag.set(r.value);
+    }
+    const reactions = (await this.dataSource.query('SELECT * FROM reaction_metrics($1)', [this.clock.now()])) as { state: string; reaction: string; value: number }[];
+    this.reactions.reset();
+    this.reactionLag.set(0);
+    for (const r of reactions) {
+      if (r.state === 'oldest_pending_seconds') this.reactionLag.set(r.value);
+      else this.reactions.set({ state: r.state, reaction: r.reaction }, r.value);
     }
     return this.registry.metrics();
   }

@@ -55,6 +55,33 @@ export class UsersService {
     return this.db.tx(tenantId, (tx) => tx.repo(UserEntity).find({ deletedAt: IsNull() }, { createdAt: 'ASC', id: 'ASC' }, 1000));
   }
 
+  /** Live users by id, in one query (unknown and deleted ones are left out). */
+  findByIds(tenantId: TenantId, ids: readonly string[]): Promise<UserEntity[]> {
+    const valid = [...new Set(ids.filter(isUuid))];
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.db.tx(tenantId, (tx) =>
+      tx.manager
+        .createQueryBuilder(UserEntity, 'u')
+        .where('u.tenant_id = :tenantId', { tenantId: tx.tenantId })
+        .andWhere('u.id = ANY(:ids)', { ids: valid })
+        .andWhere('u.deleted_at IS NULL')
+        .getMany(),
+    );
+  }
+
+  /** The firm's longest-standing active admin (who signs messages of candidates nobody owns). */
+  async firstActiveAdmin(tenantId: TenantId): Promise<UserEntity | null> {
+    return this.db.tx(tenantId, (tx) =>
+      tx.manager
+        .createQueryBuilder(UserEntity, 'u')
+        .where('u.tenant_id = :tenantId', { tenantId: tx.tenantId })
+        .andWhere(`u.role = 'admin' AND u.status = 'active' AND u.deleted_at IS NULL`)
+        .orderBy('u.created_at', 'ASC')
+        .addOrderBy('u.id', 'ASC')
+        .getOne(),
+    );
+  }
+
   async get(tenantId: TenantId, id: string): Promise<UserEntity> {
     return this.db.tx(tenantId, (tx) => this.load(tx, id));
   }

@@ -66,7 +66,7 @@ export class WebhookDeliveryWorker extends LeasedWorkLoop<DeliveryOutcome> imple
   onApplicationBootstrap(): void {
     if (!this.startLoop()) return;
     // A committed catalog event may have queued deliveries: look soon rather than at the next tick.
-    this.unsubscribe = this.bus.subscribe('*', (e) => {
+    this.unsubscribe = this.bus.subscribeAll((e) => {
       if (isWebhookEventType(e.type)) this.wake();
     });
   }

@@ -74,6 +74,28 @@ describe('re-planning and cancelling follow-ups when the pipeline changes', () =
     expect((thanks?.due_at as Date).toISOString()).toBe('2026-12-11T22:45:00.000Z'); // end (20:45) + 2 h
   });
 
+  it('an interview completed early is thanked early: from the completion, not from the scheduled end', async () => {
+    const lead = await newLead('applied');
+    const x = api(h.t, a);
+    // 10:00 to 11:00 New York on Wednesday; the thank-yous are planned for 13:00 (end + 2 h) and 12:00 (end + 1 h).
+    const interview = (
+      await x.post('/v1/interviews', { leadId: lead, startsAt: '2026-12-02T15:00:00Z', durationMinutes: 60, format: 'video', interviewerIds: [ids.ivy] }).expect(201)
+    ).body.id as string;
+    const planned = async (): Promise<Record<string, string>> =>
+      Object.fromEntries(
+        (await followUpsOf(a.tenantId, `interview_id = $2 AND rule IN ('interview_thank_you', 'thank_you_reminder') AND status = 'planned'`, [interview])).map((f) => [
+          f.rule as string,
+          (f.due_at as Date).toISOString(),
+        ]),
+      );
+    expect(await planned()).toEqual({ interview_thank_you: '2026-12-02T18:00:00.000Z', thank_you_reminder: '2026-12-02T17:00:00.000Z' });
+    // It ended at 10:25: marked completed then.
+    h.clock.set('2026-12-02T15:25:00Z');
+    await x.post(`/v1/interviews/${interview}/complete`).expect(200);
+    expect(await planned()).toEqual({ interview_thank_you: '2026-12-02T17:25:00.000Z', thank_you_reminder: '2026-12-02T16:25:00.000Z' });
+    h.clock.set('2026-12-01T14:00:00Z');
+  });
+
   it('a cancelled interview cancels every follow-up about it', async () => {
     const lead = await newLead('applied');
     const x = api(h.t, a);

@@ -21,6 +21,7 @@ export function api(t: TestApp, who: SignedUp) {
   return {
     post: (path: string, body: object = {}) => request(t.http).post(path).set(auth).send(body),
     put: (path: string, body: object = {}) => request(t.http).put(path).set(auth).send(body),
+    patch: (path: string, body: object = {}) => request(t.http).patch(path).set(auth).send(body),
     get: (path: string) => request(t.http).get(path).set(auth),
   };
 }

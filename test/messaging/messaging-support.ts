@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import request from 'supertest';
 import twilio from 'twilio';
 import { OUTBOUND_MESSENGER } from '../../src/messaging/outbound.types';
-import type { OutboundMessenger, OutboundRequest, OutboundResult, PersonRef } from '../../src/messaging/outbound.types';
+import { EMPTY_PERSON_STATE } from '../../src/messaging/outbound.types';
+import type { OutboundMessenger, OutboundResult, PersonRef } from '../../src/messaging/outbound.types';
+import { CandidatesService } from '../../src/candidates/candidates.service';
+import { ContactsService } from '../../src/contacts/contacts.service';
+import { personKey } from '../../src/people/person-ref';
+import { UsersService } from '../../src/users/users.service';
 import { asTenantId } from '../../src/database/tenant-id';
 import { api } from '../pipeline/pipeline-support';
 import { SignedUp, TestApp, withAdminDb } from '../support/test-app';
@@ -101,8 +106,45 @@ export function messenger(t: TestApp): OutboundMessenger {
   return t.app.get<OutboundMessenger>(OUTBOUND_MESSENGER);
 }
 
-export function send(t: TestApp, who: SignedUp, person: PersonRef, rest: Omit<OutboundRequest, 'tenantId' | 'person'>): Promise<OutboundResult> {
-  return messenger(t).send({ tenantId: asTenantId(who.tenantId), person, ...rest });
+export interface SendInput {
+  channel: 'email' | 'sms';
+  subject?: string;
+  text: string;
+  automated: boolean;
+  /** A one-off message's author. */
+  userId?: string;
+}
+
+/**
+ * One message through messaging's three steps, the way the engine drives them: the person as the
+ * services read them now (a deleted or another firm's person has no address), messaging's context,
+ * the final text (SMS compliance), prepare, deliver, complete.
+ */
+export async function send(t: TestApp, who: SignedUp, person: PersonRef, rest: SendInput): Promise<OutboundResult> {
+  const tenantId = asTenantId(who.tenantId);
+  const m = messenger(t);
+  const found =
+    person.type === 'candidate'
+      ? (await t.app.get(CandidatesService).findByIds(tenantId, [person.id]))[0]
+      : (await t.app.get(ContactsService).findByIds(tenantId, [person.id]))[0];
+  const context = await m.context(tenantId, [person]);
+  const state = context.people.get(personKey(person)) ?? EMPTY_PERSON_STATE;
+  const address = (rest.channel === 'email' ? found?.email : found?.phone) ?? '';
+  const author = rest.userId ? { userId: rest.userId, name: (await t.app.get(UsersService).get(tenantId, rest.userId)).name } : undefined;
+  const prepared = await m.prepare(
+    {
+      tenantId,
+      person,
+      recipient: { name: found?.name ?? '', address },
+      channel: rest.channel,
+      subject: rest.subject,
+      text: m.finalText(rest.channel, rest.text, state),
+      automated: rest.automated,
+      ...(author ? { author } : {}),
+    },
+    context,
+  );
+  return m.complete(prepared, await m.deliver(prepared));
 }
 
 export interface MessageRow {

@@ -1,19 +1,22 @@
 import request from 'supertest';
-import { DomainEvent, DomainEventBus } from '../../src/events/domain-event-bus';
+import { DomainEventBus } from '../../src/events/domain-event-bus';
+import type { AnyDomainEvent, DomainEvent, DomainEventType } from '../../src/events/domain-events';
 import type { SignedUp, TestApp } from '../support/test-app';
 
 /** Records every domain event published by the app, for assertions per tenant. */
 export class EventLog {
-  readonly events: DomainEvent[] = [];
+  readonly events: AnyDomainEvent[] = [];
   private readonly stop: () => void;
 
   constructor(t: TestApp) {
-    this.stop = t.app.get(DomainEventBus).subscribe('*', (e) => {
+    this.stop = t.app.get(DomainEventBus).subscribeAll((e) => {
       this.events.push(e);
     });
   }
 
-  of(tenantId: string, type?: string): DomainEvent[] {
+  of(tenantId: string): AnyDomainEvent[];
+  of<K extends DomainEventType>(tenantId: string, type: K): DomainEvent<K>[];
+  of(tenantId: string, type?: DomainEventType): AnyDomainEvent[] {
     return this.events.filter((e) => e.tenantId === tenantId && (type === undefined || e.type === type));
   }
 

@@ -20,8 +20,11 @@
  * - every other rule: `occurrence.once()` ("1"): resume follow-up (subject lead), offer thank-you
  *   (lead), interview thank-you and thank-you reminder (interview).
  */
-import { RULE_KEYS } from './rules';
-import type { RuleKey } from './rules';
+import { isRuleKey, RULE_KEYS } from '../rules';
+import type { RuleKey } from '../rules';
+import { checkedPart, DedupeKeyError, SEPARATOR } from './occurrence';
+
+export { occurrence, DedupeKeyError } from './occurrence';
 
 export const SUBJECT_TYPES = ['lead', 'interview', 'candidate', 'reference', 'message', 'follow_up'] as const;
 export type SubjectType = (typeof SUBJECT_TYPES)[number];
@@ -37,7 +40,6 @@ export interface DedupeKeyParts {
   readonly occurrence: string;
 }
 
-const SEPARATOR = ':';
 
 /**
  * `tenant:rule:subjectType:subjectId:recipientType:recipientId:occurrence`, e.g.
@@ -50,7 +52,7 @@ const SEPARATOR = ':';
  */
 export function dedupeKey(parts: DedupeKeyParts): string {
   const { tenantId, rule, subject, recipient, occurrence } = parts;
-  assertOneOf('rule', rule, RULE_KEYS);
+  if (!isRuleKey(rule)) throw new DedupeKeyError(`rule must be one of ${RULE_KEYS.join(', ')} (got "${String(rule)}")`);
   assertOneOf('subject.type', subject.type, SUBJECT_TYPES);
   assertOneOf('recipient.type', recipient.type, RECIPIENT_TYPES);
   const fixed = [
@@ -62,26 +64,6 @@ export function dedupeKey(parts: DedupeKeyParts): string {
     checkedPart('recipient.id', recipient.id),
   ];
   return [...fixed, checkedOccurrence(occurrence)].join(SEPARATOR);
-}
-
-/** Builders for the `occurrence` part; see the module comment for which rule uses which. */
-export const occurrence = {
-  once: (): string => '1',
-  schedule: (version: number): string => `v${positiveInteger('schedule version', version)}`,
-  startsAt: (startsAt: Date): string => validDate('startsAt', startsAt).toISOString(),
-  leadStatus: (status: string): string => checkedPart('lead status', status),
-  nudge: (nudgeNumber: number): string => `n${positiveInteger('nudge number', nudgeNumber)}`,
-  checkIn: (quietPeriodEnd: Date): string => validDate('quietPeriodEnd', quietPeriodEnd).toISOString().slice(0, 10),
-} as const;
-
-function checkedPart(name: string, value: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new DedupeKeyError(`${name} must not be empty`);
-  }
-  if (value.includes(SEPARATOR) || /\s/.test(value)) {
-    throw new DedupeKeyError(`${name} must not contain "${SEPARATOR}" or whitespace (got "${value}")`);
-  }
-  return value;
 }
 
 function checkedOccurrence(value: string): string {
@@ -97,26 +79,5 @@ function checkedOccurrence(value: string): string {
 function assertOneOf(name: string, value: string, allowed: readonly string[]): void {
   if (!allowed.includes(value)) {
     throw new DedupeKeyError(`${name} must be one of ${allowed.join(', ')} (got "${String(value)}")`);
-  }
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new DedupeKeyError(`${name} must be a whole number >= 1 (got ${value})`);
-  }
-  return value;
-}
-
-function validDate(name: string, value: Date): Date {
-  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
-    throw new DedupeKeyError(`${name} must be a valid date`);
-  }
-  return value;
-}
-
-export class DedupeKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DedupeKeyError';
   }
 }

@@ -6,7 +6,6 @@
  * and always naming the firm on SMS so the person knows who is texting.
  */
 import type { Channel } from './channel';
-import type { RuleKey } from './rules';
 
 // ---------------------------------------------------------------------------------------------
 // Variable catalog
@@ -49,33 +48,14 @@ export const TEMPLATE_VARIABLE_DESCRIPTIONS: Readonly<Record<TemplateVariable, s
   referrerName: 'Full name of the person who referred the candidate',
 };
 
-const ALWAYS: readonly TemplateVariable[] = [
-  'recipientFirstName',
-  'recipientName',
-  'recruiterName',
-  'recruiterEmail',
-  'firmName',
-];
-const CANDIDATE: readonly TemplateVariable[] = ['candidateName', 'candidateFirstName'];
-const LEAD: readonly TemplateVariable[] = [...CANDIDATE, 'company', 'position'];
-const INTERVIEW: readonly TemplateVariable[] = [...LEAD, 'interviewTime', 'interviewDate', 'interviewers'];
-
 /**
- * The variables the planner guarantees for each rule. A tenant's override may use only these, so a
- * saved template can never fail to render later for want of a value. (`no_reply_nudge` may follow
- * a candidate check-in, which has no lead: company and position are not guaranteed there.)
+ * Variables by what a follow-up is about, for the rules' `variables` lists: every follow-up
+ * knows who it goes to and who sends it; one about a candidate, a lead or an interview knows more.
  */
-export const RULE_TEMPLATE_VARIABLES: Readonly<Record<RuleKey, readonly TemplateVariable[]>> = {
-  resume_follow_up: [...ALWAYS, ...LEAD],
-  interview_confirmation: [...ALWAYS, ...INTERVIEW],
-  interview_thank_you: [...ALWAYS, ...INTERVIEW],
-  thank_you_reminder: [...ALWAYS, ...INTERVIEW],
-  referral_update: [...ALWAYS, ...LEAD, 'leadStatus', 'referrerName'],
-  reference_heads_up: [...ALWAYS, ...LEAD],
-  offer_thank_you: [...ALWAYS, ...LEAD],
-  no_reply_nudge: [...ALWAYS, ...CANDIDATE],
-  candidate_check_in: [...ALWAYS, ...CANDIDATE],
-};
+export const ALWAYS_VARIABLES: readonly TemplateVariable[] = ['recipientFirstName', 'recipientName', 'recruiterName', 'recruiterEmail', 'firmName'];
+export const CANDIDATE_VARIABLES: readonly TemplateVariable[] = ['candidateName', 'candidateFirstName'];
+export const LEAD_VARIABLES: readonly TemplateVariable[] = [...CANDIDATE_VARIABLES, 'company', 'position'];
+export const INTERVIEW_VARIABLES: readonly TemplateVariable[] = [...LEAD_VARIABLES, 'interviewTime', 'interviewDate', 'interviewers'];
 
 export type TemplateVars = Readonly<Partial<Record<TemplateVariable, string>>>;
 
@@ -101,18 +81,6 @@ export interface SmsTemplate {
 export const AUDIENCES = ['candidate', 'contact'] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
-export const RULE_AUDIENCES: Readonly<Record<RuleKey, readonly Audience[]>> = {
-  resume_follow_up: ['contact'],
-  interview_confirmation: ['candidate', 'contact'],
-  interview_thank_you: ['contact'],
-  thank_you_reminder: ['candidate'],
-  referral_update: ['contact'],
-  reference_heads_up: ['contact'],
-  offer_thank_you: ['contact'],
-  no_reply_nudge: ['candidate', 'contact'],
-  candidate_check_in: ['candidate'],
-};
-
 /** A rule's templates: per channel, per audience. */
 export interface RuleTemplates {
   readonly email: Readonly<Partial<Record<Audience, EmailTemplate>>>;
@@ -122,7 +90,7 @@ export interface RuleTemplates {
 const SIGNATURE = '\n\nBest regards,\n{{recruiterName}}\n{{firmName}}\n{{recruiterEmail}}';
 
 /** Email bodies share one greeting and signature so they read as one recruiter. */
-function email(subject: string, paragraphs: readonly string[]): EmailTemplate {
+export function emailTemplate(subject: string, paragraphs: readonly string[]): EmailTemplate {
   return { subject, body: `Hi {{recipientFirstName}},\n\n${paragraphs.join('\n\n')}${SIGNATURE}` };
 }
 
@@ -131,132 +99,8 @@ function email(subject: string, paragraphs: readonly string[]): EmailTemplate {
  * They use only GSM-7 characters (straight apostrophes, no dashes or emoji), so a message stays
  * at 153 characters per segment unless a name itself needs Unicode.
  */
-function sms(rest: string): SmsTemplate {
+export function smsTemplate(rest: string): SmsTemplate {
   return { body: `Hi {{recipientFirstName}}, {{recruiterName}} from {{firmName}} here. ${rest}` };
-}
-
-export const DEFAULT_TEMPLATES: Readonly<Record<RuleKey, RuleTemplates>> = {
-  resume_follow_up: {
-    email: {
-      contact: email('Following up: {{candidateName}} for {{position}}', [
-        "I'm following up on the resume I sent over for {{candidateName}} for the {{position}} role at {{company}}. Have you had a chance to take a look?",
-        "{{candidateFirstName}} is very interested in the role, and I'm happy to share more background or set up a quick call. A short reply on where things stand would be much appreciated.",
-      ]),
-    },
-    sms: {
-      contact: sms("Following up on {{candidateName}}'s resume for {{position}}. Any update? Happy to set up a quick call."),
-    },
-  },
-  interview_confirmation: {
-    email: {
-      candidate: email('Confirming your interview with {{company}} on {{interviewDate}}', [
-        'A quick note to confirm your interview for the {{position}} role at {{company}}: {{interviewDate}} at {{interviewTime}}, with {{interviewers}}.',
-        "Please reply YES to confirm, or let me know if anything has changed and I'll sort it out with the team. I'm rooting for you!",
-      ]),
-      contact: email("Confirming {{candidateName}}'s interview on {{interviewDate}}", [
-        "I'm confirming {{candidateName}}'s interview for the {{position}} role on {{interviewDate}} at {{interviewTime}}. {{candidateFirstName}} is looking forward to it.",
-        "Please reply YES to confirm. If anything has changed on your side, just let me know and I'll update {{candidateFirstName}} right away.",
-      ]),
-    },
-    sms: {
-      candidate: sms('Confirming your interview with {{company}} on {{interviewDate}} at {{interviewTime}}. Reply YES to confirm.'),
-      contact: sms("Confirming {{candidateName}}'s interview on {{interviewDate}} at {{interviewTime}}. Reply YES to confirm."),
-    },
-  },
-  interview_thank_you: {
-    email: {
-      contact: email('Thank you for meeting {{candidateName}}', [
-        'Thank you for taking the time to interview {{candidateName}} for the {{position}} role.',
-        "I'd love to hear your impressions whenever you have a moment. Any feedback, good or critical, helps us both. And if you need anything else from {{candidateFirstName}} or from me, just reply to this email.",
-      ]),
-    },
-    sms: {
-      contact: sms("Thank you for interviewing {{candidateName}}. I'd welcome your feedback whenever you have a moment."),
-    },
-  },
-  thank_you_reminder: {
-    email: {
-      candidate: email('A quick thank-you to {{interviewers}}', [
-        'Well done on your interview for the {{position}} role at {{company}}.',
-        'One small step makes a real difference: send a short thank-you note to {{interviewers}} today. A few sentences is plenty: thank them for their time, mention something specific you discussed, and say again why the role appeals to you.',
-        "Then let me know how you felt it went. I'll follow up with {{company}} on my side.",
-      ]),
-    },
-    sms: {
-      candidate: sms('Nice work in your interview! A short thank-you email to {{interviewers}} today really helps.'),
-    },
-  },
-  referral_update: {
-    email: {
-      contact: email('Update on {{candidateName}} at {{company}}', [
-        'Thank you again for referring {{candidateName}} for the {{position}} role at {{company}}. A quick update: the application status is now {{leadStatus}}.',
-        "I'll keep you posted as things move forward. Referrals like yours make all the difference.",
-      ]),
-    },
-    sms: {
-      contact: sms('Update on {{candidateName}} at {{company}}: the status is now {{leadStatus}}. Thanks again for the referral!'),
-    },
-  },
-  reference_heads_up: {
-    email: {
-      contact: email('Heads-up: {{company}} may contact you about {{candidateName}}', [
-        "Thank you for being a reference for {{candidateName}}. I wanted to give you a heads-up that we've shared your details with {{company}} for the {{position}} role, so you may hear from them soon.",
-        'If you have any questions before they reach out, just reply to this email. Thank you for supporting {{candidateFirstName}}.',
-      ]),
-    },
-    sms: {
-      contact: sms('Heads-up: {{company}} may contact you soon as a reference for {{candidateName}}. Thank you!'),
-    },
-  },
-  offer_thank_you: {
-    email: {
-      contact: email('Thank you for your offer to {{candidateName}}', [
-        'Thank you for extending an offer to {{candidateName}} for the {{position}} role. We really appreciate the time your team put into the process.',
-        "Please let me know the next steps, or anything you need from {{candidateFirstName}} or from me. I'll make sure it happens quickly.",
-      ]),
-    },
-    sms: {
-      contact: sms('Thank you for the offer to {{candidateName}}! Let me know the next steps or anything you need.'),
-    },
-  },
-  no_reply_nudge: {
-    email: {
-      candidate: email('Checking in', [
-        'I wanted to follow up on my last message. How are things going with your search?',
-        "Even a one-line reply helps me know how best to help. I'm here whenever you're ready.",
-      ]),
-      contact: email('Checking in about {{candidateName}}', [
-        'I know things get busy, so I wanted to bring my earlier note about {{candidateName}} back to the top of your inbox.',
-        'Even a one-line reply on where things stand would help a lot. Thank you!',
-      ]),
-    },
-    sms: {
-      candidate: sms('Following up on my last message. How is your search going? Reply anytime.'),
-      contact: sms('Following up on my earlier note about {{candidateName}}. Any update when you have a moment?'),
-    },
-  },
-  candidate_check_in: {
-    email: {
-      candidate: email('Checking in on your search', [
-        "It's been a little while since we spoke, so I wanted to check in. How is your search going?",
-        "Is there anything new on your side, like interviews, offers, or changes in what you're looking for? Just reply and let me know how I can help.",
-      ]),
-    },
-    sms: {
-      candidate: sms('How is your job search going? Anything new, or anything I can help with? Just reply here.'),
-    },
-  },
-};
-
-/** The built-in template for a rule, channel and audience, or undefined if that pair is not used. */
-export function defaultTemplate(rule: RuleKey, channel: 'email', audience: Audience): EmailTemplate | undefined;
-export function defaultTemplate(rule: RuleKey, channel: 'sms', audience: Audience): SmsTemplate | undefined;
-export function defaultTemplate(
-  rule: RuleKey,
-  channel: Channel,
-  audience: Audience,
-): EmailTemplate | SmsTemplate | undefined {
-  return DEFAULT_TEMPLATES[rule][channel][audience];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,19 +298,6 @@ function valueOf(name: string, vars: TemplateVars): string {
 // ---------------------------------------------------------------------------------------------
 // SMS
 // ---------------------------------------------------------------------------------------------
-
-export const OPT_OUT_LINE = ' Reply STOP to opt out.';
-
-/**
- * Appends the opt-out line to the first SMS Touchpoint sends a person (carrier practice). Later
- * texts omit it to save a segment. Never appends it twice.
- */
-export function withOptOutLine(body: string, isFirstSmsToPerson: boolean): string {
-  if (!isFirstSmsToPerson || body.endsWith(OPT_OUT_LINE.trim())) {
-    return body;
-  }
-  return `${body.trimEnd()}${OPT_OUT_LINE}`;
-}
 
 /** The GSM 03.38 basic character set (one septet each). */
 const GSM7_BASIC = new Set(

@@ -18,8 +18,8 @@
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
 import type { Channel } from './channel';
-import { parseDuration } from './rules';
-import type { FieldError, Validation } from './rules';
+import { parseDuration } from './durations';
+import type { FieldError, Validation } from './durations';
 
 /** A daily window in local time, `HH:MM` 24-hour clock, start inclusive, end exclusive. */
 export interface DailyWindow {

@@ -5,7 +5,9 @@ import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { MessageView } from '../../messaging/dto/message.dto';
-import { RULE_KEYS } from '../domain/rules';
+import { FollowUpPreviewView } from './follow-up-preview.dto';
+import { RULE_KEYS } from '../rules';
+import type { Agenda } from '../agenda.service';
 import type { FollowUpEntity } from '../follow-up.entity';
 import { FOLLOW_UP_STATUSES, ONE_OFF } from '../follow-up.entity';
 
@@ -37,13 +39,20 @@ export class FollowUpView {
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) messageId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Int, { nullable: true }) nudgeNumber!: number | null;
   @ApiProperty() @Field() requiresApproval!: boolean;
-  @ApiPropertyOptional({ nullable: true, description: 'A one-off message: its subject (email).' }) @Field(() => String, { nullable: true }) subject!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'A one-off message: the text the recruiter wrote.' }) @Field(() => String, { nullable: true }) body!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'A one-off message, or an edited follow-up: its subject (email), as written.' })
+  @Field(() => String, { nullable: true })
+  subject!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'A one-off message, or an edited follow-up: the text a recruiter wrote (null: the rule’s template).' })
+  @Field(() => String, { nullable: true })
+  body!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) sentAt!: Date | null;
   @ApiProperty() @Field() createdAt!: Date;
   @ApiProperty() @Field() updatedAt!: Date;
+  /** REST carries it inline; GraphQL resolves it as a field (batched), only when asked for. */
+  @ApiPropertyOptional({ type: FollowUpPreviewView, nullable: true, description: 'Pending follow-ups: what it would be if it went out now. Null once sent, failed, cancelled or skipped, and for tasks.' })
+  preview?: FollowUpPreviewView | null;
 
-  static of(e: FollowUpEntity): FollowUpView {
+  static of(e: FollowUpEntity, preview?: FollowUpPreviewView | null): FollowUpView {
     const v = new FollowUpView();
     Object.assign(v, {
       id: e.id,
@@ -69,6 +78,7 @@ export class FollowUpView {
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
     });
+    if (preview !== undefined) v.preview = preview;
     return v;
   }
 }
@@ -143,6 +153,24 @@ export class SnoozeDto {
   until!: Date;
 }
 
+@InputType('EditFollowUpInput')
+export class EditFollowUpDto {
+  @ApiPropertyOptional({ nullable: true, example: 'Following up on Jane Doe', description: 'Email subject; null: back to the template.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString({ message: 'subject must be text' })
+  @Length(1, 200, { message: 'subject must be 1 to 200 characters' })
+  @Matches(/^[^\r\n]*$/, { message: 'subject must be a single line' })
+  subject?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, example: 'Hi Hank, any news on Jane’s resume? Happy to set up a call.', description: 'The text as it should go; null: back to the rule’s template.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString({ message: 'body must be text' })
+  @Length(1, 5000, { message: 'body must be 1 to 5000 characters' })
+  body?: string | null;
+}
+
 @InputType('CancelFollowUpInput')
 export class CancelDto {
   @ApiPropertyOptional({ example: 'Spoke to them on the phone' })
@@ -168,6 +196,21 @@ export class AgendaQueryDto {
 
 @ObjectType('Agenda')
 export class AgendaView {
+  /** The one mapping of an agenda to its view, for REST and GraphQL alike. */
+  static of(a: Agenda): AgendaView {
+    const view = (f: FollowUpEntity): FollowUpView => FollowUpView.of(f, a.previews.get(f.id) ?? null);
+    return Object.assign(new AgendaView(), {
+      date: a.date,
+      timeZone: a.timeZone,
+      goingOut: a.goingOut.map(view),
+      awaitingApproval: a.awaitingApproval.map(view),
+      needsAttention: a.needsAttention.map(view),
+      tasks: a.tasks.map(view),
+      goneQuiet: a.goneQuiet.map(view),
+      repliesToAnswer: a.repliesToAnswer.map(MessageView.of),
+    });
+  }
+
   @ApiProperty({ example: '2026-11-27' }) @Field() date!: string;
   @ApiProperty({ example: 'America/New_York' }) @Field() timeZone!: string;
   @ApiProperty({ type: [FollowUpView], description: 'Messages going out that day.' }) @Field(() => [FollowUpView]) goingOut!: FollowUpView[];

@@ -6,13 +6,13 @@ import { CandidatesService } from '../../candidates/candidates.service';
 import { ContactsService } from '../../contacts/contacts.service';
 import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
-import type { PersonRef } from '../../messaging/outbound.types';
+import { EMPTY_PERSON_STATE, OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
+import type { OutboundMessenger, PersonRef } from '../../messaging/outbound.types';
+import { personKey } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { chooseChannel } from '../domain/channel';
 import type { Channel, ChannelChoice } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
-import { CONTACT_STATE_READER } from '../dispatch/ports';
-import type { ContactStateReader } from '../dispatch/ports';
 import { FollowUpPlanner } from '../planning/follow-up.planner';
 import { readFollowUpSettings } from '../tenant-settings';
 import type { SendMessageDto } from './one-off.dto';
@@ -42,7 +42,7 @@ export class SendOneOffUseCase {
     private readonly candidates: CandidatesService,
     private readonly contacts: ContactsService,
     private readonly planner: FollowUpPlanner,
-    @Inject(CONTACT_STATE_READER) private readonly contactState: ContactStateReader,
+    @Inject(OUTBOUND_MESSENGER) private readonly messenger: OutboundMessenger,
   ) {}
 
   async execute(tenantId: TenantId, input: SendMessageDto, actor: { kind: 'user' | 'api_key'; id: string }): Promise<OneOffPlanned> {
@@ -90,9 +90,9 @@ export class SendOneOffUseCase {
       );
       const followUpId = rows[0]!.id;
       tx.emit('follow_up.planned', { followUpId, rule: 'one_off', person: ref }, actor);
+      if (dueAt.getTime() <= now.getTime()) tx.afterCommit(() => this.planner.notifyDue(dueAt));
       return followUpId;
     });
-    if (dueAt.getTime() <= now.getTime()) this.planner.notifyDue(dueAt);
     return { followUpId: id, status: 'planned', channel, goesOutAt: dueAt };
   }
 
@@ -112,7 +112,8 @@ export class SendOneOffUseCase {
     person: { preferredChannel: Channel | null; email: string | null; phone: string | null },
     requested: Channel | undefined,
   ): Promise<ChannelChoice> {
-    const state = await this.contactState.read(tenantId, ref);
+    const outbound = await this.messenger.context(tenantId, [ref]);
+    const state = outbound.people.get(personKey(ref)) ?? EMPTY_PERSON_STATE;
     return chooseChannel({
       // A logged call is not a channel we can answer on; the recruiter chose to write.
       lastInboundChannel: state.lastInboundChannel === 'phone' ? null : state.lastInboundChannel,
@@ -120,7 +121,7 @@ export class SendOneOffUseCase {
       email: person.email,
       phone: person.phone,
       optedOut: state.optedOut,
-      smsConfigured: state.smsConfigured,
+      smsConfigured: outbound.smsConfigured,
       ...(requested ? { requested } : {}),
     });
   }

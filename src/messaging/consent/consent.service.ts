@@ -88,18 +88,21 @@ export class ConsentService {
   }
 
   /** Both channels at once, for several people: the engine's channel choice. Missing: opted in. */
-  async optOutsOf(tenantId: TenantId, people: readonly PersonRef[]): Promise<Map<string, Set<MessageChannel>>> {
+  optOutsOf(tenantId: TenantId, people: readonly PersonRef[]): Promise<Map<string, Set<MessageChannel>>> {
+    return this.db.tx(tenantId, (tx) => this.optOutsIn(tx, people));
+  }
+
+  /** The channels each person opted out of, by `personKey`, in one query. */
+  async optOutsIn(tx: TenantTx, people: readonly PersonRef[]): Promise<Map<string, Set<MessageChannel>>> {
     const out = new Map<string, Set<MessageChannel>>();
     if (people.length === 0) return out;
     const candidates = people.filter((p) => p.type === 'candidate').map((p) => p.id);
     const contacts = people.filter((p) => p.type === 'contact').map((p) => p.id);
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<{ candidate_id: string | null; contact_id: string | null; channel: MessageChannel }>(
-        `SELECT candidate_id, contact_id, channel FROM consents
-         WHERE tenant_id = $1 AND status = 'opted_out'
-           AND (candidate_id = ANY($2::uuid[]) OR contact_id = ANY($3::uuid[]))`,
-        [tx.tenantId, candidates, contacts],
-      ),
+    const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; channel: MessageChannel }>(
+      `SELECT candidate_id, contact_id, channel FROM consents
+       WHERE tenant_id = $1 AND status = 'opted_out'
+         AND (candidate_id = ANY($2::uuid[]) OR contact_id = ANY($3::uuid[]))`,
+      [tx.tenantId, candidates, contacts],
     );
     for (const r of rows) {
       const key = r.candidate_id ? `candidate:${r.candidate_id}` : `contact:${r.contact_id}`;

@@ -1,17 +1,8 @@
-import {
-  DEFAULT_POLICY,
-  REPLY_EXPECTING_RULES,
-  RULE_KEYS,
-  RULE_TIMING_KEYS,
-  durationProblem,
-  expectsReply,
-  humanizeDuration,
-  isRuleKey,
-  parseDuration,
-  validatePolicyPatch,
-} from './rules';
-import type { FieldError, FollowUpPolicy, Validation } from './rules';
-import { DEFAULT_TEMPLATES } from './templates';
+import { durationProblem } from '../domain/durations';
+import type { FieldError, Validation } from '../domain/durations';
+import { expectsReply, isRuleKey, RULE_KEYS, RULES, ruleOf } from './index';
+import { DEFAULT_POLICY, validatePolicyPatch } from './policy';
+import type { FollowUpPolicy } from './policy';
 
 const errorsOf = (result: Validation<FollowUpPolicy>): FieldError[] => (result.ok ? [] : result.errors);
 const policyOf = (result: Validation<FollowUpPolicy>): FollowUpPolicy => {
@@ -38,7 +29,7 @@ describe('rule keys', () => {
   });
 
   it('knows which rules expect a reply', () => {
-    expect([...REPLY_EXPECTING_RULES].sort()).toEqual(['candidate_check_in', 'no_reply_nudge', 'offer_thank_you', 'resume_follow_up']);
+    expect(RULES.filter((r) => r.expectsReply).map((r) => r.key).sort()).toEqual(['candidate_check_in', 'no_reply_nudge', 'offer_thank_you', 'resume_follow_up']);
     expect(expectsReply('resume_follow_up')).toBe(true);
     expect(expectsReply('interview_confirmation')).toBe(false);
     expect(expectsReply('referral_update')).toBe(false);
@@ -60,8 +51,8 @@ describe('DEFAULT_POLICY', () => {
 
   it('enables every rule without approval, with the built-in templates', () => {
     for (const rule of RULE_KEYS) {
-      expect(DEFAULT_POLICY[rule]).toMatchObject({ enabled: true, requiresApproval: false, templates: DEFAULT_TEMPLATES[rule] });
-      expect(Object.keys(DEFAULT_POLICY[rule].timing).sort()).toEqual([...RULE_TIMING_KEYS[rule]].sort());
+      expect(DEFAULT_POLICY[rule]).toMatchObject({ enabled: true, requiresApproval: false, templates: ruleOf(rule).templates });
+      expect(Object.keys(DEFAULT_POLICY[rule].timing).sort()).toEqual(Object.keys(ruleOf(rule).defaults.timing).sort());
     }
   });
 
@@ -84,46 +75,6 @@ describe('DEFAULT_POLICY', () => {
         expect(durationProblem(value)).toBeNull();
       }
     }
-  });
-});
-
-describe('durations', () => {
-  it.each(['P7D', 'PT2H', 'PT24H', 'P1W', 'P1DT12H', 'PT90M', 'PT0.5S', 'P1Y', 'P1M'])('accepts %s', (iso) => {
-    expect(durationProblem(iso)).toBeNull();
-    expect(parseDuration(iso).isValid).toBe(true);
-  });
-
-  it('accepts lower case and spaces, normalising them', () => {
-    expect(durationProblem(' p7d ')).toBeNull();
-    expect(parseDuration(' p7d ').toISO()).toBe('P7D');
-  });
-
-  it.each([
-    ['P', /not an ISO-8601 duration/],
-    ['PT', /not an ISO-8601 duration/],
-    ['P-1D', /not an ISO-8601 duration/],
-    ['-P1D', /not an ISO-8601 duration/],
-    ['P1.5D', /not an ISO-8601 duration/],
-    ['7 days', /not an ISO-8601 duration/],
-    ['P1DT', /not an ISO-8601 duration/],
-    ['PT0S', /longer than zero/],
-    ['P0D', /longer than zero/],
-    ['P2Y', /too long/],
-    ['P400D', /too long/],
-  ])('rejects %s', (iso, message) => {
-    expect(durationProblem(iso)).toMatch(message);
-    expect(() => parseDuration(iso)).toThrow(RangeError);
-  });
-
-  it('rejects a non-string', () => {
-    expect(durationProblem(7)).toMatch(/must be an ISO-8601 duration string/);
-    expect(durationProblem(null)).toMatch(/must be an ISO-8601 duration string/);
-  });
-
-  it('humanizes for reasons', () => {
-    expect(humanizeDuration('PT2H')).toBe('2 hours');
-    expect(humanizeDuration('PT24H')).toBe('24 hours');
-    expect(humanizeDuration('P1D')).toBe('1 day');
   });
 });
 
@@ -259,13 +210,13 @@ describe('validatePolicyPatch', () => {
       const policy = policyOf(validatePolicyPatch({ resume_follow_up: { templates: { email: { contact: email }, sms: { contact: { body: '{{firmName}}: any news on {{candidateName}}?' } } } } }));
       expect(policy.resume_follow_up.templates.email.contact).toEqual(email);
       expect(policy.resume_follow_up.templates.sms.contact).toEqual({ body: '{{firmName}}: any news on {{candidateName}}?' });
-      expect(policy.interview_confirmation.templates).toEqual(DEFAULT_TEMPLATES.interview_confirmation);
+      expect(policy.interview_confirmation.templates).toEqual(ruleOf('interview_confirmation').templates);
     });
 
     it('null restores the built-in template', () => {
       const base = policyOf(validatePolicyPatch({ resume_follow_up: { templates: { email: { contact: email } } } }));
       const reset = policyOf(validatePolicyPatch({ resume_follow_up: { templates: { email: { contact: null } } } }, base));
-      expect(reset.resume_follow_up.templates.email.contact).toEqual(DEFAULT_TEMPLATES.resume_follow_up.email.contact);
+      expect(reset.resume_follow_up.templates.email.contact).toEqual(ruleOf('resume_follow_up').templates.email.contact);
     });
 
     it('names the field and the variable of a bad template', () => {
@@ -308,5 +259,24 @@ describe('validatePolicyPatch', () => {
         { field: 'interview_confirmation.templates.sms.candidate', message: 'unexpected subject; an sms template is { body }' },
       ]);
     });
+  });
+});
+
+describe("each rule's timing under a tenant's policy", () => {
+  const ctx = { zone: 'America/New_York', windows: { sms: { start: '08:00', end: '21:00' }, email: { start: '07:00', end: '21:00' }, businessDaysOnly: false } };
+  const now = new Date('2025-06-10T14:00:00Z'); // 10:00 in New York
+
+  it("follows the tenant's durations and limits", () => {
+    const policy = policyOf(validatePolicyPatch({ resume_follow_up: { timing: { delay: 'P10D' } }, no_reply_nudge: { maxNudges: 3 } }));
+    expect(ruleOf('resume_follow_up').due({ resumeSentAt: now }, policy.resume_follow_up, ctx, now)).toEqual({ kind: 'due', at: new Date('2025-06-20T14:00:00Z') });
+    expect(ruleOf('no_reply_nudge').due({ sentAt: now, nudgesSoFar: 2 }, policy.no_reply_nudge, ctx, now).kind).toBe('due');
+    expect(ruleOf('no_reply_nudge').due({ sentAt: now, nudgesSoFar: 2 }, DEFAULT_POLICY.no_reply_nudge, ctx, now).kind).toBe('skip');
+  });
+
+  it('is deterministic: the same inputs give the same instant', () => {
+    const rule = ruleOf('interview_confirmation');
+    const input = { startsAt: new Date('2025-11-03T12:00:00Z') };
+    const at = new Date('2025-10-30T13:00:00Z');
+    expect(rule.due(input, DEFAULT_POLICY.interview_confirmation, ctx, at)).toEqual(rule.due(input, DEFAULT_POLICY.interview_confirmation, ctx, at));
   });
 });

@@ -1,0 +1,69 @@
+import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { JsonScalar } from '../../common/graphql/json.scalar';
+
+export const REACTION_STATES = ['open', 'failing', 'dead', 'done'] as const;
+export type ReactionState = (typeof REACTION_STATES)[number];
+
+/**
+ * One filter for REST (`GET /v1/reactions?state=…&limit=…&cursor=…`) and GraphQL
+ * (`reactions(state:, limit:, cursor:)`).
+ */
+@ArgsType()
+export class ReactionQueryDto {
+  @ApiPropertyOptional({
+    enum: REACTION_STATES,
+    default: 'open',
+    description: 'failing: failed, retried with backoff; dead: given up after many attempts, waiting for an admin; open: both; done: failed once, then succeeded (kept 7 days).',
+  })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(REACTION_STATES, { message: `state must be one of: ${REACTION_STATES.join(', ')}` })
+  state?: ReactionState;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(100, { message: 'limit must be at most 100' })
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  cursor?: string;
+}
+
+@ObjectType('Reaction', {
+  description: 'What the system does because of a change (planning its follow-ups, …) that failed where the change was made, and its retries.',
+})
+export class ReactionView {
+  @ApiProperty() @Field(() => ID) id!: string;
+  @ApiProperty({ example: 'follow-ups.plan' }) @Field() reaction!: string;
+  @ApiProperty({ example: 'lead.status_changed', description: 'The change it reacts to.' }) @Field() eventType!: string;
+  @ApiProperty() @Field(() => ID) eventId!: string;
+  @ApiProperty({ description: 'The change, as its event recorded it (ids, from/to, …).', example: { leadId: '…', from: 'identified', to: 'applied' } })
+  @Field(() => JsonScalar)
+  change!: unknown;
+  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'], nullable: true }) @Field(() => String, { nullable: true }) actorKind!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) actorId!: string | null;
+  @ApiProperty() @Field() occurredAt!: Date;
+  @ApiProperty({ enum: ['pending', 'done', 'dead'] }) @Field() status!: string;
+  @ApiProperty() @Field(() => Int) attempts!: number;
+  @ApiPropertyOptional({ nullable: true, description: 'The last error, as the handler raised it.' }) @Field(() => String, { nullable: true }) lastError!: string | null;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) lastErrorAt!: Date | null;
+  @ApiProperty({ description: 'When the worker tries it next (failing only).' }) @Field() nextAttemptAt!: Date;
+  @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) doneAt!: Date | null;
+}
+
+@ObjectType('ReactionPage')
+export class ReactionPage {
+  @ApiProperty({ type: [ReactionView] }) @Field(() => [ReactionView]) items!: ReactionView[];
+  @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) nextCursor!: string | null;
+}

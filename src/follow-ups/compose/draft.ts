@@ -1,0 +1,101 @@
+import type { OutboundContext, OutboundMessenger } from '../../messaging/outbound.types';
+import { EMPTY_PERSON_STATE } from '../../messaging/outbound.types';
+import { personKey } from '../../people/person-ref';
+import { chooseChannel } from '../domain/channel';
+import type { Channel, ChoiceBasis, PassedOverChannel } from '../domain/channel';
+import { renderEmail, renderSms } from '../domain/templates';
+import { ONE_OFF } from '../follow-up.entity';
+import type { FollowUpEntity } from '../follow-up.entity';
+import { isRuleKey, ruleOf } from '../rules';
+import { policyOf } from '../rules/policy';
+import type { FollowUpSettings } from '../tenant-settings';
+import type { Composition } from './follow-up.composer';
+
+/**
+ * What a follow-up would be if it went out now: the one function the dispatcher sends from and a
+ * preview shows, so what a recruiter sees is what goes out.
+ */
+export type Draft =
+  /** The data (or the policy) no longer calls for it. */
+  | { kind: 'cancel'; reason: string }
+  /** Nobody can be reached, or there is no text for that channel and audience. */
+  | { kind: 'skip'; reason: string }
+  /** Their last inbound touch was a phone call: a call task for the recruiter. */
+  | { kind: 'task'; phone: string; reason: string }
+  /** The text cannot be rendered (a template problem): it fails with the reason, never half-filled. */
+  | { kind: 'fail'; reason: string }
+  | {
+      kind: 'message';
+      channel: Channel;
+      /** Why this channel. */
+      basis: ChoiceBasis;
+      passedOver: readonly PassedOverChannel[];
+      /** The email address or E.164 number. */
+      to: string;
+      subject?: string;
+      /** The final text, SMS compliance included. */
+      text: string;
+      /** The text is the recruiter's own (a one-off message, or an edited follow-up). */
+      ownText: boolean;
+    };
+
+export function draftFollowUp(
+  f: FollowUpEntity,
+  composition: Composition,
+  settings: FollowUpSettings,
+  outbound: OutboundContext,
+  messenger: Pick<OutboundMessenger, 'finalText'>,
+): Draft {
+  const oneOff = f.rule === ONE_OFF;
+  if (oneOff && f.body === null) return { kind: 'cancel', reason: 'the message text was removed' };
+  if (!oneOff && isRuleKey(f.rule) && !policyOf(settings.policy, f.rule).enabled) return { kind: 'cancel', reason: 'the rule is turned off' };
+  if (composition.kind === 'cancel') return composition;
+  const rule = isRuleKey(f.rule) ? ruleOf(f.rule) : undefined;
+  const gone = rule?.stillApplies?.(composition.facts, f);
+  if (gone) return { kind: 'cancel', reason: gone };
+
+  const { recipient } = composition;
+  const state = outbound.people.get(personKey(recipient.person)) ?? EMPTY_PERSON_STATE;
+  const choice = chooseChannel({
+    // A one-off message is the recruiter's own answer: it is sent, never turned into a call task.
+    lastInboundChannel: oneOff && state.lastInboundChannel === 'phone' ? null : state.lastInboundChannel,
+    ...(oneOff && f.requestedChannel ? { requested: f.requestedChannel } : {}),
+    preferredChannel: recipient.preferredChannel,
+    email: recipient.email,
+    phone: recipient.phone,
+    optedOut: state.optedOut,
+    smsConfigured: outbound.smsConfigured,
+  });
+  if (choice.kind === 'none') return { kind: 'skip', reason: `nobody to send to: ${choice.reason}` };
+  if (choice.kind === 'call_task') return { kind: 'task', phone: choice.phone, reason: `Call ${recipient.name} at ${choice.phone}: they last reached out by phone` };
+  const channel = choice.channel;
+
+  let subject: string | undefined;
+  let text: string;
+  // The recruiter's own words (a one-off message, or a follow-up they edited) go as written.
+  const ownText = oneOff || f.body !== null;
+  if (ownText) {
+    subject = channel === 'email' ? (f.subject ?? undefined) : undefined;
+    text = f.body ?? '';
+  } else {
+    if (!rule || !isRuleKey(f.rule)) return { kind: 'skip', reason: `unknown rule ${f.rule}` };
+    // The firm's own text for this channel and audience, else the rule's.
+    const own = policyOf(settings.policy, f.rule).templates;
+    const audience = composition.audience;
+    const noTemplate: Draft = { kind: 'skip', reason: `no ${channel} template for a ${audience}` };
+    try {
+      if (channel === 'email') {
+        const template = own.email[audience] ?? rule.templates.email[audience];
+        if (!template) return noTemplate;
+        ({ subject, body: text } = renderEmail(template, composition.vars));
+      } else {
+        const template = own.sms[audience] ?? rule.templates.sms[audience];
+        if (!template) return noTemplate;
+        text = renderSms(template, composition.vars);
+      }
+    } catch (err) {
+      return { kind: 'fail', reason: `template: ${err instanceof Error ? err.message : 'the template could not be rendered'}` };
+    }
+  }
+  return { kind: 'message', channel, basis: choice.basis, passedOver: choice.passedOver, to: choice.to, subject, text: messenger.finalText(channel, text, state), ownText };
+}

@@ -1,0 +1,75 @@
+import { occurrence } from '../domain/occurrence';
+import { ALWAYS_VARIABLES, emailTemplate, INTERVIEW_VARIABLES, smsTemplate } from '../domain/templates';
+import { due, intoWindow } from '../domain/timing';
+import { plusLocal } from '../domain/windows';
+import { interviewEnd, thanksFrom } from './interview-end';
+import type { InterviewEnd } from './interview-end';
+import { defineRule } from './rule';
+import type { RuleContext } from './rule';
+
+type Timing = { after: string };
+
+/**
+ * `thank_you_reminder`: after the interview, remind the candidate to thank the interviewers by
+ * name today. Same triggers as the interviewers' thank-you.
+ */
+export const thankYouReminder = defineRule({
+  key: 'thank_you_reminder',
+  summary: '1 h after the interview ends (or after it was completed, if earlier); to the candidate',
+  defaults: { timing: { after: 'PT1H' } },
+  expectsReply: false,
+  audiences: ['candidate'],
+  variables: [...ALWAYS_VARIABLES, ...INTERVIEW_VARIABLES],
+  templates: {
+    email: {
+      candidate: emailTemplate('A quick thank-you to {{interviewers}}', [
+        'Well done on your interview for the {{position}} role at {{company}}.',
+        'One small step makes a real difference: send a short thank-you note to {{interviewers}} today. A few sentences is plenty: thank them for their time, mention something specific you discussed, and say again why the role appeals to you.',
+        "Then let me know how you felt it went. I'll follow up with {{company}} on my side.",
+      ]),
+    },
+    sms: {
+      candidate: smsTemplate('Nice work in your interview! A short thank-you email to {{interviewers}} today really helps.'),
+    },
+  },
+
+  /** `after` the end (or the completion, when that came first), into the window. */
+  due(end: InterviewEnd, { timing }, ctx, now) {
+    return due(intoWindow(plusLocal(thanksFrom(end), timing.after, ctx.zone), now, ctx));
+  },
+
+  on: {
+    'interview.scheduled': (e, ctx) => plan(e.payload.interviewId, ctx),
+    'interview.rescheduled': async (e, ctx) => {
+      await ctx.cancel({ interviewId: e.payload.interviewId, notOccurrence: occurrence.startsAt(new Date(e.payload.newStartsAt)) }, 'the interview was rescheduled');
+      await plan(e.payload.interviewId, ctx);
+    },
+    'interview.completed': (e, ctx) => plan(e.payload.interviewId, ctx),
+    'interview.cancelled': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was cancelled').then(() => undefined),
+    'interview.no_show': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was a no-show').then(() => undefined),
+  },
+
+  stillApplies({ interview }) {
+    return interview && ['cancelled', 'no_show'].includes(interview.status) ? `the interview is ${interview.status.replace('_', '-')}` : null;
+  },
+});
+
+async function plan(interviewId: string, ctx: RuleContext<Timing, InterviewEnd>): Promise<void> {
+  const found = await ctx.facts.interview(interviewId);
+  if (!found || ['cancelled', 'no_show'].includes(found.interview.status)) return;
+  const { interview } = found;
+  const lead = await ctx.facts.lead(interview.leadId);
+  const candidate = await ctx.facts.candidate(interview.candidateId);
+  if (!lead || !candidate) return;
+  await ctx.plan({
+    candidateId: candidate.id,
+    leadId: lead.id,
+    interviewId: interview.id,
+    ownerUserId: candidate.ownerUserId,
+    subject: { type: 'interview', id: interview.id },
+    recipient: { type: 'candidate', id: candidate.id, timeZone: candidate.timeZone },
+    occurrence: occurrence.startsAt(interview.startsAt),
+    due: interviewEnd(interview),
+    replan: true,
+  });
+}
