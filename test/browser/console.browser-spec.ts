@@ -83,6 +83,11 @@ describe('the recruiter console', () => {
     expect(text).toContain('Planned');
     expect(text).toContain('Product Designer at Globex');
     expect(text).toMatch(/Goes out Tue, Dec 8, 10:00 AM EST your time/);
+    // The API's preview: the channel and why, the address, the text as it would go out.
+    expect(text).toContain('Email');
+    expect(text).toContain('To Hank Hiring <hank@globex.example>');
+    expect(text).toMatch(/Jane/);
+    expect(text).not.toContain('written from the');
 
     // Schedule an interview: its confirmation appears among the planned follow-ups, moves with a
     // reschedule, and goes away with a cancel.
@@ -117,7 +122,14 @@ describe('the recruiter console', () => {
     const card = page.getByRole('article', { name: 'Offer thank-you to Erin Employer' });
     await seen(card);
     expect(await card.innerText()).toContain('Needs your approval');
+    expect(await card.innerText()).toContain('To Erin Employer <erin@initech.example>');
     await h.screenshot(page, 'today');
+    // Before approving, the recruiter rewrites this one follow-up's text.
+    await card.getByRole('button', { name: 'Edit text' }).click();
+    await card.getByLabel('Text').fill('Erin, thank you for the offer to Omar. He is thrilled. Pat');
+    await card.getByRole('button', { name: 'Save text' }).click();
+    await eventually(async () => expect(await card.innerText()).toContain('Text edited'));
+    expect(await card.innerText()).toContain('Erin, thank you for the offer to Omar. He is thrilled. Pat');
     expect(h.smtp.messages.filter((m) => m.envelope.to.includes('erin@initech.example'))).toHaveLength(0);
     await card.getByRole('button', { name: 'Approve' }).click();
     // Approved: it leaves "waiting for your approval" and goes out today.
@@ -127,7 +139,7 @@ describe('the recruiter console', () => {
     await h.dispatch();
     const mail = h.smtp.messages.filter((m) => m.envelope.to.includes('erin@initech.example'));
     expect(mail).toHaveLength(1);
-    expect(mail[0]?.text).toContain('Omar');
+    expect(mail[0]?.text).toContain('Erin, thank you for the offer to Omar. He is thrilled. Pat');
     // Today shows it among what went out.
     await page.reload();
     const sent = page.getByRole('article', { name: 'Offer thank-you to Erin Employer' });

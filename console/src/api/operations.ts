@@ -10,7 +10,20 @@ export const FollowUpFields = graphql(`
   fragment FollowUpFields on FollowUp {
     id rule kind status channel dueAt reason errorCode requiresApproval
     recipientType recipientId candidateId leadId interviewId subject body sentAt nudgeNumber
+    preview {
+      outcome channel channelReason skipReason address subject body dueAt requiresApproval edited
+      recipient { type id name email phone }
+      dueLocal { recipient { zone text } recruiter { zone text } }
+    }
   }
+`);
+
+export const EditFollowUp = graphql(`
+  mutation EditFollowUp($id: ID!, $input: EditFollowUpInput!) { editFollowUp(id: $id, input: $input) { id status } }
+`);
+
+export const PreviewTemplate = graphql(`
+  query PreviewTemplate($input: PreviewTemplateInput!) { previewTemplate(input: $input) { subject body sampled segments } }
 `);
 
 export const AgendaQuery = graphql(

@@ -2,17 +2,16 @@ import { useQuery } from '@tanstack/react-query';
 import { request } from './client';
 import type { FragmentOf, ResultOf } from './graphql';
 import { readFragment } from './graphql';
-import { FollowUpFields, PersonNameQuery } from './operations';
+import { EditFollowUp, FollowUpFields, PersonNameQuery } from './operations';
 
 /**
  * Previews of follow-ups, behind one typed layer.
  *
- * The API's preview (FollowUp.preview: channel and why, recipient by name and address, the
- * rendered text, the due time in the recipient's and the recruiter's zones) is being built with
- * the engine rewrite. Until it is in schema.gql this layer assembles what the current API can
- * tell: the recipient by name and address (candidate / contact queries), the channel when it is
- * decided, the text of a one-off message, and the local times. Pages use only this module, so
- * switching to the API's preview changes this file alone.
+ * A pending follow-up carries the API's preview (FollowUp.preview), composed by the same code
+ * that sends: the channel it would use now and why, the recipient by name and address, the
+ * rendered text, and the due time in the recipient's and the recruiter's zones. A sent, cancelled
+ * or skipped one has none; for those this layer names the recipient from the candidate or contact
+ * and formats the times in the page.
  */
 export type FollowUp = ResultOf<typeof FollowUpFields>;
 
@@ -22,6 +21,8 @@ export interface LocalTime {
 }
 
 export interface FollowUpPreview {
+  /** send, skip, cancel, task or fail (what would happen now); null for a finished follow-up. */
+  outcome: string | null;
   channel: 'email' | 'sms' | null;
   channelReason: string;
   skipReason: string | null;
@@ -32,10 +33,11 @@ export interface FollowUpPreview {
   dueAt: string;
   dueLocal: { recipient: LocalTime; recruiter: LocalTime };
   requiresApproval: boolean;
+  edited: boolean;
 }
 
-/** Whether the API can change the text of one pending follow-up (PATCH /v1/follow-ups/:id). */
-export const CAN_EDIT_TEXT = false;
+/** Whether the API can change the text of one pending follow-up (editFollowUp). */
+export const CAN_EDIT_TEXT = true;
 
 export function recruiterZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -70,24 +72,52 @@ function usePerson(type: string | null | undefined, id: string | null | undefine
   });
 }
 
-/** The preview of one follow-up (null while loading, and for sent or cancelled ones' missing parts). */
+function channelOf(c: string | null | undefined): 'email' | 'sms' | null {
+  return c === 'email' || c === 'sms' ? c : null;
+}
+
+/** The preview of one follow-up (null while the recipient of a finished one is being named). */
 export function usePreview(fragment: FragmentOf<typeof FollowUpFields>, firmZone: string, userName?: string): FollowUpPreview | null {
   const f = readFragment(FollowUpFields, fragment);
+  const p = f.preview;
   const isPerson = f.recipientType === 'candidate' || f.recipientType === 'contact';
-  const person = usePerson(isPerson ? f.recipientType : null, isPerson ? f.recipientId : null);
+  // Only a follow-up without the API's preview (sent, cancelled, skipped…) needs its recipient looked up.
+  const person = usePerson(isPerson && !p?.recipient ? f.recipientType : null, isPerson && !p?.recipient ? f.recipientId : null);
+  if (p) {
+    return {
+      outcome: p.outcome,
+      channel: channelOf(p.channel),
+      channelReason: p.channelReason,
+      skipReason: p.skipReason,
+      recipient: p.recipient
+        ? { type: p.recipient.type, id: p.recipient.id, name: p.recipient.name, email: p.recipient.email, phone: p.recipient.phone }
+        : { type: 'user', id: f.recipientId, name: userName ? `${userName} (you)` : 'You', email: null, phone: null },
+      address: p.address,
+      subject: p.subject,
+      body: p.body,
+      dueAt: p.dueAt,
+      dueLocal: {
+        recipient: p.dueLocal.recipient,
+        // "Yours": the recruiter's own zone, as everywhere on the page.
+        recruiter: { zone: recruiterZone(), text: formatInZone(p.dueAt, recruiterZone()) },
+      },
+      requiresApproval: p.requiresApproval,
+      edited: p.edited,
+    };
+  }
   if (isPerson && person.isPending) return null;
-  const p = person.data;
-  const recipientZone = p?.timeZone ?? firmZone;
-  const channel = f.channel === 'email' || f.channel === 'sms' ? f.channel : null;
-  const address = channel === 'email' ? (p?.email ?? null) : channel === 'sms' ? (p?.phone ?? null) : null;
+  const who = person.data;
+  const recipientZone = who?.timeZone ?? firmZone;
+  const channel = channelOf(f.channel);
   return {
+    outcome: null,
     channel,
-    channelReason: channel ? 'chosen when it was sent' : 'chosen when it goes out: the channel they last used, else their preference, else email',
+    channelReason: channel ? 'chosen when it was sent' : '',
     skipReason: f.status === 'skipped' || f.status === 'failed' ? f.reason : null,
     recipient: isPerson
-      ? { type: f.recipientType, id: f.recipientId, name: p?.name ?? 'Someone no longer on file', email: p?.email ?? null, phone: p?.phone ?? null }
+      ? { type: f.recipientType, id: f.recipientId, name: who?.name ?? 'Someone no longer on file', email: who?.email ?? null, phone: who?.phone ?? null }
       : { type: 'user', id: f.recipientId, name: userName ? `${userName} (you)` : 'You', email: null, phone: null },
-    address,
+    address: channel === 'email' ? (who?.email ?? null) : channel === 'sms' ? (who?.phone ?? null) : null,
     subject: f.subject,
     body: f.body,
     dueAt: f.dueAt,
@@ -96,15 +126,11 @@ export function usePreview(fragment: FragmentOf<typeof FollowUpFields>, firmZone
       recruiter: { zone: recruiterZone(), text: formatInZone(f.dueAt, recruiterZone()) },
     },
     requiresApproval: f.requiresApproval,
+    edited: false,
   };
 }
 
-/** Edits the text of one pending follow-up (null resets it to the template). Not in the API yet. */
-export async function editFollowUpText(_id: string, _text: { subject?: string | null; body?: string | null }): Promise<void> {
-  throw new Error('Editing the text of one follow-up is not available in this version of the API.');
-}
-
-/** Renders a template with a real candidate's data: the API's preview when it has one, else here. */
-export function renderTemplateLocally(text: string, vars: Record<string, string>): string {
-  return text.replace(/\{\{\s*([A-Za-z]+)\s*\}\}/g, (_m, name: string) => vars[name] ?? `{{${name}}}`);
+/** Edits the text of one pending follow-up; null goes back to the template. */
+export async function editFollowUpText(id: string, text: { subject?: string | null; body?: string | null }): Promise<void> {
+  await request(EditFollowUp, { id, input: text });
 }

@@ -9,7 +9,8 @@ import { ApproveFollowUp, CancelFollowUp, FollowUpFields, LeadSummaryQuery, Send
 import { CAN_EDIT_TEXT, editFollowUpText, recruiterZone, usePreview } from '../api/preview';
 import { useMe } from '../me';
 import { channelLabel, ruleLabel, STATUS_LABELS } from '../words';
-import { Badge, FormError } from './ui';
+import { ApiError } from '../api/errors';
+import { Badge, Field, FormError } from './ui';
 
 const PENDING = ['planned', 'awaiting_approval'];
 
@@ -50,11 +51,11 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
   const [draft, setDraft] = useState({ subject: '', body: '' });
   const snoozeId = useId();
   const action = useMutation({
-    mutationFn: async (a: { kind: 'approve' } | { kind: 'cancel' } | { kind: 'send' } | { kind: 'snooze'; until: string } | { kind: 'edit'; subject: string; body: string }) => {
+    mutationFn: async (a: { kind: 'approve' } | { kind: 'cancel' } | { kind: 'send' } | { kind: 'snooze'; until: string } | { kind: 'edit'; subject: string; body: string; reset?: boolean }) => {
       if (a.kind === 'approve') await request(ApproveFollowUp, { id: f.id });
       else if (a.kind === 'cancel') await request(CancelFollowUp, { id: f.id, input: { reason: 'Cancelled from the console' } });
       else if (a.kind === 'send') await request(SendFollowUpNow, { id: f.id });
-      else if (a.kind === 'edit') await editFollowUpText(f.id, { subject: a.subject || null, body: a.body });
+      else if (a.kind === 'edit') await editFollowUpText(f.id, a.reset ? { subject: null, body: null } : { ...(preview?.channel === 'sms' ? {} : { subject: a.subject || null }), body: a.body });
       else await request(SnoozeFollowUp, { id: f.id, input: { until: a.until } });
     },
     onSuccess: async () => {
@@ -64,6 +65,7 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
     },
   });
   const pending = PENDING.includes(f.status);
+  const editError = editing && action.error instanceof ApiError ? action.error : null;
   const isTask = f.kind === 'task';
   const who = preview?.recipient.name ?? '…';
   const title = isTask ? (f.reason ?? 'A task for you') : `${ruleLabel(f.rule)} to ${who}`;
@@ -82,6 +84,8 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
       </header>
       <p className="meta">
         {!isTask && (pending || preview?.channel || f.channel) && <Badge tone="info">{channelLabel(preview?.channel ?? f.channel)}</Badge>}
+        {!isTask && pending && preview?.channelReason && <span className="channel-reason">{preview.channelReason}</span>}
+        {preview?.edited && <Badge tone="warn">Text edited</Badge>}
         {preview && !isTask && (
           <span>
             {f.status === 'sent' ? 'Went out' : pending || f.status === 'sending' ? 'Goes out' : 'Was due'} <time dateTime={f.dueAt}>{preview.dueLocal.recruiter.text}</time> your time
@@ -114,6 +118,11 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
           <strong>Why:</strong> {f.reason}
         </p>
       )}
+      {pending && !isTask && preview?.skipReason && preview.outcome !== 'send' && (
+        <p className="reason">
+          <strong>If it went out now:</strong> {preview.skipReason}
+        </p>
+      )}
       {editing && (
         <form
           className="edit-text"
@@ -122,23 +131,20 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
             action.mutate({ kind: 'edit', subject: draft.subject, body: draft.body });
           }}
         >
-          {preview?.channel !== 'sms' && (
-            <label>
-              Subject
-              <input value={draft.subject} onChange={(e) => setDraft({ ...draft, subject: e.target.value })} />
-            </label>
-          )}
-          <label>
-            Text
-            <textarea rows={5} value={draft.body} onChange={(e) => setDraft({ ...draft, body: e.target.value })} />
-          </label>
+          {preview?.channel !== 'sms' && <Field label="Subject" name="subject" value={draft.subject} onChange={(v) => setDraft({ ...draft, subject: v })} error={editError} />}
+          <Field label="Text" name="body" value={draft.body} onChange={(v) => setDraft({ ...draft, body: v })} error={editError} multiline rows={5} />
           <div className="actions">
             <button type="submit" className="primary">
               Save text
             </button>
             <button type="button" onClick={() => setEditing(false)}>
-              Keep the template
+              Cancel editing
             </button>
+            {preview?.edited && (
+              <button type="button" onClick={() => action.mutate({ kind: 'edit', subject: '', body: '', reset: true })}>
+                Back to the template
+              </button>
+            )}
           </div>
         </form>
       )}
@@ -196,7 +202,7 @@ export function FollowUpCard({ followUp, showCandidate = true }: { followUp: Fra
           </form>
         </div>
       )}
-      <FormError error={action.error} />
+      <FormError error={action.error} shown={editing ? ['subject', 'body'] : []} />
     </article>
   );
 }

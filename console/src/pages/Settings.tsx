@@ -1,11 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { request } from '../api/client';
 import { ApiError } from '../api/errors';
-import { ApiKeysQuery, CandidatesQuery, CreateApiKey, InviteUser, PolicyQuery, RevokeApiKey, SenderSettingsQuery, UpdatePolicy, UpdateSenderSettings, UsersQuery } from '../api/operations';
-import { renderTemplateLocally } from '../api/preview';
+import { ApiKeysQuery, CandidatesQuery, CreateApiKey, InviteUser, PolicyQuery, PreviewTemplate, RevokeApiKey, SenderSettingsQuery, UpdatePolicy, UpdateSenderSettings, UsersQuery } from '../api/operations';
 import { Badge, Field, FormError, Loading, Select } from '../components/ui';
-import { useMe } from '../me';
 import { RULE_DESCRIPTIONS, ruleLabel } from '../words';
 
 interface Template {
@@ -130,34 +128,6 @@ function RuleCard({ rule, policy }: { rule: string; policy: RulePolicy }) {
   );
 }
 
-/** Template variables filled from a real candidate of the firm (their first lead and its employer contact), for one audience. */
-function useSampleVars(audience: string): { vars: Record<string, string>; from: string | null } {
-  const me = useMe();
-  const sample = useQuery({ queryKey: ['sample-candidate'], queryFn: () => request(CandidatesQuery, { first: 1 }), staleTime: 60_000 });
-  const c = sample.data?.candidates.nodes[0];
-  const lead = c?.leads[0];
-  const first = (n: string) => n.split(' ')[0] ?? n;
-  const candidate = c?.name ?? 'Jordan Example';
-  const recipient = audience === 'candidate' ? candidate : (lead?.employerContact?.name ?? 'Alex Employer');
-  const vars: Record<string, string> = {
-    recipientFirstName: first(recipient),
-    recipientName: recipient,
-    candidateName: candidate,
-    candidateFirstName: first(candidate),
-    company: lead?.company ?? 'Globex',
-    position: lead?.position ?? 'Designer',
-    interviewTime: '10:30 AM',
-    interviewDate: 'Wednesday, March 12',
-    interviewers: 'the hiring team',
-    recruiterName: me.user?.name ?? 'Your recruiter',
-    recruiterEmail: me.user?.email ?? '',
-    firmName: me.tenant.name,
-    leadStatus: lead?.status ?? 'applied',
-    referrerName: 'Sam Referrer',
-  };
-  return { vars, from: c ? c.name : null };
-}
-
 function Templates({ rule, policy }: { rule: string; policy: RulePolicy }) {
   const channels = (['email', 'sms'] as const).filter((ch) => Object.keys(policy.templates[ch] ?? {}).length > 0);
   const [channel, setChannel] = useState<'email' | 'sms'>(channels[0] ?? 'email');
@@ -175,17 +145,52 @@ function Templates({ rule, policy }: { rule: string; policy: RulePolicy }) {
   );
 }
 
+/** The draft, settled: previews are asked for once typing pauses. */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 function TemplateEditor({ rule, channel, audience, template }: { rule: string; channel: 'email' | 'sms'; audience: string; template: Template }) {
   const queryClient = useQueryClient();
   const [subject, setSubject] = useState(template.subject ?? '');
   const [body, setBody] = useState(template.body);
-  const { vars, from } = useSampleVars(audience);
+  const draft = useSettled({ subject, body }, 250);
+  const people = useQuery({ queryKey: ['preview-candidates'], queryFn: () => request(CandidatesQuery, { first: 50 }), staleTime: 60_000 });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const candidateId = chosen ?? people.data?.candidates.nodes[0]?.id ?? null;
+  // The live preview: the API renders the draft from a real candidate of the firm, through the
+  // composer that sends (previewTemplate); what the data lacks is sampled, and said so.
+  const preview = useQuery({
+    queryKey: ['template-preview', rule, channel, audience, draft, candidateId],
+    enabled: !people.isPending,
+    queryFn: () =>
+      request(PreviewTemplate, {
+        input: {
+          rule,
+          channel,
+          audience,
+          ...(candidateId ? { candidateId } : {}),
+          template: { body: draft.body, ...(channel === 'email' ? { subject: draft.subject } : {}) },
+        },
+      }),
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
   const save = useMutation({
     mutationFn: () => request(UpdatePolicy, { patch: { [rule]: { templates: { [channel]: { [audience]: channel === 'email' ? { subject, body } : { body } } } } } }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['policy'] }),
   });
-  const err = save.error instanceof ApiError ? save.error : null;
   const base = `${rule}.templates.${channel}.${audience}`;
+  // Errors of the save name the policy's fields; those of the preview name the draft's.
+  const saveErr = save.error instanceof ApiError ? save.error : null;
+  const previewErr = preview.error instanceof ApiError ? preview.error : null;
+  const err = saveErr ?? (previewErr ? new ApiError(previewErr.message, previewErr.code, previewErr.status, renameDraftFields(previewErr.fields, base)) : null);
+  const p = preview.data?.previewTemplate;
   return (
     <form
       className="template-editor"
@@ -206,14 +211,42 @@ function TemplateEditor({ rule, channel, audience, template }: { rule: string; c
         </div>
       </div>
       <div className="live-preview" aria-live="polite" aria-label="Live preview">
-        <p className="muted">Preview{from ? ` with ${from}'s data` : ' with sample data (add a candidate to see a real one)'}:</p>
-        {channel === 'email' && <p className="subject">{renderTemplateLocally(subject, vars)}</p>}
-        <p className="body" data-testid="template-preview">
-          {renderTemplateLocally(body, vars)}
-        </p>
+        {people.data && people.data.candidates.nodes.length > 0 ? (
+          <Select
+            label="Preview with"
+            name="candidateId"
+            value={candidateId ?? ''}
+            onChange={setChosen}
+            options={people.data.candidates.nodes.map((c) => ({ value: c.id, label: c.name }))}
+          />
+        ) : (
+          <p className="muted">Add a candidate to preview with real data; sample values meanwhile.</p>
+        )}
+        {p ? (
+          <>
+            {channel === 'email' && p.subject && <p className="subject">{p.subject}</p>}
+            <p className="body" data-testid="template-preview">
+              {p.body}
+            </p>
+            {p.segments !== null && p.segments !== undefined && <p className="muted">{p.segments} SMS segment{p.segments === 1 ? '' : 's'}</p>}
+            {p.sampled.length > 0 && <p className="muted">Sample values (your data has none yet): {p.sampled.join(', ')}</p>}
+          </>
+        ) : (
+          !previewErr && <Loading what="the preview" />
+        )}
       </div>
     </form>
   );
+}
+
+/** previewTemplate names `template.body`; the form's fields are named like the policy's. */
+function renameDraftFields(fields: Readonly<Record<string, string>>, base: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(fields)) {
+    const m = /(subject|body)$/.exec(k);
+    out[m ? `${base}.${m[1]}` : k] = v;
+  }
+  return out;
 }
 
 function Team() {
