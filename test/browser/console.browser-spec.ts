@@ -79,9 +79,9 @@ describe('the recruiter console', () => {
     // The plan appears on the page: to whom by name, the channel, when in their time and ours.
     const card = page.getByRole('article', { name: 'Resume follow-up to Hank Hiring' });
     await seen(card);
+    await eventually(async () => expect(await card.innerText()).toContain('About: Product Designer at Globex'));
     const text = await card.innerText();
     expect(text).toContain('Planned');
-    expect(text).toContain('Product Designer at Globex');
     expect(text).toMatch(/Goes out Tue, Dec 8, 10:00 AM EST your time/);
     // The API's preview: the channel and why, the address, the text as it would go out.
     expect(text).toContain('Email');
