@@ -25,6 +25,7 @@ import { MeModule } from './me/me.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ReferencesModule } from './references/references.module';
 import { MessagingModule } from './messaging/messaging.module';
+import { ConversationsModule } from './conversations/conversations.module';
 import { FollowUpsModule } from './follow-ups/follow-ups.module';
 import { TenancyModule } from './tenancy/tenancy.module';
 import { TimelineModule } from './timeline/timeline.module';
@@ -78,6 +79,7 @@ export class AppModule {
         TimelineModule,
         MessagingModule,
         FollowUpsModule,
+        ConversationsModule,
         MetricsModule,
         ReactionsModule,
         AuditModule,

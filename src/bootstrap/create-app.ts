@@ -18,6 +18,7 @@ import type { AppConfig } from '../config/app-config';
 import { buildDataSource } from '../database/data-source';
 import { MetricsService } from '../metrics/metrics.service';
 import { runMigrations } from '../database/migrator';
+import { CONSOLE_CSP_DIRECTIVES, DOCS_CSP, registerConsole } from './console-static';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -145,16 +146,16 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
     }
   });
   await app.register(helmet, {
-    // Swagger UI needs inline scripts and styles on /docs only; the API itself serves JSON.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
+    // Strict everywhere (the console at / included): no inline script or style, nothing from
+    // another origin. Swagger UI at /docs needs inline script and style: its pages only.
+    // upgrade-insecure-requests only behind https: on a plain-http address (a LAN IP in
+    // development) it would send the page's own requests to an https port nobody listens on.
+    contentSecurityPolicy: { directives: { ...CONSOLE_CSP_DIRECTIVES, upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null } },
   });
+  fastify.addHook('onSend', async (req, reply) => {
+    if (req.url === '/docs' || req.url.startsWith('/docs/') || req.url.startsWith('/docs?')) void reply.header('content-security-policy', DOCS_CSP);
+  });
+  await registerConsole(fastify, config.consoleDir, logger);
   app.useGlobalPipes(buildValidationPipe());
 
   const openapi = SwaggerModule.createDocument(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /**
  * The one typed, validated configuration. Built once at boot from the environment; a bad value
@@ -13,6 +13,8 @@ export interface AppConfig {
   port: number;
   host: string;
   publicUrl: string;
+  /** The built recruiter console (index.html and assets/), served at `/`. */
+  consoleDir: string;
   /** Unset: an embedded PostgreSQL under dataDir is started by the launcher. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
@@ -191,12 +193,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const consoleDirRaw = env.CONSOLE_DIR;
+  const consoleDir = consoleDirRaw ? (isAbsolute(consoleDirRaw) ? consoleDirRaw : resolve(cwd, consoleDirRaw)) : join(packageRoot(), 'dist', 'console');
+
   const config: AppConfig = {
     env: nodeEnv as AppConfig['env'],
     isProduction,
     port,
     host: env.HOST ?? '0.0.0.0',
     publicUrl,
+    consoleDir,
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200, problems),
     dataDir,
@@ -247,3 +253,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** The folder holding this package's package.json (from src/config or dist/src/config alike). */
+function packageRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return process.cwd();
+  }
+}

@@ -61,6 +61,6 @@ import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
     OneOffResolver,
     OneOffAnswers,
   ],
-  exports: [FollowUpsService, DispatcherService, FollowUpPlanner],
+  exports: [FollowUpsService, DispatcherService, FollowUpPlanner, SendOneOffUseCase],
 })
 export class FollowUpsModule {}

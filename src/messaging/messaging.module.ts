@@ -14,6 +14,7 @@ import { TwilioSmsDriver } from './drivers/twilio-sms.driver';
 import { EngagementService } from './engagement.service';
 import { MessagesController } from './messages.controller';
 import { MessagesResolver } from './messages.resolver';
+import { ConversationsQuery } from './conversations.query';
 import { MessagesService } from './messages.service';
 import { LOG_SMS_DRIVER, OutboundMessengerService } from './outbound-messenger.service';
 import { OUTBOUND_MESSENGER } from './outbound.types';
@@ -66,6 +67,7 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     UnsubscribeService,
     EngagementService,
     MessagesService,
+    ConversationsQuery,
     OutboundMessengerService,
     { provide: OUTBOUND_MESSENGER, useExisting: OutboundMessengerService },
     RecordInboundSmsUseCase,
@@ -80,6 +82,6 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     NotificationsResolver,
     ReplyNotifier,
   ],
-  exports: [OUTBOUND_MESSENGER, OutboundMessengerService, MessagesService, ConsentService, EngagementService, SendersService, EMAIL_DRIVER],
+  exports: [OUTBOUND_MESSENGER, OutboundMessengerService, MessagesService, ConversationsQuery, ConsentService, EngagementService, SendersService, EMAIL_DRIVER],
 })
 export class MessagingModule {}

@@ -51,7 +51,17 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ description: 'The refresh token from login or the previous refresh.' })
+  @ApiPropertyOptional({
+    description: 'The refresh token from login or the previous refresh. A browser session sends none: its token is the tp_refresh cookie (with the header Touchpoint-Refresh: cookie).',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  refreshToken?: string;
+}
+
+export class LogoutDto {
+  @ApiProperty({ description: 'The refresh token of the login to sign out.' })
   @IsString()
   @Length(1, 500)
   refreshToken!: string;
@@ -73,7 +83,8 @@ export class TokenPairView {
   @ApiProperty() accessToken!: string;
   @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'Seconds until the access token expires.' }) expiresIn!: number;
-  @ApiProperty() refreshToken!: string;
+  @ApiPropertyOptional({ description: 'Absent when the request asked for the cookie (Touchpoint-Refresh: cookie): the token is then only in the httpOnly tp_refresh cookie.' })
+  refreshToken?: string;
   @ApiProperty() refreshExpiresAt!: string;
 }
 

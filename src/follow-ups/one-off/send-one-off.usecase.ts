@@ -11,6 +11,7 @@ import type { OutboundMessenger, PersonRef } from '../../messaging/outbound.type
 import { personKey } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { chooseChannel } from '../domain/channel';
+import type { Channel, ChannelChoice } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
 import { FollowUpPlanner } from '../planning/follow-up.planner';
 import { readFollowUpSettings } from '../tenant-settings';
@@ -47,18 +48,7 @@ export class SendOneOffUseCase {
   async execute(tenantId: TenantId, input: SendMessageDto, actor: { kind: 'user' | 'api_key'; id: string }): Promise<OneOffPlanned> {
     const ref = personOf(input);
     const person = await this.load(tenantId, ref);
-    const outbound = await this.messenger.context(tenantId, [ref]);
-    const state = outbound.people.get(personKey(ref)) ?? EMPTY_PERSON_STATE;
-    const choice = chooseChannel({
-      // A logged call is not a channel we can answer on; the recruiter chose to write.
-      lastInboundChannel: state.lastInboundChannel === 'phone' ? null : state.lastInboundChannel,
-      preferredChannel: person.preferredChannel,
-      email: person.email,
-      phone: person.phone,
-      optedOut: state.optedOut,
-      smsConfigured: outbound.smsConfigured,
-      ...(input.channel ? { requested: input.channel } : {}),
-    });
+    const choice = await this.choose(tenantId, ref, person, input.channel);
     if (choice.kind !== 'send') {
       const reason = choice.kind === 'none' ? choice.reason : 'no channel';
       throw new AppException(ErrorCode.Unprocessable, `The message cannot be sent: ${reason}`, {
@@ -104,6 +94,36 @@ export class SendOneOffUseCase {
       return followUpId;
     });
     return { followUpId: id, status: 'planned', channel, goesOutAt: dueAt };
+  }
+
+  /**
+   * The channel a one-off message to this person would go out on now (no channel named), or why
+   * none can: what a reply box shows before anything is written. A live person of the firm, else 400.
+   */
+  async replyChannel(tenantId: TenantId, ref: PersonRef): Promise<{ channel: Channel; to: string } | { channel: null; reason: string }> {
+    const choice = await this.choose(tenantId, ref, await this.load(tenantId, ref), undefined);
+    if (choice.kind === 'send') return { channel: choice.channel, to: choice.to };
+    return { channel: null, reason: choice.kind === 'none' ? choice.reason : 'no channel' };
+  }
+
+  private async choose(
+    tenantId: TenantId,
+    ref: PersonRef,
+    person: { preferredChannel: Channel | null; email: string | null; phone: string | null },
+    requested: Channel | undefined,
+  ): Promise<ChannelChoice> {
+    const outbound = await this.messenger.context(tenantId, [ref]);
+    const state = outbound.people.get(personKey(ref)) ?? EMPTY_PERSON_STATE;
+    return chooseChannel({
+      // A logged call is not a channel we can answer on; the recruiter chose to write.
+      lastInboundChannel: state.lastInboundChannel === 'phone' ? null : state.lastInboundChannel,
+      preferredChannel: person.preferredChannel,
+      email: person.email,
+      phone: person.phone,
+      optedOut: state.optedOut,
+      smsConfigured: outbound.smsConfigured,
+      ...(requested ? { requested } : {}),
+    });
   }
 
   private async load(tenantId: TenantId, ref: PersonRef) {
