@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppException } from '../../common/app.exception';
 import { CandidatesService } from '../../candidates/candidates.service';
 import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import { InterviewsService } from '../../interviews/interviews.service';
 import { LeadsService } from '../../leads/leads.service';
-import { withOptOutLine } from '../../messaging/domain/sms-compliance';
+import { EMPTY_PERSON_STATE, OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
+import type { OutboundMessenger } from '../../messaging/outbound.types';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { UsersService } from '../../users/users.service';
 import { renderTemplate, smsSegments, TEMPLATE_VARIABLES, validateTemplate } from '../domain/templates';
@@ -50,6 +51,7 @@ export class PreviewTemplateUseCase {
     private readonly leads: LeadsService,
     private readonly interviews: InterviewsService,
     private readonly users: UsersService,
+    @Inject(OUTBOUND_MESSENGER) private readonly messenger: OutboundMessenger,
   ) {}
 
   async execute(tenantId: TenantId, input: TemplatePreviewDto, userId: string | null): Promise<TemplatePreviewView> {
@@ -77,8 +79,8 @@ export class PreviewTemplateUseCase {
     }
     const subject = input.channel === 'email' ? renderTemplate(input.template.subject ?? '', vars) : null;
     const rendered = renderTemplate(input.template.body, vars);
-    // As the first text to a person reads: with the opt-out line messaging adds.
-    const body = input.channel === 'sms' ? withOptOutLine(rendered, true) : rendered;
+    // As the first text to a person reads: with what messaging adds (the opt-out line).
+    const body = this.messenger.finalText(input.channel, rendered, EMPTY_PERSON_STATE);
     const segments = input.channel === 'sms' ? smsSegments(body) : null;
     return { subject, body, segments: segments?.segments ?? null, encoding: segments?.encoding ?? null, sampled };
   }
