@@ -1,11 +1,17 @@
+import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AppException } from './app.exception';
 
-/** `limit` (1..100, default 20) and an opaque `cursor` from the previous page's `nextCursor`. */
+/**
+ * `limit` (1..100, default 20) and an opaque `cursor` from the previous page's `nextCursor`: REST
+ * queries, and GraphQL args of lists that page the same way (not Relay connections).
+ */
+@ArgsType()
 export class PageQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @Field(() => Int, { nullable: true })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
@@ -14,6 +20,7 @@ export class PageQueryDto {
   limit?: number;
 
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page (nextCursor).' })
+  @Field(() => String, { nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(500)

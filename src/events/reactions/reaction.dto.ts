@@ -1,18 +1,18 @@
 import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { JsonScalar } from '../../common/graphql/json.scalar';
+import { PageQueryDto } from '../../common/pagination';
 
 export const REACTION_STATES = ['open', 'failing', 'dead', 'done'] as const;
 export type ReactionState = (typeof REACTION_STATES)[number];
 
 /**
  * One filter for REST (`GET /v1/reactions?state=…&limit=…&cursor=…`) and GraphQL
- * (`reactions(state:, limit:, cursor:)`).
+ * (`reactions(state:, limit:, cursor:)`); `limit` defaults to 50 here.
  */
 @ArgsType()
-export class ReactionQueryDto {
+export class ReactionQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     enum: REACTION_STATES,
     default: 'open',
@@ -22,22 +22,6 @@ export class ReactionQueryDto {
   @IsOptional()
   @IsIn(REACTION_STATES, { message: `state must be one of: ${REACTION_STATES.join(', ')}` })
   state?: ReactionState;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @Field(() => Int, { nullable: true })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must be at most 100' })
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(100)
-  cursor?: string;
 }
 
 @ObjectType('Reaction', {

@@ -3,7 +3,7 @@ import { occurrence } from '../domain/occurrence';
 import { ALWAYS_VARIABLES, emailTemplate, INTERVIEW_VARIABLES, smsTemplate } from '../domain/templates';
 import { due, intoWindow, skip } from '../domain/timing';
 import { formatLocal, plusLocal } from '../domain/windows';
-import { interviewEnd, thanksFrom } from './interview-end';
+import { interviewEnd, thankedInterview, thanksFrom } from './interview-end';
 import type { InterviewEnd } from './interview-end';
 import { defineRule } from './rule';
 import type { RuleContext } from './rule';
@@ -75,12 +75,9 @@ export const interviewThankYou = defineRule({
 
 /** Each interviewer, and the staffing-firm contact who scheduled it; once per interview time. */
 async function plan(interviewId: string, ctx: RuleContext<Timing, InterviewEnd>): Promise<void> {
-  const found = await ctx.facts.interview(interviewId);
-  if (!found || ['cancelled', 'no_show'].includes(found.interview.status)) return;
-  const { interview, interviewerIds } = found;
-  const lead = await ctx.facts.lead(interview.leadId);
-  const candidate = await ctx.facts.candidate(interview.candidateId);
-  if (!lead || !candidate) return;
+  const found = await thankedInterview(ctx.facts, interviewId);
+  if (!found) return;
+  const { interview, interviewerIds, lead, candidate } = found;
   const staffing = interview.scheduledBy === 'staffing_firm' ? interview.scheduledByContactId : null;
   const ids = [...new Set([...interviewerIds, ...(staffing ? [staffing] : [])])];
   const people = await ctx.facts.contacts(ids);

@@ -2,7 +2,7 @@ import { occurrence } from '../domain/occurrence';
 import { ALWAYS_VARIABLES, emailTemplate, INTERVIEW_VARIABLES, smsTemplate } from '../domain/templates';
 import { due, intoWindow } from '../domain/timing';
 import { plusLocal } from '../domain/windows';
-import { interviewEnd, thanksFrom } from './interview-end';
+import { interviewEnd, thankedInterview, thanksFrom } from './interview-end';
 import type { InterviewEnd } from './interview-end';
 import { defineRule } from './rule';
 import type { RuleContext } from './rule';
@@ -55,12 +55,9 @@ export const thankYouReminder = defineRule({
 });
 
 async function plan(interviewId: string, ctx: RuleContext<Timing, InterviewEnd>): Promise<void> {
-  const found = await ctx.facts.interview(interviewId);
-  if (!found || ['cancelled', 'no_show'].includes(found.interview.status)) return;
-  const { interview } = found;
-  const lead = await ctx.facts.lead(interview.leadId);
-  const candidate = await ctx.facts.candidate(interview.candidateId);
-  if (!lead || !candidate) return;
+  const found = await thankedInterview(ctx.facts, interviewId);
+  if (!found) return;
+  const { interview, lead, candidate } = found;
   await ctx.plan({
     candidateId: candidate.id,
     leadId: lead.id,
