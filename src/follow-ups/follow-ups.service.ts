@@ -143,6 +143,8 @@ export class FollowUpsService {
    * null` goes back to the rule's template.
    */
   edit(tenantId: TenantId, id: string, input: { subject?: string | null; body?: string | null }): Promise<FollowUpWithPreview> {
+    // Which follow-up comes first: a bad id is a 404, whatever the body says.
+    if (!isUuid(id)) throw AppException.notFound('Follow-up');
     if (input.subject === undefined && input.body === undefined) {
       throw AppException.validation([{ field: 'body', message: 'give the new body (and subject, for email), or body: null for the template' }]);
     }

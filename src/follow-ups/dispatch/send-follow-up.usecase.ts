@@ -6,7 +6,7 @@ import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import type { SendOutcome } from '../../messaging/drivers/driver.types';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
-import type { OutboundMessenger, OutboundRequest, PreparedSend } from '../../messaging/outbound.types';
+import type { OutboundContext, OutboundMessenger, OutboundRequest, PreparedSend } from '../../messaging/outbound.types';
 import { draftFollowUp } from '../compose/draft';
 import { FollowUpComposer } from '../compose/follow-up.composer';
 import type { Channel } from '../domain/channel';
@@ -27,23 +27,32 @@ interface Prepared {
   done: Map<string, ExecutionOutcome>;
   /** Claimed ahead of their sender slot: sent at the slot by a continuation. */
   paced: { id: string; at: Date }[];
-  sends: { row: FollowUpEntity; channel: Channel; send: PreparedSend }[];
+  /** What goes to a driver, in waves. */
+  sends: Send[];
+  context: OutboundContext | undefined;
 }
 
 /**
  * "Send claimed follow-ups": the dispatcher's use case, for a group of one tenant's claimed rows
  * (a paced SMS's continuation is a group of one). Set-based: the statements do not grow with the
- * group, but for SMS (one sender slot and one daily-cap count per text, at most the sender's rate).
+ * group, but for SMS (one sender slot and one daily-cap count per text, at most the sender's rate)
+ * and for the waves below.
  *
  *   unit 1 (one transaction): the claimed rows, still ours; FollowUpComposer (the current data,
  *     a fixed number of reads) and draftFollowUp per row (the same code a preview runs: channel,
  *     text); the sending window; SMS pacing (SmsPacer); what ends here (cancelled, skipped, a
- *     task, deferred) in one UPDATE; the crash markers (send_started_at) in one UPDATE; the
- *     messages rows in one INSERT (OutboundMessenger.prepare). COMMIT.
- *   the drivers, outside any transaction, DISPATCH_CONCURRENCY at a time.
- *   unit 2: the answers on the messages (OutboundMessenger.complete) and on the follow-ups
- *     (AttemptRecorder.record), whose events' reactions plan what follows (a nudge, a referral
- *     update, a check-in), all of the group together. COMMIT.
+ *     task, deferred) in one UPDATE. COMMIT.
+ *   then the sends, in waves of as many as this process has free send slots (DISPATCH_CONCURRENCY
+ *   in all, whatever the groups). A wave:
+ *     unit 2: the crash markers (send_started_at) in one UPDATE and the messages rows in one
+ *       INSERT (OutboundMessenger.prepare). COMMIT.
+ *     the drivers, outside any transaction, concurrently.
+ *     unit 3: the answers on the messages (OutboundMessenger.complete) and on the follow-ups
+ *       (AttemptRecorder.record), whose events' reactions plan what follows (a nudge, a referral
+ *       update, a check-in), the wave together. COMMIT; then the wave's slots are free.
+ *   A slot is held from the crash marker to the recorded answer, so a process that dies leaves at
+ *   most DISPATCH_CONCURRENCY follow-ups `unknown`: the rows it had not started go back to
+ *   `planned` when their lease expires, and no messages row exists for them.
  */
 @Injectable()
 export class SendFollowUpUseCase {
@@ -75,36 +84,74 @@ export class SendFollowUpUseCase {
       this.pacer.continueAt(at, id, async () => (await this.run(tenantId, [id], worker, true))[0] ?? 'error');
       prepared.done.set(id, 'paced');
     }
-    if (prepared.sends.length > 0) {
-      const delivered = await this.deliverAll(prepared.sends.map((s) => s.send));
-      const outcomes = await this.db.unit(tenantId, async () => {
-        const results = await this.messenger.complete(prepared.sends.map((s, i) => ({ send: s.send, outcome: delivered[i] })));
-        return this.recorder.record(
-          tenantId,
-          prepared.sends.map((s, i) => ({ row: s.row, channel: s.channel, result: results[i]! })),
-        );
-      });
-      prepared.sends.forEach((s, i) => prepared.done.set(s.row.id, outcomes[i]!));
+    const waiting = [...prepared.sends];
+    while (waiting.length > 0 && prepared.context) {
+      const held = await this.slots.acquireUpTo(waiting.length);
+      const wave = waiting.splice(0, held);
+      try {
+        await this.sendWave(tenantId, worker, wave, prepared.context, prepared.done);
+      } finally {
+        this.slots.release(held);
+      }
     }
     return ids.map((id) => prepared.done.get(id) ?? 'lost_lease');
   }
 
-  /** The driver calls, outside any transaction: at most DISPATCH_CONCURRENCY at a time in this process, whatever the groups. */
-  private async deliverAll(sends: readonly PreparedSend[]): Promise<(SendOutcome | undefined)[]> {
-    return Promise.all(
-      sends.map(async (send) => {
-        await this.slots.acquire();
-        try {
-          return await this.messenger.deliver(send);
-        } catch (err) {
-          // The send started and we cannot tell whether it reached the provider: never resend blindly.
-          this.logger.error({ err }, 'messenger failed after the send started');
-          return { kind: 'unknown' as const, reason: 'the send failed unexpectedly after it started' };
-        } finally {
-          this.slots.release();
-        }
-      }),
+  /** One wave: its crash markers and messages rows, its driver calls, its answers recorded. */
+  private async sendWave(tenantId: TenantId, worker: string, wave: readonly Send[], context: OutboundContext, done: Map<string, ExecutionOutcome>): Promise<void> {
+    const going = await this.db.unit(tenantId, async () => {
+      const started = await this.markStarted(tenantId, worker, wave);
+      for (const s of wave) if (!started.has(s.row.id)) done.set(s.row.id, 'lost_lease');
+      const starting = wave.filter((s) => started.has(s.row.id));
+      const prepared = await this.messenger.prepare(
+        starting.map((s) => s.request),
+        context,
+      );
+      return starting.map((s, i) => ({ ...s, send: prepared[i]! }));
+    });
+    if (going.length === 0) return;
+    const delivered = await Promise.all(going.map((g) => this.deliver(g.send)));
+    const outcomes = await this.db.unit(tenantId, async () => {
+      const results = await this.messenger.complete(going.map((g, i) => ({ send: g.send, outcome: delivered[i] })));
+      return this.recorder.record(
+        tenantId,
+        going.map((g, i) => ({ row: g.row, channel: g.channel, result: results[i]! })),
+      );
+    });
+    going.forEach((g, i) => done.set(g.row.id, outcomes[i]!));
+  }
+
+  /**
+   * The crash markers: from here on, a lost dispatcher leaves these rows `unknown`, not
+   * `planned`. Guarded on send_started_at too: of two executions of one claim (a paced row's
+   * continuation and a re-claim by this same worker after its lease was recovered), one starts.
+   */
+  private async markStarted(tenantId: TenantId, worker: string, wave: readonly Send[]): Promise<Set<string>> {
+    const now = this.clock.now();
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ id: string }>(
+        // In a CTE: TypeORM answers [rows, count] for a bare UPDATE … RETURNING.
+        `WITH u AS (
+           UPDATE follow_ups f SET send_started_at = $3, channel = v.channel, rate_slot_at = NULL, updated_at = $3
+           FROM unnest($4::uuid[], $5::text[]) AS v(id, channel)
+           WHERE f.tenant_id = $1 AND f.id = v.id AND f.status = 'sending' AND f.claimed_by = $2 AND f.send_started_at IS NULL
+           RETURNING f.id)
+         SELECT id FROM u`,
+        [tenantId, worker, now, wave.map((s) => s.row.id), wave.map((s) => s.channel)],
+      ),
     );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The driver call, outside any transaction. */
+  private async deliver(send: PreparedSend): Promise<SendOutcome | undefined> {
+    try {
+      return await this.messenger.deliver(send);
+    } catch (err) {
+      // The send started and we cannot tell whether it reached the provider: never resend blindly.
+      this.logger.error({ err }, 'messenger failed after the send started');
+      return { kind: 'unknown' as const, reason: 'the send failed unexpectedly after it started' };
+    }
   }
 
   private async prepare(tenantId: TenantId, ids: readonly string[], worker: string, resumed: boolean): Promise<Prepared> {
@@ -119,7 +166,7 @@ export class SendFollowUpUseCase {
         .andWhere(`f.status = 'sending' AND f.claimed_by = :worker`, { worker })
         .getMany(),
     );
-    if (rows.length === 0) return { done, paced, sends: [] };
+    if (rows.length === 0) return { done, paced, sends: [], context: undefined };
     const group = await this.composer.compose(tenantId, rows);
     const now = this.clock.now();
     const finishes: { row: FollowUpEntity; change: Finish }[] = [];
@@ -181,36 +228,7 @@ export class SendFollowUpUseCase {
     }
     const ended = await this.recorder.finish(tenantId, worker, finishes);
     finishes.forEach((f, i) => done.set(f.row.id, ended[i]!));
-
-    // The crash markers: from here on, a lost dispatcher leaves these rows `unknown`, not
-    // `planned`. Guarded on send_started_at too: of two executions of one claim (a paced row's
-    // continuation and a re-claim by this same worker after its lease was recovered), one starts.
-    //   UPDATE follow_ups SET send_started_at = $now, channel = v.channel, rate_slot_at = NULL
-    //   FROM unnest(…) v WHERE … AND status = 'sending' AND claimed_by = $worker AND send_started_at IS NULL RETURNING id
-    const started = new Set(
-      sends.length === 0
-        ? []
-        : (
-            await this.db.tx(tenantId, (tx) =>
-              tx.query<{ id: string }>(
-                `WITH u AS (
-                   UPDATE follow_ups f SET send_started_at = $3, channel = v.channel, rate_slot_at = NULL, updated_at = $3
-                   FROM unnest($4::uuid[], $5::text[]) AS v(id, channel)
-                   WHERE f.tenant_id = $1 AND f.id = v.id AND f.status = 'sending' AND f.claimed_by = $2 AND f.send_started_at IS NULL
-                   RETURNING f.id)
-                 SELECT id FROM u`,
-                [tenantId, worker, now, sends.map((s) => s.row.id), sends.map((s) => s.channel)],
-              ),
-            )
-          ).map((r) => r.id),
-    );
-    for (const s of sends) if (!started.has(s.row.id)) done.set(s.row.id, 'lost_lease');
-    const going = sends.filter((s) => started.has(s.row.id));
-    const prepared = await this.messenger.prepare(
-      going.map((s) => s.request),
-      group.outbound,
-    );
-    return { done, paced, sends: going.map((s, i) => ({ row: s.row, channel: s.channel, send: prepared[i]! })) };
+    return { done, paced, sends, context: group.outbound };
   }
 }
 
@@ -229,9 +247,22 @@ class Semaphore {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.held -= 1;
+  /** Waits for one holder's place, then takes as many more as are free at once, up to `max`. */
+  async acquireUpTo(max: number): Promise<number> {
+    await this.acquire();
+    let taken = 1;
+    while (taken < max && this.held < this.size) {
+      this.held += 1;
+      taken += 1;
+    }
+    return taken;
+  }
+
+  release(count = 1): void {
+    for (let i = 0; i < count; i += 1) {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.held -= 1;
+    }
   }
 }
