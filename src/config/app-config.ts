@@ -236,7 +236,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       tickMs: int(env, 'DISPATCH_TICK_MS', 1000, 10, 60_000, problems),
       batchSize: int(env, 'DISPATCH_BATCH_SIZE', 50, 1, 1000, problems),
       perTenantBatch: int(env, 'DISPATCH_PER_TENANT_BATCH', 20, 1, 1000, problems),
-      concurrency: int(env, 'DISPATCH_CONCURRENCY', 8, 1, 256, problems),
+      concurrency: int(env, 'DISPATCH_CONCURRENCY', 20, 1, 256, problems),
       leaseSeconds: int(env, 'DISPATCH_LEASE_SECONDS', 120, 5, 3600, problems),
       smsPerSecondPerSender: int(env, 'SMS_PER_SECOND_PER_SENDER', 1, 1, 1000, problems),
     },

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AppException } from '../common/app.exception';
 import { Clock } from '../common/clock';
-import { suppress } from '../common/suppressions';
-import type { SuppressionKind } from '../common/suppressions';
+import { suppress } from '../people/suppressions';
+import type { SuppressionKind } from '../people/suppressions';
 import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid } from '../database/tenant-id';
 import type { TenantId } from '../database/tenant-id';
@@ -28,7 +28,7 @@ type Person = PersonRef;
 /**
  * Erases a person on request (SPEC "Erasure"), in ONE transaction under RLS:
  *   1. suppressions: SHA-256 of their normalised email and phone (so no create, upsert or import
- *      can bring them back; see common/suppressions.ts);
+ *      can bring them back; see people/suppressions.ts);
  *   2. the person: name 'Erased person', email, phone, zone, channel, external id (and a contact's
  *      company and title) removed; erased_at set; a candidate becomes inactive;
  *   3. messages to, from or about them (their follow-ups' messages too: those name them): body,

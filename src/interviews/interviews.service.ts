@@ -5,7 +5,7 @@ import { AppException, ErrorCode, FieldError } from '../common/app.exception';
 import { changedFields } from '../common/changes';
 import { Clock } from '../common/clock';
 import { isUniqueViolation } from '../common/db-errors';
-import { doubleCheck, WarningView } from '../common/double-check';
+import { doubleCheck, WarningView } from '../people/double-check';
 import { CursorPage, keysetPage } from '../common/keyset';
 import { pageLimit } from '../common/pagination';
 import { ContactsService } from '../contacts/contacts.service';

@@ -5,6 +5,7 @@ import { TenantDb } from '../database/tenant-db.service';
 import { isUuid, TenantId } from '../database/tenant-id';
 import { personColumn } from './domain/person';
 import type { PersonRef } from './outbound.types';
+import { findLivePerson, LIVE_PEOPLE_SQL } from '../people/people-directory';
 
 export interface ConversationPerson {
   type: PersonRef['type'];
@@ -112,9 +113,7 @@ export class ConversationsQuery {
                   CASE WHEN per.oldest_open IS NOT NULL THEN extract(epoch FROM per.oldest_open)
                        ELSE -extract(epoch FROM per.last_at) END::float8 AS k
            FROM per
-           JOIN (SELECT 'candidate' AS person_type, id, name, email, phone, time_zone FROM candidates WHERE tenant_id = $1 AND deleted_at IS NULL
-                 UNION ALL
-                 SELECT 'contact', id, name, email, phone, time_zone FROM contacts WHERE tenant_id = $1 AND deleted_at IS NULL) p
+           JOIN ${LIVE_PEOPLE_SQL} p
              ON p.person_type = per.person_type AND p.id = per.person_id
          )
          SELECT r.*, l.id AS last_id, l.direction AS last_direction, l.channel AS last_channel, l.subject AS last_subject,
@@ -150,13 +149,8 @@ export class ConversationsQuery {
   async person(tenantId: TenantId, ref: PersonRef): Promise<ConversationPerson | null> {
     if (!isUuid(ref.id)) return null;
     return this.db.tx(tenantId, async (tx) => {
-      const table = ref.type === 'candidate' ? 'candidates' : 'contacts';
-      const rows = await tx.query<{ id: string; name: string; email: string | null; phone: string | null; time_zone: string | null }>(
-        `SELECT id, name, email, phone, time_zone FROM ${table} WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`,
-        [tx.tenantId, ref.id],
-      );
-      const r = rows[0];
-      return r ? { type: ref.type, id: r.id, name: r.name, email: r.email, phone: r.phone, timeZone: r.time_zone } : null;
+      const p = await findLivePerson(tx, ref);
+      return p ? { type: ref.type, id: p.ref.id, name: p.name, email: p.email, phone: p.phone, timeZone: p.timeZone } : null;
     });
   }
 

@@ -9,6 +9,7 @@ import type { MessageFilter } from './dto/message.dto';
 import { MessageEntity } from './entities/message.entity';
 import { personColumn } from './domain/person';
 import type { PersonRef } from './outbound.types';
+import { ownedBySql } from '../people/people-directory';
 
 const OPEN_REPLIES_LIMIT = 500;
 
@@ -69,23 +70,19 @@ export class MessagesService {
   /**
    * "Replies to answer": inbound messages still open, oldest first. With an owner, only replies
    * from that recruiter's candidates, and from contacts that recruiter's follow-ups went to.
-   *   SELECT m.* FROM messages m LEFT JOIN candidates c ON (c.tenant_id, c.id) = (m.tenant_id, m.candidate_id)
+   *   SELECT m.* FROM messages m
    *   WHERE m.tenant_id = $1 AND m.reply_state = 'open'                 -- messages_open_replies_idx
-   *     [AND (c.owner_user_id = $2 OR EXISTS (SELECT 1 FROM follow_ups f WHERE f.tenant_id = m.tenant_id
-   *           AND f.recipient_contact_id = m.contact_id AND f.owner_user_id = $2))]
+   *     [AND the person is owned by $2 (people/people-directory.ts ownedBySql)]
    *   ORDER BY m.created_at, m.id LIMIT 500
    */
   openReplies(tenantId: TenantId, ownerUserId?: string): Promise<MessageEntity[]> {
     return this.db.tx(tenantId, (tx) => {
       const qb = tx.manager
         .createQueryBuilder(MessageEntity, 'm')
-        .leftJoin('candidates', 'c', 'c.tenant_id = m.tenant_id AND c.id = m.candidate_id')
         .where('m.tenant_id = :tenantId', { tenantId: tx.tenantId })
         .andWhere(`m.reply_state = 'open'`);
       if (ownerUserId) {
-        qb.andWhere(
-          `(c.owner_user_id = :owner OR (m.contact_id IS NOT NULL AND EXISTS (
-             SELECT 1 FROM follow_ups f WHERE f.tenant_id = m.tenant_id AND f.recipient_contact_id = m.contact_id AND f.owner_user_id = :owner)))`,
+        qb.andWhere(ownedBySql({ tenant: 'm.tenant_id', candidateId: 'm.candidate_id', contactId: 'm.contact_id' }, ':owner'),
           { owner: ownerUserId },
         );
       }

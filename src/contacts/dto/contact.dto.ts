@@ -4,7 +4,7 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDate, IsIn, IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
 import { CHANNELS } from '../../candidates/candidate.entity';
 import type { Channel } from '../../candidates/candidate.entity';
-import { WarningView } from '../../common/double-check';
+import { WarningView } from '../../people/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';

@@ -22,6 +22,10 @@ interface Send {
   request: OutboundRequest;
 }
 
+interface Going extends Send {
+  send: PreparedSend;
+}
+
 interface Prepared {
   /** Outcomes decided in unit 1, by follow-up id. */
   done: Map<string, ExecutionOutcome>;
@@ -41,18 +45,20 @@ interface Prepared {
  *   unit 1 (one transaction): the claimed rows, still ours; FollowUpComposer (the current data,
  *     a fixed number of reads) and draftFollowUp per row (the same code a preview runs: channel,
  *     text); the sending window; SMS pacing (SmsPacer); what ends here (cancelled, skipped, a
- *     task, deferred) in one UPDATE. COMMIT.
- *   then the sends, in waves of as many as this process has free send slots (DISPATCH_CONCURRENCY
- *   in all, whatever the groups). A wave:
- *     unit 2: the crash markers (send_started_at) in one UPDATE and the messages rows in one
- *       INSERT (OutboundMessenger.prepare). COMMIT.
- *     the drivers, outside any transaction, concurrently.
- *     unit 3: the answers on the messages (OutboundMessenger.complete) and on the follow-ups
- *       (AttemptRecorder.record), whose events' reactions plan what follows (a nudge, a referral
- *       update, a check-in), the wave together. COMMIT; then the wave's slots are free.
- *   A slot is held from the crash marker to the recorded answer, so a process that dies leaves at
- *   most DISPATCH_CONCURRENCY follow-ups `unknown`: the rows it had not started go back to
- *   `planned` when their lease expires, and no messages row exists for them.
+ *     task, deferred) in one UPDATE; then the first wave's start: its crash markers
+ *     (send_started_at) in one UPDATE and its messages rows in one INSERT
+ *     (OutboundMessenger.prepare). COMMIT.
+ *   the wave's drivers, outside any transaction, concurrently.
+ *   unit 2: the answers on the messages (OutboundMessenger.complete) and on the follow-ups
+ *     (AttemptRecorder.record), whose events' reactions plan what follows (a nudge, a referral
+ *     update, a check-in), the wave together. COMMIT; the wave's slots are free.
+ *   A group larger than DISPATCH_CONCURRENCY goes in more waves, each a start unit, its drivers
+ *   and a record unit.
+ *
+ * Send slots: DISPATCH_CONCURRENCY per process, whatever the groups. A wave takes its slots at
+ * once before its start and gives them back after its record, so a process that dies leaves at
+ * most DISPATCH_CONCURRENCY follow-ups `unknown`; the rows it had not started go back to
+ * `planned` when their lease expires, and no messages row exists for them.
  */
 @Injectable()
 export class SendFollowUpUseCase {
@@ -78,37 +84,57 @@ export class SendFollowUpUseCase {
 
   /** `resumed`: a paced row's continuation, woken at its slot (which it keeps, however late the wake-up). */
   private async run(tenantId: TenantId, ids: readonly string[], worker: string, resumed: boolean): Promise<ExecutionOutcome[]> {
-    const prepared = await this.db.unit(tenantId, () => this.prepare(tenantId, ids, worker, resumed));
-    for (const { id, at } of prepared.paced) {
-      // Its slot is committed on the row; the lane is free at once, the send waits outside it.
-      this.pacer.continueAt(at, id, async () => (await this.run(tenantId, [id], worker, true))[0] ?? 'error');
-      prepared.done.set(id, 'paced');
-    }
-    const waiting = [...prepared.sends];
-    while (waiting.length > 0 && prepared.context) {
-      const held = await this.slots.acquireUpTo(waiting.length);
-      const wave = waiting.splice(0, held);
-      try {
-        await this.sendWave(tenantId, worker, wave, prepared.context, prepared.done);
-      } finally {
-        this.slots.release(held);
+    // The first wave's slots are taken before unit 1, so that its crash markers and messages
+    // rows go in that same transaction: a group that fits in one wave costs two transactions.
+    let held = await this.slots.acquire(Math.min(ids.length, this.slots.size));
+    try {
+      const prepared = await this.db.unit(tenantId, async () => {
+        const p = await this.prepare(tenantId, ids, worker, resumed);
+        const first = p.context ? await this.start(tenantId, worker, p.sends.slice(0, held), p.context, p.done) : [];
+        return { ...p, first, rest: p.sends.slice(held) };
+      });
+      for (const { id, at } of prepared.paced) {
+        // Its slot is committed on the row; the lane is free at once, the send waits outside it.
+        this.pacer.continueAt(at, id, async () => (await this.run(tenantId, [id], worker, true))[0] ?? 'error');
+        prepared.done.set(id, 'paced');
       }
+      // Slots the first wave does not use are free at once.
+      const unused = held - Math.min(held, prepared.sends.length);
+      this.slots.release(unused);
+      held -= unused;
+      await this.finish(tenantId, prepared.first, prepared.done);
+      this.slots.release(held);
+      held = 0;
+      const waiting = [...prepared.rest];
+      while (waiting.length > 0 && prepared.context) {
+        held = await this.slots.acquire(Math.min(waiting.length, this.slots.size));
+        const wave = waiting.splice(0, held);
+        const going = await this.db.unit(tenantId, () => this.start(tenantId, worker, wave, prepared.context!, prepared.done));
+        await this.finish(tenantId, going, prepared.done);
+        this.slots.release(held);
+        held = 0;
+      }
+      return ids.map((id) => prepared.done.get(id) ?? 'lost_lease');
+    } finally {
+      this.slots.release(held);
     }
-    return ids.map((id) => prepared.done.get(id) ?? 'lost_lease');
   }
 
-  /** One wave: its crash markers and messages rows, its driver calls, its answers recorded. */
-  private async sendWave(tenantId: TenantId, worker: string, wave: readonly Send[], context: OutboundContext, done: Map<string, ExecutionOutcome>): Promise<void> {
-    const going = await this.db.unit(tenantId, async () => {
-      const started = await this.markStarted(tenantId, worker, wave);
-      for (const s of wave) if (!started.has(s.row.id)) done.set(s.row.id, 'lost_lease');
-      const starting = wave.filter((s) => started.has(s.row.id));
-      const prepared = await this.messenger.prepare(
-        starting.map((s) => s.request),
-        context,
-      );
-      return starting.map((s, i) => ({ ...s, send: prepared[i]! }));
-    });
+  /** A wave's start, in the caller's unit: its crash markers and its messages rows. */
+  private async start(tenantId: TenantId, worker: string, wave: readonly Send[], context: OutboundContext, done: Map<string, ExecutionOutcome>): Promise<Going[]> {
+    if (wave.length === 0) return [];
+    const started = await this.markStarted(tenantId, worker, wave);
+    for (const s of wave) if (!started.has(s.row.id)) done.set(s.row.id, 'lost_lease');
+    const starting = wave.filter((s) => started.has(s.row.id));
+    const prepared = await this.messenger.prepare(
+      starting.map((s) => s.request),
+      context,
+    );
+    return starting.map((s, i) => ({ ...s, send: prepared[i]! }));
+  }
+
+  /** A wave's driver calls, outside any transaction, then its answers recorded in one unit. */
+  private async finish(tenantId: TenantId, going: readonly Going[], done: Map<string, ExecutionOutcome>): Promise<void> {
     if (going.length === 0) return;
     const delivered = await Promise.all(going.map((g) => this.deliver(g.send)));
     const outcomes = await this.db.unit(tenantId, async () => {
@@ -232,37 +258,33 @@ export class SendFollowUpUseCase {
   }
 }
 
-/** At most `size` holders at a time; the others wait in order. */
+/**
+ * At most `size` slots held at a time. `acquire(n)` takes n slots at once, first come first
+ * served: a request waits until n are free (nothing is held while waiting, so two callers never
+ * deadlock on halves).
+ */
 class Semaphore {
   private held = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: { count: number; resolve: () => void }[] = [];
 
-  constructor(private readonly size: number) {}
+  constructor(readonly size: number) {}
 
-  acquire(): Promise<void> {
-    if (this.held < this.size) {
-      this.held += 1;
-      return Promise.resolve();
+  /** Resolves to n (1 ≤ n ≤ size) once n slots are this caller's. */
+  acquire(n: number): Promise<number> {
+    const count = Math.max(1, Math.min(n, this.size));
+    if (this.waiting.length === 0 && this.held + count <= this.size) {
+      this.held += count;
+      return Promise.resolve(count);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => this.waiting.push({ count, resolve: () => resolve(count) }));
   }
 
-  /** Waits for one holder's place, then takes as many more as are free at once, up to `max`. */
-  async acquireUpTo(max: number): Promise<number> {
-    await this.acquire();
-    let taken = 1;
-    while (taken < max && this.held < this.size) {
-      this.held += 1;
-      taken += 1;
-    }
-    return taken;
-  }
-
-  release(count = 1): void {
-    for (let i = 0; i < count; i += 1) {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.held -= 1;
+  release(count: number): void {
+    this.held -= count;
+    while (this.waiting.length > 0 && this.held + this.waiting[0]!.count <= this.size) {
+      const next = this.waiting.shift()!;
+      this.held += next.count;
+      next.resolve();
     }
   }
 }

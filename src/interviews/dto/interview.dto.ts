@@ -17,7 +17,7 @@ import {
   Min,
   Validate,
 } from 'class-validator';
-import { WarningView } from '../../common/double-check';
+import { WarningView } from '../../people/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { IncludeDeleted } from '../../common/include-deleted';

@@ -8,7 +8,7 @@ import { personColumn, personColumns } from '../domain/person';
 import type { MessageChannel } from '../drivers/driver.types';
 import { ConsentEntity, ConsentEventEntity, ConsentSource, ConsentStatus } from '../entities/consent.entity';
 import type { PersonRef } from '../outbound.types';
-import { findLivePerson } from '../people-directory';
+import { findLivePerson } from '../../people/people-directory';
 
 export interface ConsentState {
   channel: MessageChannel;

@@ -6,6 +6,7 @@ import { asTenantId } from '../../database/tenant-id';
 import { TenantEntity } from '../../tenancy/tenant.entity';
 import { unsubscribeKey, UnsubscribeSubject, verifyUnsubscribeToken } from '../domain/unsubscribe-token';
 import { ConsentService } from './consent.service';
+import { personExists } from '../../people/people-directory';
 
 export interface UnsubscribeTarget {
   subject: UnsubscribeSubject;
@@ -32,9 +33,7 @@ export class UnsubscribeService {
     return this.db.tx(asTenantId(subject.tenantId), async (tx) => {
       const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } });
       if (!tenant) return undefined;
-      const table = subject.person.type === 'candidate' ? 'candidates' : 'contacts';
-      const rows = await tx.query(`SELECT 1 FROM ${table} WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, subject.person.id]);
-      return rows.length > 0 ? { subject, firmName: tenant.name } : undefined;
+      return (await personExists(tx, subject.person)) ? { subject, firmName: tenant.name } : undefined;
     });
   }
 

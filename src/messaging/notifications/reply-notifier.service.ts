@@ -9,6 +9,7 @@ import type { EmailDriver } from '../drivers/driver.types';
 import { MessageEntity } from '../entities/message.entity';
 import { SendersService } from '../senders/senders.service';
 import { tenantReplyEmails } from './notification-settings.service';
+import { nameAndOwner } from '../../people/people-directory';
 
 interface Recipient {
   email: string;
@@ -50,22 +51,13 @@ export class ReplyNotifier implements OnModuleInit {
     const found = await this.db.tx(tenantId, async (tx) => {
       const m = await tx.repo(MessageEntity).findOne({ id: messageId });
       if (!m || m.direction !== 'in' || m.replyState !== 'open') return null;
-      const people = await tx.query<{ name: string; owner: string | null }>(
-        m.candidateId
-          ? `SELECT name, owner_user_id AS owner FROM candidates WHERE tenant_id = $1 AND id = $2`
-          : `SELECT c.name, (SELECT f.owner_user_id FROM follow_ups f
-                              WHERE f.tenant_id = c.tenant_id AND f.recipient_contact_id = c.id AND f.owner_user_id IS NOT NULL
-                              ORDER BY f.sent_at DESC NULLS LAST, f.created_at DESC LIMIT 1) AS owner
-             FROM contacts c WHERE c.tenant_id = $1 AND c.id = $2`,
-        [tx.tenantId, m.candidateId ?? m.contactId],
-      );
-      const person = people[0];
+      const person = await nameAndOwner(tx, m.candidateId ? { type: 'candidate', id: m.candidateId } : { type: 'contact', id: m.contactId! });
       const owners = await tx.query<Recipient>(
         `SELECT email, name FROM users
          WHERE tenant_id = $1 AND deleted_at IS NULL AND status = 'active' AND notify_replies
            AND (id = $2 OR ($2::uuid IS NULL AND role = 'admin'))
          ORDER BY created_at`,
-        [tx.tenantId, person?.owner ?? null],
+        [tx.tenantId, person?.ownerUserId ?? null],
       );
       const sender = await this.senders.resolveIn(tx);
       return { m, personName: person?.name ?? m.fromAddress ?? 'someone unknown', owners, sender };

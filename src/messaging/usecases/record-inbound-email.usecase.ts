@@ -6,7 +6,7 @@ import { parseMailbox } from '../domain/email-address';
 import { personColumns, personOf } from '../domain/person';
 import { EngagementService } from '../engagement.service';
 import type { PersonRef } from '../outbound.types';
-import { matchByEmail } from '../people-directory';
+import { matchByEmail } from '../../people/people-directory';
 
 export interface InboundEmailInput {
   tenantId: TenantId;

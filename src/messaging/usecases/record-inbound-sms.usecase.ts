@@ -9,7 +9,7 @@ import { personColumns } from '../domain/person';
 import { helpReply, twimlEmpty, twimlMessage } from '../domain/twiml';
 import { EngagementService } from '../engagement.service';
 import type { PersonRef } from '../outbound.types';
-import { matchByPhone } from '../people-directory';
+import { matchByPhone } from '../../people/people-directory';
 
 /** What the keyword of an inbound SMS meant for this person (in `message.received`). */
 export type InboundKeyword = 'opt_out' | 'opt_in' | 'confirm' | 'help' | null;

@@ -1,6 +1,6 @@
 import type { TenantTx } from '../database/tenant-db.service';
-import { AppException, ErrorCode } from './app.exception';
-import { sha256Hex } from './crypto';
+import { AppException, ErrorCode } from '../common/app.exception';
+import { sha256Hex } from '../common/crypto';
 
 /**
  * Suppressions: what stays of an erased person. Only hashes: SHA-256 over the tenant id and the

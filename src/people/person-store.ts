@@ -1,13 +1,13 @@
 import { IsNull } from 'typeorm';
 import type { EntityTarget, FindOptionsWhere } from 'typeorm';
-import type { Clock } from './clock';
-import { AppException } from './app.exception';
-import { changedFields } from './changes';
+import type { Clock } from '../common/clock';
+import { AppException } from '../common/app.exception';
+import { changedFields } from '../common/changes';
 import type { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid } from '../database/tenant-id';
 import type { TenantId } from '../database/tenant-id';
 import type { Actor } from '../auth/principal';
-import { personEvents } from '../people/person-events';
+import { personEvents } from './person-events';
 
 /** The columns candidates and contacts share, as their entities map them. */
 export interface PersonRow {
