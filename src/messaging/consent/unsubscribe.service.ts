@@ -10,6 +10,8 @@ import { ConsentService } from './consent.service';
 export interface UnsubscribeTarget {
   subject: UnsubscribeSubject;
   firmName: string;
+  /** Whether the person is opted out of the token's channel now. */
+  optedOut: boolean;
 }
 
 /** The one-click unsubscribe link: a signed token, no login. */
@@ -34,22 +36,37 @@ export class UnsubscribeService {
       if (!tenant) return undefined;
       const table = subject.person.type === 'candidate' ? 'candidates' : 'contacts';
       const rows = await tx.query(`SELECT 1 FROM ${table} WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, subject.person.id]);
-      return rows.length > 0 ? { subject, firmName: tenant.name } : undefined;
+      if (rows.length === 0) return undefined;
+      return { subject, firmName: tenant.name, optedOut: await this.consent.isOptedOutIn(tx, subject.person, subject.channel) };
     });
   }
 
   /** Opts the person out of the token's channel (source `link`). Idempotent. */
-  async unsubscribe(token: string): Promise<UnsubscribeTarget | undefined> {
+  unsubscribe(token: string): Promise<UnsubscribeTarget | undefined> {
+    return this.set(token, 'opted_out');
+  }
+
+  /**
+   * The person's own undo, from the link's page: opts them back in (source `link`). The link is
+   * theirs alone, so this is the person acting, the one way an opt-out they made through the link
+   * is undone (an API call gets a 409). Idempotent.
+   */
+  resubscribe(token: string): Promise<UnsubscribeTarget | undefined> {
+    return this.set(token, 'opted_in');
+  }
+
+  private async set(token: string, status: 'opted_in' | 'opted_out'): Promise<UnsubscribeTarget | undefined> {
     const target = await this.inspect(token);
     if (!target) return undefined;
-    await this.db.tx(asTenantId(target.subject.tenantId), (tx) =>
-      this.consent.change(tx, target.subject.person, {
-        channel: target.subject.channel,
-        status: 'opted_out',
-        source: 'link',
-        actor: { kind: 'system' },
-      }),
-    );
-    return target;
+    return this.db.tx(asTenantId(target.subject.tenantId), async (tx) => {
+      const { person, channel } = target.subject;
+      if (status === 'opted_in') {
+        // A STOP is undone by START, the carriers' rule; the link undoes the rest.
+        const current = await this.consent.currentRow(tx, person, channel, true);
+        if (current?.status === 'opted_out' && (current.source === 'keyword' || current.source === 'provider_error')) return { ...target, optedOut: true };
+      }
+      await this.consent.change(tx, person, { channel, status, source: 'link', actor: { kind: 'system' } });
+      return { ...target, optedOut: status === 'opted_out' };
+    });
   }
 }
