@@ -1,4 +1,5 @@
 import request from 'supertest';
+import type { OutboundMessengerService } from '../../src/messaging/outbound-messenger.service';
 import { bootTestApp, createApiKey, gql, signup, SignedUp, TestApp } from '../support/test-app';
 import { accountSid, api, authToken, consentOf, createCandidate, createContact, inboundSms, messenger, phone, postTwilio, PUBLIC_URL, serviceSid, useOwnTwilio } from '../messaging/messaging-support';
 
@@ -20,7 +21,7 @@ describe('security: an opt-out the person made is theirs to undo', () => {
   });
 
   const linkPath = (type: 'candidate' | 'contact', id: string, channel: 'email' | 'sms' = 'email'): string =>
-    messenger(t).unsubscribeUrl(a.tenantId, { type, id }, channel).slice(PUBLIC_URL.length);
+    (messenger(t) as unknown as OutboundMessengerService).unsubscribeUrl(a.tenantId, { type, id }, channel).slice(PUBLIC_URL.length);
 
   it('after the unsubscribe link, a recruiter\'s REST opt-in is a 409 naming the link; nothing changes (candidates and contacts)', async () => {
     for (const type of ['candidate', 'contact'] as const) {
