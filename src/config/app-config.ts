@@ -31,7 +31,20 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   rateLimit: { perIpPerMinute: number; perTenantPerMinute: number; loginPerMinute: number };
-  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    /** "Did you mean …" in validation errors: never in production, and only to requests that carry credentials. */
+    suggestions: boolean;
+  };
+  /**
+   * Who may read /metrics (counts across all tenants). `token`: a bearer token required on every
+   * scrape. `port`: /metrics is served on that port only (the API port answers 404). Neither, in
+   * production: /metrics is off (404). Neither, elsewhere: open.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string; enabled: boolean };
   dispatch: {
     /** How often the scheduler looks for due follow-ups, in ms. */
     tickMs: number;
@@ -103,6 +116,16 @@ function int(env: Env, name: string, def: number, min: number, max: number, prob
     return def;
   }
   return n;
+}
+
+function onOff(env: Env, name: string, def: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!['on', 'off'].includes(raw.toLowerCase())) {
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return def;
+  }
+  return raw.toLowerCase() === 'on';
 }
 
 function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
@@ -193,6 +216,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
+  if (isProduction && env.GRAPHQL_SUGGESTIONS?.toLowerCase() === 'on') problems.push('GRAPHQL_SUGGESTIONS cannot be on in production (they reveal the schema)');
+
   const consoleDirRaw = env.CONSOLE_DIR;
   const consoleDir = consoleDirRaw ? (isAbsolute(consoleDirRaw) ? consoleDirRaw : resolve(cwd, consoleDirRaw)) : join(packageRoot(), 'dist', 'console');
 
@@ -231,6 +258,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50, problems),
       maxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000, problems),
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000, problems),
+      suggestions: onOff(env, 'GRAPHQL_SUGGESTIONS', !isProduction, problems),
+    },
+    metrics: {
+      token: metricsToken,
+      port: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535, problems) : undefined,
+      host: env.METRICS_HOST ?? '127.0.0.1',
+      enabled: !isProduction || metricsToken !== undefined || !!env.METRICS_PORT,
     },
     dispatch: {
       tickMs: int(env, 'DISPATCH_TICK_MS', 1000, 10, 60_000, problems),
