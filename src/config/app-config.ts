@@ -36,6 +36,8 @@ export interface AppConfig {
     maxDepth: number;
     maxComplexity: number;
     maxAliases: number;
+    /** Root fields (writes) per GraphQL mutation request. */
+    maxMutations: number;
     /** "Did you mean …" in validation errors: never in production, and only to requests that carry credentials. */
     suggestions: boolean;
   };
@@ -258,6 +260,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50, problems),
       maxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000, problems),
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000, problems),
+      maxMutations: int(env, 'GRAPHQL_MAX_MUTATIONS', 10, 1, 1000, problems),
       suggestions: onOff(env, 'GRAPHQL_SUGGESTIONS', !isProduction, problems),
     },
     metrics: {

@@ -5,7 +5,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../common/app.exception';
 import { StrictDateTimeScalar } from '../common/iso-date-time';
 import type { AppConfig } from '../config/app-config';
-import { aliasLimitRule, complexityPlugin, depthLimitRule } from './limits';
+import { aliasLimitRule, complexityPlugin, depthLimitRule, mutationLimitRule } from './limits';
 import { readSessionPlugin } from './read-session.plugin';
 import { suggestionsPlugin } from './suggestions.plugin';
 
@@ -29,7 +29,7 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
     playground: false,
     graphiql: false,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
+    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases), mutationLimitRule(config.graphql.maxMutations)],
     // No cache hints are used, so Apollo's default cache-control plugin would only cost: it hooks
     // willResolveField, which makes Apollo wrap every field of the schema, scalars included, and
     // run the hook for each resolved value (thousands per page of candidates with their leads).
