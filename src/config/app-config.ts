@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Keyring } from '../common/crypto';
 
 /**
  * The one typed, validated configuration. Built once at boot from the environment; a bad value
@@ -20,7 +21,10 @@ export interface AppConfig {
   databasePoolSize: number;
   dataDir: string;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  /** ENCRYPTION_KEY: the current key. */
   encryptionKey: Buffer;
+  /** The current key and the old ones (ENCRYPTION_KEYS_OLD), for decrypting and verifying. */
+  encryptionKeyring: Keyring;
   smtp: { url: string; from: string } | undefined;
   emailFrom: string;
   twilio:
@@ -182,6 +186,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     if (!parsed) problems.push('ENCRYPTION_KEY must be 32 bytes, given as base64 or 64 hex characters');
     else encryptionKey = parsed;
   }
+  const oldKeys: Buffer[] = [];
+  (env.ENCRYPTION_KEYS_OLD ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0)
+    .forEach((raw, i) => {
+      const parsed = parseKey(raw);
+      if (!parsed) problems.push(`ENCRYPTION_KEYS_OLD: key ${i + 1} must be 32 bytes, given as base64 or 64 hex characters (keys separated by commas)`);
+      else oldKeys.push(parsed);
+    });
 
   const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'], problems);
   const emailFrom = env.EMAIL_FROM ?? 'Touchpoint <no-reply@touchpoint.local>';
@@ -243,6 +257,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       refreshTtlSeconds: int(env, 'JWT_REFRESH_TTL_SECONDS', 30 * 86400, 3600, 365 * 86400, problems),
     },
     encryptionKey,
+    encryptionKeyring: new Keyring(encryptionKey, oldKeys),
     smtp: smtpUrl ? { url: smtpUrl, from: emailFrom } : undefined,
     emailFrom,
     twilio,

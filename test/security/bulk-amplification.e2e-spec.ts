@@ -60,4 +60,3 @@ describe('security: bulk amplification', () => {
     expect(await countRows('candidates', 'tenant_id = $1', [a.tenantId])).toBe(200);
   });
 });
-});

@@ -4,7 +4,7 @@ import type { AppConfig } from '../../config/app-config';
 import { TenantDb } from '../../database/tenant-db.service';
 import { asTenantId } from '../../database/tenant-id';
 import { TenantEntity } from '../../tenancy/tenant.entity';
-import { unsubscribeKey, UnsubscribeSubject, verifyUnsubscribeToken } from '../domain/unsubscribe-token';
+import { unsubscribeKeys, UnsubscribeSubject, verifyUnsubscribeToken } from '../domain/unsubscribe-token';
 import { ConsentService } from './consent.service';
 
 export interface UnsubscribeTarget {
@@ -17,19 +17,20 @@ export interface UnsubscribeTarget {
 /** The one-click unsubscribe link: a signed token, no login. */
 @Injectable()
 export class UnsubscribeService {
-  private readonly key: Buffer;
+  /** The current key's and the old keys' (a link in an email sent before a rotation still works). */
+  private readonly keys: Buffer[];
 
   constructor(
     private readonly db: TenantDb,
     private readonly consent: ConsentService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.key = unsubscribeKey(config.encryptionKey);
+    this.keys = unsubscribeKeys(config.encryptionKeyring);
   }
 
   /** What a token names, when it is valid and the person still exists. Changes nothing. */
   async inspect(token: string): Promise<UnsubscribeTarget | undefined> {
-    const subject = verifyUnsubscribeToken(this.key, token);
+    const subject = verifyUnsubscribeToken(this.keys, token);
     if (!subject) return undefined;
     return this.db.tx(asTenantId(subject.tenantId), async (tx) => {
       const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } });
