@@ -1,16 +1,13 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Clock } from '../common/clock';
 import { AppException, ErrorCode } from '../common/app.exception';
-import { RateLimiter } from '../common/rate-limiter';
 import { requestContext } from '../common/request-context';
-import { APP_CONFIG } from '../config/app-config';
-import type { AppConfig } from '../config/app-config';
 import { asTenantId, isUuid } from '../database/tenant-id';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { AuthDirectory } from './auth-directory';
 import { AuthedRequest, IS_PUBLIC, REQUIRED_SCOPES, requestOf } from './auth.decorators';
 import { JwtPassportGuard } from './jwt-passport.guard';
+import { TenantRateLimit } from './tenant-rate-limit';
 import type { Principal } from './principal';
 import { ROLE_SCOPES, Scope } from './scopes';
 import type { AccessClaims } from './token.service';
@@ -26,18 +23,13 @@ const CREDENTIAL_PARAMS = ['access_token', 'token', 'api_key', 'apikey', 'apiKey
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly tenantLimiter: RateLimiter;
-
   constructor(
     private readonly reflector: Reflector,
     private readonly jwtGuard: JwtPassportGuard,
     private readonly directory: AuthDirectory,
     private readonly apiKeys: ApiKeysService,
-    private readonly clock: Clock,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.tenantLimiter = new RateLimiter(config.rateLimit.perTenantPerMinute, 60_000);
-  }
+    private readonly tenantLimit: TenantRateLimit,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
@@ -57,10 +49,7 @@ export class AuthGuard implements CanActivate {
     const context = requestContext.getStore();
     if (context) context.actor = principal.kind === 'user' ? { kind: 'user', id: principal.userId } : { kind: 'api_key', id: principal.apiKeyId };
 
-    const retryAfter = this.tenantLimiter.hit(principal.tenantId, this.clock.now().getTime());
-    if (retryAfter > 0) {
-      throw new AppException(ErrorCode.RateLimited, 'Too many requests for this account; slow down.', { retryAfterSeconds: retryAfter });
-    }
+    this.tenantLimit.charge(principal.tenantId);
 
     const required = this.reflector.getAllAndOverride<Scope[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
     const missing = required.filter((s) => !principal.scopes.includes(s));

@@ -10,6 +10,7 @@ import type { AppConfig } from '../config/app-config';
 import { AuthDirectory } from './auth-directory';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
+import { TenantRateLimit } from './tenant-rate-limit';
 import { AuthService } from './auth.service';
 import { JwtPassportGuard } from './jwt-passport.guard';
 import { JwtStrategy } from './jwt.strategy';
@@ -37,8 +38,9 @@ import { TokenService } from './token.service';
     JwtPassportGuard,
     ApiKeysService,
     ApiKeysResolver,
+    TenantRateLimit,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [ApiKeysService, AuthDirectory],
+  exports: [ApiKeysService, AuthDirectory, TenantRateLimit],
 })
 export class AuthModule {}

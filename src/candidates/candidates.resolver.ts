@@ -2,6 +2,7 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
+import { TenantRateLimit } from '../auth/tenant-rate-limit';
 import { toConnection } from '../common/graphql/connection';
 import { ExternalSourceQueryDto } from '../common/external-source.dto';
 import { CandidatesService } from './candidates.service';
@@ -18,7 +19,10 @@ import {
 
 @Resolver(() => CandidateView)
 export class CandidatesResolver {
-  constructor(private readonly service: CandidatesService) {}
+  constructor(
+    private readonly service: CandidatesService,
+    private readonly rateLimit: TenantRateLimit,
+  ) {}
 
   @Query(() => CandidateView)
   @RequireScopes('candidates:read')
@@ -86,6 +90,8 @@ export class CandidatesResolver {
     @Args('input', { type: () => [BulkUpsertCandidateDto] }) input: BulkUpsertCandidateDto[],
     @Args('atomic', { type: () => Boolean, nullable: true, defaultValue: false }) atomic: boolean,
   ): Promise<UpsertCandidatesPayload> {
+    // Each item counts against the firm's rate limit, before anything is validated or written.
+    this.rateLimit.chargeItems(p.tenantId, input.length);
     const items = await this.service.validateBulk(input);
     const results = await this.service.upsertMany(p.tenantId, items, atomic === true, actorOf(p));
     return Object.assign(new UpsertCandidatesPayload(), {

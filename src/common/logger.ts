@@ -1,11 +1,17 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { Logger as Pino } from 'pino';
+import pino, { DestinationStream, Logger as Pino } from 'pino';
+import { scrubLogLine } from './log-scrub';
 
-/** Structured logs (pino JSON). The same instance serves Fastify's request log and Nest's Logger. */
-export function createRootLogger(level: string): Pino {
-  return pino({
+/**
+ * Structured logs (pino JSON). The same instance serves Fastify's request log and Nest's Logger.
+ * Every serialized line goes through `scrubLogLine` (tokens in URLs, credentials, emails and
+ * phone numbers), whoever wrote it. `destination`: stdout unless given (tests capture lines).
+ */
+export function createRootLogger(level: string, destination?: DestinationStream): Pino {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'touchpoint' },
+    hooks: { streamWrite: scrubLogLine },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -17,7 +23,8 @@ export function createRootLogger(level: string): Pino {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**

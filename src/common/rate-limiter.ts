@@ -11,15 +11,15 @@ export class RateLimiter {
     private readonly maxKeys = 100_000,
   ) {}
 
-  /** Counts one hit; returns the seconds to wait when over the limit, else 0. */
-  hit(key: string, nowMs: number): number {
-    const w = this.windows.get(key);
+  /** Counts `weight` hits (one by default); returns the seconds to wait when over the limit, else 0. */
+  hit(key: string, nowMs: number, weight = 1): number {
+    let w = this.windows.get(key);
     if (!w || nowMs - w.start >= this.windowMs) {
       if (this.windows.size >= this.maxKeys) this.sweep(nowMs);
-      this.windows.set(key, { start: nowMs, count: 1 });
-      return 0;
+      w = { start: nowMs, count: 0 };
+      this.windows.set(key, w);
     }
-    w.count += 1;
+    w.count += weight;
     if (w.count > this.limit) return Math.max(1, Math.ceil((w.start + this.windowMs - nowMs) / 1000));
     return 0;
   }

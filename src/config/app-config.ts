@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Keyring } from '../common/crypto';
 
 /**
  * The one typed, validated configuration. Built once at boot from the environment; a bad value
@@ -20,7 +21,10 @@ export interface AppConfig {
   databasePoolSize: number;
   dataDir: string;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  /** ENCRYPTION_KEY: the current key. */
   encryptionKey: Buffer;
+  /** The current key and the old ones (ENCRYPTION_KEYS_OLD), for decrypting and verifying. */
+  encryptionKeyring: Keyring;
   smtp: { url: string; from: string } | undefined;
   emailFrom: string;
   twilio:
@@ -31,7 +35,22 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   rateLimit: { perIpPerMinute: number; perTenantPerMinute: number; loginPerMinute: number };
-  graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    /** Root fields (writes) per GraphQL mutation request. */
+    maxMutations: number;
+    /** "Did you mean …" in validation errors: never in production, and only to requests that carry credentials. */
+    suggestions: boolean;
+  };
+  /**
+   * Who may read /metrics (counts across all tenants). `token`: a bearer token required on every
+   * scrape. `port`: /metrics is served on that port only (the API port answers 404). Neither, in
+   * production: /metrics is off (404). Neither, elsewhere: open.
+   */
+  metrics: { token: string | undefined; port: number | undefined; host: string; enabled: boolean };
   dispatch: {
     /** How often the scheduler looks for due follow-ups, in ms. */
     tickMs: number;
@@ -105,6 +124,16 @@ function int(env: Env, name: string, def: number, min: number, max: number, prob
   return n;
 }
 
+function onOff(env: Env, name: string, def: boolean, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!['on', 'off'].includes(raw.toLowerCase())) {
+    problems.push(`${name} must be on or off (got "${raw}")`);
+    return def;
+  }
+  return raw.toLowerCase() === 'on';
+}
+
 function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -157,6 +186,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     if (!parsed) problems.push('ENCRYPTION_KEY must be 32 bytes, given as base64 or 64 hex characters');
     else encryptionKey = parsed;
   }
+  const oldKeys: Buffer[] = [];
+  (env.ENCRYPTION_KEYS_OLD ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0)
+    .forEach((raw, i) => {
+      const parsed = parseKey(raw);
+      if (!parsed) problems.push(`ENCRYPTION_KEYS_OLD: key ${i + 1} must be 32 bytes, given as base64 or 64 hex characters (keys separated by commas)`);
+      else oldKeys.push(parsed);
+    });
 
   const smtpUrl = url(env, 'SMTP_URL', ['smtp:', 'smtps:'], problems);
   const emailFrom = env.EMAIL_FROM ?? 'Touchpoint <no-reply@touchpoint.local>';
@@ -193,6 +232,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${env.LOG_LEVEL}")`);
   }
 
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 24) problems.push('METRICS_TOKEN must be at least 24 characters');
+  if (isProduction && env.GRAPHQL_SUGGESTIONS?.toLowerCase() === 'on') problems.push('GRAPHQL_SUGGESTIONS cannot be on in production (they reveal the schema)');
+
   const consoleDirRaw = env.CONSOLE_DIR;
   const consoleDir = consoleDirRaw ? (isAbsolute(consoleDirRaw) ? consoleDirRaw : resolve(cwd, consoleDirRaw)) : join(packageRoot(), 'dist', 'console');
 
@@ -214,6 +257,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       refreshTtlSeconds: int(env, 'JWT_REFRESH_TTL_SECONDS', 30 * 86400, 3600, 365 * 86400, problems),
     },
     encryptionKey,
+    encryptionKeyring: new Keyring(encryptionKey, oldKeys),
     smtp: smtpUrl ? { url: smtpUrl, from: emailFrom } : undefined,
     emailFrom,
     twilio,
@@ -231,6 +275,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50, problems),
       maxComplexity: int(env, 'GRAPHQL_MAX_COMPLEXITY', 5000, 10, 1_000_000, problems),
       maxAliases: int(env, 'GRAPHQL_MAX_ALIASES', 30, 1, 1000, problems),
+      maxMutations: int(env, 'GRAPHQL_MAX_MUTATIONS', 10, 1, 1000, problems),
+      suggestions: onOff(env, 'GRAPHQL_SUGGESTIONS', !isProduction, problems),
+    },
+    metrics: {
+      token: metricsToken,
+      port: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535, problems) : undefined,
+      host: env.METRICS_HOST ?? '127.0.0.1',
+      enabled: !isProduction || metricsToken !== undefined || !!env.METRICS_PORT,
     },
     dispatch: {
       tickMs: int(env, 'DISPATCH_TICK_MS', 1000, 10, 60_000, problems),

@@ -38,7 +38,9 @@ type Person = PersonRef;
  *   5. activities: summaries removed;
  *   6. stored event payloads (the webhook outbox) and stored idempotent answers that still carry
  *      the name, email or phone have those values replaced;
- *   7. consents (and their history) stay as facts: who, which channel, when, from where; no PII.
+ *   7. consents (and their history) stay as facts: who, which channel, when, from where; no PII;
+ *   8. the audit log: the values (never the keys) of the entries about them are redacted, and each
+ *      redaction is recorded (audit_redact_person).
  * Rows keep their ids, kinds, directions, channels, statuses and times: the timeline keeps its
  * shape without the content. Erasing twice changes nothing more.
  */
@@ -55,8 +57,8 @@ export class ErasePersonUseCase {
     if (!isUuid(person.id)) throw AppException.notFound(label);
     return this.db.tx(tenantId, async (tx) => {
       const table = person.type === 'candidate' ? 'candidates' : 'contacts';
-      const rows = await tx.query<{ name: string; email: string | null; phone: string | null; erased_at: Date | null }>(
-        `SELECT name, email, phone, erased_at FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
+      const rows = await tx.query<{ name: string; email: string | null; phone: string | null; external_id: string | null; erased_at: Date | null }>(
+        `SELECT name, email, phone, external_id, erased_at FROM ${table} WHERE tenant_id = $1 AND id = $2 FOR UPDATE`,
         [tx.tenantId, person.id],
       );
       const found = rows[0];
@@ -110,8 +112,10 @@ export class ErasePersonUseCase {
       );
       await tx.query(`UPDATE activities SET summary = NULL, updated_at = $3 WHERE tenant_id = $1 AND ${col} = $2 AND summary IS NOT NULL`, [tx.tenantId, person.id, now]);
       await scrubStoredJson(tx, [found.email, found.phone, found.name]);
-      // The audit trail keeps who changed what and when, but not the erased person's values.
-      await tx.query('SELECT audit_redact_values($1::text[])', [[found.name, found.email, found.phone].filter((v) => v !== null)]);
+      // The audit trail keeps who changed what and when, but not the erased person's values: only
+      // the entries about them (their row, and rows that referred to them), values only, each
+      // redaction recorded in audit_redactions (migration audit-redactions).
+      await tx.query('SELECT audit_redact_person($1::uuid, $2::text[])', [person.id, [found.name, found.email, found.phone, found.external_id].filter((v) => v !== null && v !== ERASED_NAME)]);
 
       for (const c of cancelled) tx.emit('follow_up.cancelled', { followUpId: c.id, rule: c.rule, reason: 'the person was erased' }, actor);
       personEvents.updated(tx, person, ['name', 'email', 'phone', 'erasedAt'], actor);

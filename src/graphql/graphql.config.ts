@@ -5,11 +5,13 @@ import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../common/app.exception';
 import { StrictDateTimeScalar } from '../common/iso-date-time';
 import type { AppConfig } from '../config/app-config';
-import { aliasLimitRule, complexityPlugin, depthLimitRule } from './limits';
+import { aliasLimitRule, complexityPlugin, depthLimitRule, mutationLimitRule } from './limits';
 import { readSessionPlugin } from './read-session.plugin';
+import { suggestionsPlugin } from './suggestions.plugin';
 
 /**
- * Apollo 5 on Fastify, code-first. Introspection follows NODE_ENV; depth, alias and
+ * Apollo 5 on Fastify, code-first. Introspection follows NODE_ENV, and so do field suggestions
+ * (suggestions.plugin.ts); depth, alias and
  * complexity limits refuse oversized queries before execution; errors carry extensions.code
  * and never a stack.
  */
@@ -27,11 +29,16 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
     playground: false,
     graphiql: false,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases)],
+    validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases), mutationLimitRule(config.graphql.maxMutations)],
     // No cache hints are used, so Apollo's default cache-control plugin would only cost: it hooks
     // willResolveField, which makes Apollo wrap every field of the schema, scalars included, and
     // run the hook for each resolved value (thousands per page of candidates with their leads).
-    plugins: [ApolloServerPluginCacheControlDisabled(), complexityPlugin(() => schemaRef(), config.graphql.maxComplexity), readSessionPlugin()],
+    plugins: [
+      ApolloServerPluginCacheControlDisabled(),
+      complexityPlugin(() => schemaRef(), config.graphql.maxComplexity),
+      readSessionPlugin(),
+      suggestionsPlugin(config.graphql.suggestions),
+    ],
     transformSchema: (schema) => {
       schemaRef = () => schema;
       return schema;

@@ -69,6 +69,39 @@ export function aliasLimitRule(max: number) {
 }
 
 /**
+ * Refuses a mutation operation with more than `max` root fields (aliases, fragments and inline
+ * fragments counted): each is a write with its own transaction, reactions and webhooks, and 30
+ * aliased bulk upserts in one request were 3,000 writes behind one HTTP request.
+ */
+export function mutationLimitRule(max: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const def of context.getDocument().definitions) {
+      if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+    }
+    const count = (set: SelectionSetNode, seen: Set<string>): number => {
+      let n = 0;
+      for (const sel of set.selections) {
+        if (sel.kind === Kind.FIELD) n += sel.name.value.startsWith('__') ? 0 : 1;
+        else if (sel.kind === Kind.INLINE_FRAGMENT) n += count(sel.selectionSet, seen);
+        else {
+          const frag = fragments.get(sel.name.value);
+          if (frag && !seen.has(sel.name.value)) n += count(frag.selectionSet, new Set([...seen, sel.name.value]));
+        }
+      }
+      return n;
+    };
+    return {
+      OperationDefinition(node: OperationDefinitionNode) {
+        if (node.operation !== 'mutation') return;
+        const n = count(node.selectionSet, new Set());
+        if (n > max) context.reportError(tooComplex(`The mutation has ${n} fields; the limit is ${max} per request`));
+      },
+    };
+  };
+}
+
+/**
  * Connections cost what they can return: a field with a `first` (or `limit`) argument costs
  * first × (its children's cost), so `candidates(first: 100) { leads(first: 50) { ... } }`
  * is priced as the rows it could touch.

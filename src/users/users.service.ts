@@ -86,7 +86,17 @@ export class UsersService {
     return this.db.tx(tenantId, (tx) => this.load(tx, id));
   }
 
+  /**
+   * Renames a user or changes their role. A role change needs a signed-in admin (as an invite
+   * does): an API key, even with users:write, could otherwise promote anyone (issue 18). 403,
+   * before anything is read or written.
+   */
   async update(tenantId: TenantId, actor: Actor, id: string, patch: { name?: string; role?: UserRole }): Promise<UserEntity> {
+    if (patch.role !== undefined && actor.kind !== 'user') {
+      throw new AppException(ErrorCode.Forbidden, "Changing a user's role needs a signed-in admin, not an API key", {
+        errors: [{ field: 'role', message: 'an API key cannot change roles' }],
+      });
+    }
     return this.db.tx(tenantId, async (tx) => {
       const user = await this.load(tx, id);
       if (patch.role && patch.role !== user.role && user.role === 'admin') await this.assertNotLastAdmin(tx, id);

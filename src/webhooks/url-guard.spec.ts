@@ -24,3 +24,12 @@ describe('guardedLookup (the delivery socket lookup)', () => {
     expect(err?.code).toBe('EBLOCKED');
   });
 });
+
+describe('webhook URL guard: only global unicast (issue 18)', () => {
+  it.each([
+    '::7f00:1', '::a9fe:a9fe', '::ffff:0:7f00:1', '::ffff:7f00:1', '::ffff:8.8.8.8', '2002:7f00:1::', '64:ff9b::7f00:1', '64:ff9b::808:808',
+    '64:ff9b:1::1', '2001::1', '2001:db8::1', '3fff::1', '100::1', '5f00::1', 'fe80::1%eth0', '255.255.255.255', '192.0.2.1', '192.31.196.1',
+  ])('blocks %s', (ip) => expect(isBlockedAddress(ip)).toBe(true));
+
+  it.each(['2a00:1450:4001:80b::200e', '9.9.9.9'])('allows %s', (ip) => expect(isBlockedAddress(ip)).toBe(false));
+});

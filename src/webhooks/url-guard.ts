@@ -1,74 +1,36 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import type { LookupAddress } from 'node:dns';
+import ipaddr from 'ipaddr.js';
 
 /**
  * SSRF protection for webhook URLs. In production a URL must be https and every address its
- * host resolves to must be public: not loopback, private, link-local (169.254.169.254, the cloud
- * metadata service), CGNAT, unique-local, multicast, reserved or unspecified. The check runs when
- * a subscription is created or changed AND when each delivery connects (the address is checked in
- * the socket's own lookup, so a DNS answer that changes in between — rebinding — cannot slip a
- * private address in). Development and test allow http and any address, so tests can run a
- * receiver on localhost.
+ * host resolves to must be global unicast: IPv4 outside every special-purpose range (loopback,
+ * private, link-local 169.254.169.254 the cloud metadata service, CGNAT, documentation, reserved,
+ * multicast…), IPv6 inside 2000::/3 and outside every special-purpose range there (6to4 2002::/16,
+ * Teredo, documentation, ORCHID, the IETF assignments 2001::/23…). Everything else is refused,
+ * which closes the IPv4-in-IPv6 forms (`::7f00:1`, `::ffff:0:7f00:1`, `::ffff:7f00:1`,
+ * `64:ff9b::7f00:1`, `2002:7f00:1::`) as a class rather than one by one. The ranges come from
+ * ipaddr.js (the IANA special-purpose registries; Fastify's proxy-addr uses it too), not from
+ * hand-written parsing. The check runs when a subscription is created or changed AND when each
+ * delivery connects (the address is checked in the socket's own lookup, so a DNS answer that
+ * changes in between — rebinding — cannot slip a private address in). Development and test allow
+ * http and any address, so tests can run a receiver on localhost.
  */
-const BLOCKED = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], // "this network", unspecified
-  ['10.0.0.0', 8], // private
-  ['100.64.0.0', 10], // CGNAT
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local, cloud metadata
-  ['172.16.0.0', 12], // private
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.0.2.0', 24], // documentation
-  ['192.88.99.0', 24], // 6to4 relay
-  ['192.168.0.0', 16], // private
-  ['198.18.0.0', 15], // benchmarking
-  ['198.51.100.0', 24], // documentation
-  ['203.0.113.0', 24], // documentation
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, broadcast
-] as const) {
-  BLOCKED.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['64:ff9b:1::', 48], // local-use NAT64
-  ['100::', 64], // discard
-  ['2001:db8::', 32], // documentation
-  ['fc00::', 7], // unique-local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // site-local (deprecated)
-  ['ff00::', 8], // multicast
-] as const) {
-  BLOCKED.addSubnet(net, prefix, 'ipv6');
-}
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 
-/** The IPv4 address embedded in an IPv4-mapped, -compatible or NAT64 IPv6 address, if any. */
-function embeddedIpv4(address: string): string | undefined {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const hi = parseInt(hex[1]!, 16);
-    const lo = parseInt(hex[2]!, 16);
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return undefined;
-}
-
-/** True when `address` (an IP literal) is not a public unicast address. */
+/** True when `address` (an IP literal) is not a global unicast address. */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family === 6) {
-    const v4 = embeddedIpv4(address);
-    if (v4 !== undefined) return BLOCKED.check(v4, 'ipv4');
-    return BLOCKED.check(address, 'ipv6');
+  if (isIP(address) === 0) return true; // not an IP literal: refuse rather than guess
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.parse(address);
+  } catch {
+    return true;
   }
-  return true; // not an IP literal: refuse rather than guess
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).zoneId !== undefined) return true;
+  if (parsed.range() !== 'unicast') return true;
+  return parsed.kind() === 'ipv6' && !(parsed as ipaddr.IPv6).match(GLOBAL_UNICAST_V6);
 }
 
 export class UnsafeWebhookUrlError extends Error {

@@ -136,7 +136,7 @@ export class WebhookDeliveryWorker extends LeasedWorkLoop<DeliveryOutcome> imple
       );
       if (!row) return undefined;
       const envelope = { id: row.event_id, type: row.type, occurredAt: new Date(row.occurred_at).toISOString(), apiVersion: WEBHOOK_API_VERSION, data: row.payload };
-      return { url: row.url, secret: decryptSecret(this.config.encryptionKey, row.secret_encrypted), body: JSON.stringify(envelope), eventId: row.event_id };
+      return { url: row.url, secret: decryptSecret(this.config.encryptionKeyring, row.secret_encrypted), body: JSON.stringify(envelope), eventId: row.event_id };
     });
   }
 

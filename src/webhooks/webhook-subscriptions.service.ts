@@ -40,7 +40,7 @@ export class WebhookSubscriptionsService {
         url: input.url,
         description: input.description ?? null,
         eventTypes: [...new Set(input.eventTypes)],
-        secretEncrypted: encryptSecret(this.config.encryptionKey, secret),
+        secretEncrypted: encryptSecret(this.config.encryptionKeyring, secret),
         status: 'active',
         failingSince: null,
         createdByUserId,

@@ -13,7 +13,7 @@ export class WebhookSubscriptionEntity {
   @Column('text') url!: string;
   @Column('text', { nullable: true }) description!: string | null;
   @Column('text', { name: 'event_types', array: true }) eventTypes!: string[];
-  /** AES-256-GCM under ENCRYPTION_KEY (encryptSecret). The plaintext is shown once, at creation. */
+  /** AES-256-GCM under ENCRYPTION_KEY, with its key id (encryptSecret; old keys: ENCRYPTION_KEYS_OLD). The plaintext is shown once, at creation. */
   @Column('text', { name: 'secret_encrypted', select: false }) secretEncrypted!: string;
   @Column('text') status!: SubscriptionStatus;
   @Column('timestamptz', { name: 'failing_since', nullable: true }) failingSince!: Date | null;

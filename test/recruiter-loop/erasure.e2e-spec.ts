@@ -16,7 +16,7 @@ useIsolatedDatabase();
 
 /**
  * Tables left out of the check: none. The audit log keeps who changed what and when; erasure
- * redacts the person's values in it through audit_redact_values().
+ * redacts the person's values in it through audit_redact_person().
  */
 const NOT_CHECKED: string[] = [];
 

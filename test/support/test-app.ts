@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import type { Logger } from 'pino';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/bootstrap/create-app';
@@ -86,7 +87,7 @@ export function useIsolatedDatabase(): void {
 }
 
 /** Boots the real application (same createApp as `npm start`) against the suite's database. */
-export async function bootTestApp(options: { clock?: Clock; env?: Record<string, string>; databaseUrl?: string } = {}): Promise<TestApp> {
+export async function bootTestApp(options: { clock?: Clock; env?: Record<string, string>; databaseUrl?: string; logger?: Logger } = {}): Promise<TestApp> {
   const config = loadConfig({
     ...process.env,
     NODE_ENV: 'test',
@@ -103,7 +104,7 @@ export async function bootTestApp(options: { clock?: Clock; env?: Record<string,
     ...options.env,
   });
   const clock = options.clock ?? new SystemClock();
-  const { app, dataSource } = await createApp({ config, databaseUrl: options.databaseUrl ?? testDatabaseUrl(), clock });
+  const { app, dataSource } = await createApp({ config, databaseUrl: options.databaseUrl ?? testDatabaseUrl(), clock, ...(options.logger ? { logger: options.logger } : {}) });
   return {
     app,
     http: app.getHttpServer(),

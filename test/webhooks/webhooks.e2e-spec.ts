@@ -90,7 +90,7 @@ describe('signed webhooks out', () => {
     expect(log.every((d) => d.log.length === 1 && d.log[0]!.statusCode === 200)).toBe(true);
     // The secret is stored encrypted, not in the clear.
     const stored = await withAdminDb(async (c) => (await c.query('SELECT secret_encrypted FROM webhook_subscriptions WHERE id = $1', [sub.id])).rows[0].secret_encrypted as string);
-    expect(stored).toMatch(/^v1\./);
+    expect(stored).toMatch(/^v2\.[0-9a-f]{8}\./);
     expect(stored).not.toContain(sub.secret);
   });
 

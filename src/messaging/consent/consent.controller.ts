@@ -21,7 +21,7 @@ export class ConsentController {
 
   @Put('candidates/:id/consent')
   @RequireScopes('candidates:write')
-  @ApiOperation({ summary: 'Set one channel. Opting in someone who texted STOP is a 409: only they can, by texting START.' })
+  @ApiOperation({ summary: 'Set one channel. Opting in someone who opted out themselves (STOP, or the unsubscribe link) is a 409: only they can, by texting START or from the link.' })
   async setCandidate(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() dto: SetConsentDto): Promise<PersonConsentView> {
     return PersonConsentView.of(await this.consent.set(p.tenantId, { type: 'candidate', id }, dto.channel, dto.status, actorOf(p)));
   }
@@ -35,7 +35,7 @@ export class ConsentController {
 
   @Put('contacts/:id/consent')
   @RequireScopes('contacts:write')
-  @ApiOperation({ summary: 'Set one channel. Opting in someone who texted STOP is a 409: only they can, by texting START.' })
+  @ApiOperation({ summary: 'Set one channel. Opting in someone who opted out themselves (STOP, or the unsubscribe link) is a 409: only they can, by texting START or from the link.' })
   async setContact(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() dto: SetConsentDto): Promise<PersonConsentView> {
     return PersonConsentView.of(await this.consent.set(p.tenantId, { type: 'contact', id }, dto.channel, dto.status, actorOf(p)));
   }

@@ -34,8 +34,23 @@ export interface ConsentChange {
   actor?: DomainEvent['actor'];
 }
 
-/** Sources of an SMS opt-out that only the person can undo, by texting START. */
-const PERSON_ONLY_SMS_SOURCES: readonly ConsentSource[] = ['keyword', 'provider_error'];
+/**
+ * Opt-outs the person made themselves, on any channel, and how only they can undo each: texting
+ * STOP (or the carrier's 21610, the same STOP seen by the carrier) and the unsubscribe link. Nobody
+ * else (a recruiter, an admin, an API key) may opt them back in: 409 naming why.
+ */
+const PERSON_ONLY_SOURCES: Readonly<Partial<Record<ConsentSource, (channel: MessageChannel) => string>>> = {
+  keyword: () => 'This person opted out of SMS themselves by texting STOP; only they can opt back in by texting START',
+  provider_error: () => 'The carrier reports that this person blocked texts from this number (they texted STOP); only they can opt back in by texting START',
+  link: (channel) =>
+    `This person unsubscribed from ${channel === 'email' ? 'email' : 'text messages'} with the link in a message; only they can opt back in, from that link's page`,
+};
+
+/** Why only the person can opt back in, when their opt-out is their own; undefined otherwise. */
+export function personOnlyOptOut(current: Pick<ConsentEntity, 'status' | 'source' | 'channel'> | null | undefined): string | undefined {
+  if (!current || current.status !== 'opted_out') return undefined;
+  return PERSON_ONLY_SOURCES[current.source]?.(current.channel);
+}
 
 /**
  * The consent registry: per person, per channel, the current state and its history. No row means
@@ -58,24 +73,18 @@ export class ConsentService {
   }
 
   /**
-   * Sets a consent through the API (source `api`). An SMS opt-out the person made themselves
-   * (STOP, or Twilio's 21610) cannot be undone by the API: 409.
+   * Sets a consent through the API (source `api`). An opt-out the person made themselves (STOP,
+   * the carrier's 21610, the unsubscribe link) cannot be undone by anyone else: 409 saying why.
    */
   set(tenantId: TenantId, person: PersonRef, channel: MessageChannel, status: ConsentStatus, actor: DomainEvent['actor']): Promise<PersonConsent> {
     return this.db.tx(tenantId, async (tx) => {
       await this.requirePerson(tx, person);
       const current = await this.currentRow(tx, person, channel, true);
-      if (
-        status === 'opted_in' &&
-        channel === 'sms' &&
-        current?.status === 'opted_out' &&
-        PERSON_ONLY_SMS_SOURCES.includes(current.source)
-      ) {
-        throw new AppException(
-          ErrorCode.Conflict,
-          'This person opted out of SMS themselves; only they can opt back in by texting START',
-          { errors: [{ field: 'status', message: 'cannot opt in a person who texted STOP' }] },
-        );
+      const why = status === 'opted_in' ? personOnlyOptOut(current) : undefined;
+      if (why) {
+        throw new AppException(ErrorCode.Conflict, why, {
+          errors: [{ field: 'status', message: `cannot opt in a person who opted out themselves (${current!.source === 'link' ? 'unsubscribe link' : 'STOP'})` }],
+        });
       }
       await this.change(tx, person, { channel, status, source: 'api', actor });
       return this.read(tx, person);

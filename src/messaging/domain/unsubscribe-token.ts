@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Keyring } from '../../common/crypto';
 import type { MessageChannel } from '../drivers/driver.types';
 import type { PersonRef } from '../outbound.types';
 
@@ -6,7 +7,9 @@ import type { PersonRef } from '../outbound.types';
  * The token of a one-click unsubscribe link (RFC 8058). It names the tenant, the person and the
  * channel, and is signed with HMAC-SHA256 under a key derived from ENCRYPTION_KEY, so it cannot
  * be guessed or altered, and it needs no table. It does not expire: an unsubscribe link in an old
- * email must keep working.
+ * email must keep working, across a key rotation too: links are signed under the current key and
+ * verified under each key of the keyring (ENCRYPTION_KEYS_OLD), so keep a replaced key there for as
+ * long as its links must work (CAN-SPAM: at least 30 days after the last email).
  *
  * Binary, to stay short enough for a URL path segment (Fastify's maxParamLength is 100):
  *   base64url( 0x01 | tenant uuid (16) | kind (1: bit0 contact, bit1 sms) | person uuid (16) | HMAC[0..16] )
@@ -47,14 +50,20 @@ export function createUnsubscribeToken(key: Buffer, subject: UnsubscribeSubject)
   return Buffer.concat([payload, mac(key, payload)]).toString('base64url');
 }
 
-/** The subject of a valid token; undefined for anything forged, altered or malformed. */
-export function verifyUnsubscribeToken(key: Buffer, token: string): UnsubscribeSubject | undefined {
+/** The signing keys of a keyring, the current one first (see unsubscribeKey). */
+export function unsubscribeKeys(keyring: Keyring): Buffer[] {
+  return keyring.all().map((k) => unsubscribeKey(k.key));
+}
+
+/** The subject of a token valid under any of `keys`; undefined for anything forged, altered or malformed. */
+export function verifyUnsubscribeToken(keys: Buffer | readonly Buffer[], token: string): UnsubscribeSubject | undefined {
   if (!/^[A-Za-z0-9_-]{60,80}$/.test(token)) return undefined;
   const raw = Buffer.from(token, 'base64url');
   if (raw.length !== PAYLOAD_LENGTH + MAC_LENGTH) return undefined;
   const payload = raw.subarray(0, PAYLOAD_LENGTH);
   const given = raw.subarray(PAYLOAD_LENGTH);
-  if (!timingSafeEqual(given, mac(key, payload))) return undefined;
+  const valid = (Array.isArray(keys) ? keys : [keys]).map((key) => timingSafeEqual(given, mac(key as Buffer, payload)));
+  if (!valid.includes(true)) return undefined;
   const kind = payload[17]!;
   if (payload[0] !== VERSION || kind > 3) return undefined;
   return {

@@ -77,7 +77,7 @@ export class SendersService {
       set('twilioMessagingServiceSid', dto.twilioMessagingServiceSid);
       set('twilioFrom', dto.twilioFrom);
       if (dto.twilioAuthToken !== undefined) {
-        next.twilioAuthTokenEncrypted = dto.twilioAuthToken === null ? null : encryptSecret(this.config.encryptionKey, dto.twilioAuthToken);
+        next.twilioAuthTokenEncrypted = dto.twilioAuthToken === null ? null : encryptSecret(this.config.encryptionKeyring, dto.twilioAuthToken);
         next.twilioAuthTokenLast4 = dto.twilioAuthToken === null ? null : dto.twilioAuthToken.slice(-4);
       }
       if (dto.inboundEmailSecret !== undefined) {
@@ -161,10 +161,10 @@ export class SendersService {
 
   private decrypt(sealed: string): string | undefined {
     try {
-      return decryptSecret(this.config.encryptionKey, sealed);
+      return decryptSecret(this.config.encryptionKeyring, sealed);
     } catch (err) {
-      // ENCRYPTION_KEY changed since the token was stored: the account is unusable until re-entered.
-      this.logger.error({ err }, 'stored Twilio auth token cannot be decrypted with the current ENCRYPTION_KEY');
+      // Sealed under a key in neither ENCRYPTION_KEY nor ENCRYPTION_KEYS_OLD: unusable until re-entered.
+      this.logger.error({ err }, 'stored Twilio auth token cannot be decrypted with ENCRYPTION_KEY or ENCRYPTION_KEYS_OLD');
       return undefined;
     }
   }

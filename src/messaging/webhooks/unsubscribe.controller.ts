@@ -37,6 +37,7 @@ export class UnsubscribeController {
       return INVALID;
     }
     const what = target.subject.channel === 'email' ? 'emails' : 'text messages';
+    if (target.optedOut) return unsubscribedPage(token, target.firmName, what);
     return page(
       `Unsubscribe from ${target.firmName}`,
       `<p>Stop receiving ${what} from ${escapeXml(target.firmName)}?</p>
@@ -55,7 +56,37 @@ export class UnsubscribeController {
       return INVALID;
     }
     void reply.status(200);
-    const what = target.subject.channel === 'email' ? 'emails' : 'text messages';
-    return page('You are unsubscribed', `<p>You will no longer receive ${what} from ${escapeXml(target.firmName)}.</p>`);
+    return unsubscribedPage(token, target.firmName, target.subject.channel === 'email' ? 'emails' : 'text messages');
   }
+
+  @Post(':token/resubscribe')
+  @ApiProduces('text/html')
+  @ApiOperation({
+    summary:
+      "The person's own undo of their unsubscribe, from the link's page. The only way back in after an unsubscribe link: the API answers 409. A STOP is undone by texting START.",
+  })
+  async resubscribe(@Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    const target = await this.unsubscribes.resubscribe(token);
+    if (!target) {
+      void reply.status(404);
+      return INVALID;
+    }
+    const firm = escapeXml(target.firmName);
+    if (target.optedOut) {
+      void reply.status(409);
+      return page('Text START to opt back in', `<p>You stopped text messages from ${firm} by texting STOP. To receive them again, reply START to ${firm}'s number.</p>`);
+    }
+    void reply.status(200);
+    return page('You are subscribed again', `<p>You will receive ${target.subject.channel === 'email' ? 'emails' : 'text messages'} from ${firm} again.</p>`);
+  }
+}
+
+/** The page of an unsubscribed person: what it means, and their own undo. */
+function unsubscribedPage(token: string, firmName: string, what: string): string {
+  return page(
+    'You are unsubscribed',
+    `<p>You will no longer receive ${what} from ${escapeXml(firmName)}.</p>
+<form method="post" action="${escapeXml(token)}/resubscribe"><button type="submit">Undo: subscribe again</button></form>`,
+  );
 }
