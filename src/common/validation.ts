@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { IsOptional, validate, ValidateBy, ValidateIf } from 'class-validator';
 import { AppException, FieldError } from './app.exception';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -10,6 +11,9 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     if (e.constraints) {
       if (e.constraints.whitelistValidation) {
         out.push({ field, message: `unknown field "${field}" is not allowed` });
+      } else if (e.constraints.notNull) {
+        // Null where a value is required: that alone is the problem (not "must be a string" too).
+        out.push({ field, message: e.constraints.notNull });
       } else {
         for (const message of Object.values(e.constraints)) out.push({ field, message });
       }
@@ -17,6 +21,33 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
   return out;
+}
+
+/**
+ * An input field that may be left out (kept as it is), but not sent as `null`: the value is
+ * required where it is stored. `null` is a 400 naming the field, before any work. Use this, not
+ * class-validator's `IsOptional` (which lets `null` through to a NOT NULL column), on every field
+ * of a write's input; `Nullable()` where `null` clears the field.
+ */
+export function Omittable(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    ValidateIf((_o: object, value: unknown) => value !== undefined)(target, key);
+    ValidateBy({
+      name: 'notNull',
+      validator: { validate: (value: unknown) => value !== null, defaultMessage: (args) => `${args?.property ?? String(key)} must not be null` },
+    })(target, key);
+  };
+}
+
+/**
+ * An input field that may be left out (kept) or sent as `null` (cleared: the field isn't
+ * required). Documented as `nullable` in /openapi.json.
+ */
+export function Nullable(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    IsOptional()(target, key);
+    ApiProperty({ required: false, nullable: true })(target, key);
+  };
 }
 
 /** A NUL character, or a UTF-16 surrogate without its pair (what a JSON `\ud800` escape decodes to). */
