@@ -83,11 +83,28 @@ class AppValidationPipe extends ValidationPipe {
     const dto = typeof metadata.metatype === 'function' && metadata.metatype !== Object && typeof value === 'object';
     const unsafe = metadata.type === 'custom' ? [] : unsafeTextFields(value, dto ? '' : (metadata.data ?? ''));
     if (unsafe.length > 0) throw AppException.validation(unsafe);
-    if (metadata.type === 'body' && value === null && metadata.metatype && metadata.metatype !== Object) {
+    // (A GraphQL argument arrives as type 'body' too, under its name: `limit: null` is a limit not
+    // given, not a null body.)
+    if (metadata.type === 'body' && metadata.data === undefined && value === null && metadata.metatype && metadata.metatype !== Object) {
       throw AppException.validation([{ field: 'body', message: 'must be a JSON object' }], 'The request body must be a JSON object');
     }
-    return super.transform(value, metadata);
+    return super.transform(isArgsType(metadata.metatype) ? withoutNulls(value) : value, metadata);
   }
+}
+
+/** A GraphQL `@ArgsType()` class: a list query's arguments (filters, `first`/`after`, `limit`/`cursor`). */
+function isArgsType(metatype: unknown): boolean {
+  // What @ArgsType() records (@nestjs/graphql's CLASS_TYPE_METADATA and ClassType.ARGS, not exported).
+  return typeof metatype === 'function' && Reflect.getMetadata('graphql:class_type', metatype) === 'args';
+}
+
+/**
+ * A query's argument given as `null` is an argument not given: Relay and Apollo clients send
+ * `after: null` for the first page, and `status: null` for "any status".
+ */
+function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
 }
 
 /**
