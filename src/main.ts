@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { failureText } from './common/describe-error';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './bootstrap/create-app';
@@ -24,9 +25,9 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, (m) => logger.info(m));
+    embedded = await startEmbeddedPostgres(config.dataDir, (m) => logger.info(m), { runtimeDir: config.embeddedPostgresRuntimeDir });
     databaseUrl = embedded.url;
-    logger.info(`embedded PostgreSQL running, data in ${config.dataDir}/pg`);
+    logger.info(`embedded PostgreSQL running on port ${embedded.port}${embedded.shared ? ' (started by another process)' : ''}`);
   }
   const { app, dataSource } = await createApp({ config, databaseUrl, logger });
   let stopping = false;
@@ -54,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Touchpoint failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`Touchpoint failed to start: ${failureText(err)}\n`);
   process.exit(1);
 });

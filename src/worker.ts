@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { failureText } from './common/describe-error';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './bootstrap/create-app';
@@ -42,6 +43,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Touchpoint worker failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`Touchpoint worker failed to start: ${failureText(err)}\n`);
   process.exit(1);
 });

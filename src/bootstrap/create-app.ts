@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +13,7 @@ import { createRootLogger, PinoNestLogger } from '../common/logger';
 import { toProblem } from '../common/problem';
 import { requestContext } from '../common/request-context';
 import { RateLimiter } from '../common/rate-limiter';
+import { BodylessActionInterceptor } from '../common/bodyless';
 import { buildValidationPipe } from '../common/validation';
 import type { AppConfig } from '../config/app-config';
 import { buildDataSource } from '../database/data-source';
@@ -157,6 +158,7 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   });
   await registerConsole(fastify, config.consoleDir, logger);
   app.useGlobalPipes(buildValidationPipe());
+  app.useGlobalInterceptors(new BodylessActionInterceptor(app.get(Reflector)));
 
   const openapi = SwaggerModule.createDocument(
     app,

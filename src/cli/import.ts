@@ -6,6 +6,7 @@ import { basename } from 'node:path';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { createApp } from '../bootstrap/create-app';
 import { loadConfig } from '../config/app-config';
+import { failureText } from '../common/describe-error';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { CandidatesService } from '../candidates/candidates.service';
 import { CreateCandidateDto } from '../candidates/dto/candidate.dto';
@@ -334,7 +335,8 @@ export async function main(argv: readonly string[], io: ImportIo): Promise<numbe
   const config = { ...loadConfig(), scheduler: false, logLevel: 'warn' as const };
   let embedded: { url: string; stop(): Promise<void> } | undefined;
   if (!config.databaseUrl) {
-    embedded = await startEmbeddedPostgres(config.dataDir, () => undefined);
+    // The embedded database of this folder: the one `npm start` is running, if it is.
+    embedded = await startEmbeddedPostgres(config.dataDir, (m) => io.err(`${m}\n`), { runtimeDir: config.embeddedPostgresRuntimeDir });
   }
   const { app, dataSource } = await createApp({ config, databaseUrl: config.databaseUrl ?? embedded!.url });
   try {
@@ -357,7 +359,7 @@ if (require.main === module) {
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) })
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
-      console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+      process.stderr.write(`import failed: ${failureText(err)}\n`);
       process.exit(1);
     });
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../config/app-config';
+import { failureText } from '../common/describe-error';
+import { loadConfig } from '../config/app-config';
 import { buildDataSource } from '../database/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { revertLastMigration, runMigrations } from '../database/migrator';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
-  const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, (m) => process.stdout.write(`${m}\n`))).url;
+  const url = config.databaseUrl ?? (embedded = await startEmbeddedPostgres(config.dataDir, (m) => process.stdout.write(`${m}\n`), { runtimeDir: config.embeddedPostgresRuntimeDir })).url;
   const dataSource = buildDataSource({ url, poolSize: 2, applicationName: 'touchpoint-migrate' });
   try {
     await dataSource.initialize();
@@ -34,6 +35,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`migrate failed: ${failureText(err)}\n`);
   process.exit(1);
 });

@@ -42,8 +42,9 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): CursorPosition | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
+/** No cursor (absent, `null` or empty) is the first page. */
+export function decodeCursor(cursor: string | null | undefined): CursorPosition | undefined {
+  if (cursor === undefined || cursor === null || cursor === '') return undefined;
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (

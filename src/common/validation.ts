@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { IsOptional, validate, ValidateBy, ValidateIf } from 'class-validator';
 import { AppException, FieldError } from './app.exception';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
@@ -10,6 +11,9 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     if (e.constraints) {
       if (e.constraints.whitelistValidation) {
         out.push({ field, message: `unknown field "${field}" is not allowed` });
+      } else if (e.constraints.notNull) {
+        // Null where a value is required: that alone is the problem (not "must be a string" too).
+        out.push({ field, message: e.constraints.notNull });
       } else {
         for (const message of Object.values(e.constraints)) out.push({ field, message });
       }
@@ -17,6 +21,33 @@ function flatten(errors: ValidationError[], parent = ''): FieldError[] {
     if (e.children?.length) out.push(...flatten(e.children, field));
   }
   return out;
+}
+
+/**
+ * An input field that may be left out (kept as it is), but not sent as `null`: the value is
+ * required where it is stored. `null` is a 400 naming the field, before any work. Use this, not
+ * class-validator's `IsOptional` (which lets `null` through to a NOT NULL column), on every field
+ * of a write's input; `Nullable()` where `null` clears the field.
+ */
+export function Omittable(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    ValidateIf((_o: object, value: unknown) => value !== undefined)(target, key);
+    ValidateBy({
+      name: 'notNull',
+      validator: { validate: (value: unknown) => value !== null, defaultMessage: (args) => `${args?.property ?? String(key)} must not be null` },
+    })(target, key);
+  };
+}
+
+/**
+ * An input field that may be left out (kept) or sent as `null` (cleared: the field isn't
+ * required). Documented as `nullable` in /openapi.json.
+ */
+export function Nullable(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    IsOptional()(target, key);
+    ApiProperty({ required: false, nullable: true })(target, key);
+  };
 }
 
 /** A NUL character, or a UTF-16 surrogate without its pair (what a JSON `\ud800` escape decodes to). */
@@ -52,11 +83,28 @@ class AppValidationPipe extends ValidationPipe {
     const dto = typeof metadata.metatype === 'function' && metadata.metatype !== Object && typeof value === 'object';
     const unsafe = metadata.type === 'custom' ? [] : unsafeTextFields(value, dto ? '' : (metadata.data ?? ''));
     if (unsafe.length > 0) throw AppException.validation(unsafe);
-    if (metadata.type === 'body' && value === null && metadata.metatype && metadata.metatype !== Object) {
+    // (A GraphQL argument arrives as type 'body' too, under its name: `limit: null` is a limit not
+    // given, not a null body.)
+    if (metadata.type === 'body' && metadata.data === undefined && value === null && metadata.metatype && metadata.metatype !== Object) {
       throw AppException.validation([{ field: 'body', message: 'must be a JSON object' }], 'The request body must be a JSON object');
     }
-    return super.transform(value, metadata);
+    return super.transform(isArgsType(metadata.metatype) ? withoutNulls(value) : value, metadata);
   }
+}
+
+/** A GraphQL `@ArgsType()` class: a list query's arguments (filters, `first`/`after`, `limit`/`cursor`). */
+function isArgsType(metatype: unknown): boolean {
+  // What @ArgsType() records (@nestjs/graphql's CLASS_TYPE_METADATA and ClassType.ARGS, not exported).
+  return typeof metatype === 'function' && Reflect.getMetadata('graphql:class_type', metatype) === 'args';
+}
+
+/**
+ * A query's argument given as `null` is an argument not given: Relay and Apollo clients send
+ * `after: null` for the first page, and `status: null` for "any status".
+ */
+function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
 }
 
 /**

@@ -20,6 +20,11 @@ export interface AppConfig {
   databaseUrl: string | undefined;
   databasePoolSize: number;
   dataDir: string;
+  /**
+   * As root, where the embedded PostgreSQL's binaries are copied and its cluster kept when the
+   * `postgres` user can't reach the clone (a private folder above it). Absolute.
+   */
+  embeddedPostgresRuntimeDir: string;
   jwt: { secret: string; issuer: string; audience: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   /** ENCRYPTION_KEY: the current key. */
   encryptionKey: Buffer;
@@ -160,6 +165,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const port = int(env, 'PORT', 3000, 0, 65535, problems);
   const dataDirRaw = env.DATA_DIR ?? '.data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const embeddedPostgresRuntimeDir = env.EMBEDDED_POSTGRES_RUNTIME_DIR ?? '/var/lib/touchpoint';
+  if (!isAbsolute(embeddedPostgresRuntimeDir)) problems.push(`EMBEDDED_POSTGRES_RUNTIME_DIR must be an absolute path (got "${embeddedPostgresRuntimeDir}")`);
 
   const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
   if (isProduction && !env.DATABASE_URL) {
@@ -249,6 +256,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200, problems),
     dataDir,
+    embeddedPostgresRuntimeDir,
     jwt: {
       secret: jwtSecret ?? '',
       issuer: 'touchpoint',

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional } from 'class-validator';
+import { IsInt, IsObject } from 'class-validator';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
@@ -10,15 +10,16 @@ import { PreviewTemplateUseCase } from './compose/template-preview.usecase';
 import { TemplatePreviewDto, TemplatePreviewView } from './dto/template-preview.dto';
 import { FollowUpSettingsService } from './follow-up-settings.service';
 import type { SendingSettings } from './follow-up-settings.service';
+import { Omittable } from '../common/validation';
 
 export class UpdateSendingDto {
   @ApiPropertyOptional({ example: { sms: { start: '09:00', end: '20:00' }, businessDaysOnly: true } })
-  @IsOptional()
+  @Omittable()
   @IsObject({ message: 'windows must be an object' })
   windows?: Record<string, unknown>;
 
   @ApiPropertyOptional({ example: 500, description: 'Most SMS the firm may send in one day (its time zone).' })
-  @IsOptional()
+  @Omittable()
   @IsInt({ message: 'smsDailyCap must be a whole number' })
   smsDailyCap?: number;
 }

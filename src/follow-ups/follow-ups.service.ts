@@ -143,12 +143,11 @@ export class FollowUpsService {
    * null` goes back to the rule's template.
    */
   edit(tenantId: TenantId, id: string, input: { subject?: string | null; body?: string | null }): Promise<FollowUpWithPreview> {
-    // Which follow-up comes first: a bad id is a 404, whatever the body says.
-    if (!isUuid(id)) throw AppException.notFound('Follow-up');
-    if (input.subject === undefined && input.body === undefined) {
-      throw AppException.validation([{ field: 'body', message: 'give the new body (and subject, for email), or body: null for the template' }]);
-    }
+    // (Checked once the follow-up is found: an unknown id is a 404 whatever the body.)
     return this.changed(tenantId, id, PENDING_STATUSES, 'edit', (f) => {
+      if (input.subject === undefined && input.body === undefined) {
+        throw AppException.validation([{ field: 'body', message: 'give the new body (and subject, for email), or body: null for the template' }]);
+      }
       if (f.kind !== 'message') throw new AppException(ErrorCode.Conflict, 'A task has no text to edit');
       if (input.body === null) {
         if (f.rule === ONE_OFF) throw AppException.validation([{ field: 'body', message: 'a one-off message needs its text' }]);

@@ -146,6 +146,31 @@ function badValues(name: string, schema: JsonSchema): [string, unknown][] {
   return text;
 }
 
+/** The JSON type a field documented by `schema` takes. */
+function jsonTypeOf(schema: JsonSchema): 'string' | 'number' | 'boolean' | 'object' | 'array' {
+  if (schema.type === 'integer' || schema.type === 'number') return 'number';
+  if (schema.type === 'boolean' || schema.type === 'object' || schema.type === 'array') return schema.type;
+  return 'string';
+}
+
+/**
+ * `null` (unless the field is documented nullable: then null clears it, a valid write) and a value
+ * of every other JSON type, each alone: none is the field's, so each is a 4xx naming the field.
+ */
+function wrongJsonTypes(schema: JsonSchema): [string, unknown][] {
+  const all: [ReturnType<typeof jsonTypeOf>, string, unknown][] = [
+    ['string', 'the string "x"', 'x'],
+    ['number', 'the number 7', 7],
+    ['boolean', 'true', true],
+    ['object', 'the object {"a":1}', { a: 1 }],
+    ['array', 'the list ["x"]', ['x']],
+  ];
+  const own = jsonTypeOf(schema);
+  const out: [string, unknown][] = all.filter(([type]) => type !== own).map(([, what, value]) => [`as ${what} (a wrong JSON type)`, value]);
+  if (schema.nullable !== true) out.unshift(['null', null]);
+  return out;
+}
+
 /** Requests in flight at once: the cases are independent; a little parallelism keeps the file quick. */
 const CONCURRENCY = 8;
 
@@ -297,13 +322,12 @@ describe('chaos: bad-input fuzz', () => {
         const required = op.body.required ?? [];
         for (const [name, raw] of Object.entries(op.body.properties ?? {})) {
           const prop = resolve(doc, raw);
-          for (const [what, value] of badValues(name, prop)) {
+          for (const [what, value] of [...badValues(name, prop), ...wrongJsonTypes(prop)]) {
             cases.push({ label: `${op.key} with ${name} ${what}`, field: name, send: () => call(op, path).send({ ...body, [name]: value }) });
           }
           if (required.includes(name)) {
             const { [name]: _dropped, ...rest } = body;
             cases.push({ label: `${op.key} without ${name}`, field: name, send: () => call(op, path).send(rest) });
-            cases.push({ label: `${op.key} with ${name} null`, field: name, send: () => call(op, path).send({ ...body, [name]: null }) });
           }
         }
       }
@@ -368,7 +392,13 @@ describe('chaos: bad-input fuzz', () => {
                       ...badValues(name, { ...hint, type: hint.type === 'array' ? 'string' : hint.type }).filter(([, v]) => typeof v === 'string'),
                       ['an object', { a: 1 }],
                     ];
-        for (const [what, value] of values) cases.push({ label: `${at.join('.')} ${what}`, field: name, variables: withValue(variables, at, value) });
+        // null and every wrong JSON type, each alone (a JSON argument takes any type: only null).
+        // null is a value where the field is documented nullable, and for an optional argument
+        // outside an input (GraphQL's "not given", as for a list query's filters).
+        const nullable = hint.nullable === true || (owner === undefined && !isNonNullType(type));
+        const own: JsonSchema['type'] = isListType(inner) ? 'array' : scalar === 'Int' || scalar === 'Float' ? 'number' : scalar === 'Boolean' ? 'boolean' : 'string';
+        const wrong = scalar === 'JSON' ? wrongJsonTypes({ nullable }).filter(([, v]) => v === null) : wrongJsonTypes({ type: own, nullable });
+        for (const [what, value] of [...values, ...wrong]) cases.push({ label: `${at.join('.')} ${what}`, field: name, variables: withValue(variables, at, value) });
       };
       for (const arg of field.args) walk(arg.type, arg.name, [arg.name], undefined);
       cases.push({ label: 'an unknown argument tenantId', variables: { ...variables, tenantId: f.who.tenantId }, text: withUnknownArg });
@@ -483,6 +513,20 @@ describe('chaos: bad-input fuzz', () => {
     console.log(`bad-input fuzz: ${sent.length} malformed requests in all; statuses ${JSON.stringify(countBy(sent.map((s) => s.status)))}`);
     expect(sent.length).toBeGreaterThanOrEqual(200);
     expect(sent.filter((s) => s.status >= 500)).toEqual([]);
+    // null and each wrong JSON type reached every write: a few that once were 500s, for the record.
+    const labels = new Set(sent.map((s) => s.label));
+    for (const label of [
+      'PATCH /v1/users/{id} with role null',
+      'PATCH /v1/candidates/{id} with status null',
+      'PATCH /v1/webhook-subscriptions/{id} with eventTypes null',
+      'PATCH /v1/interviews/{id} with format as the number 7 (a wrong JSON type)',
+      'mutation updateUser: input.role null',
+      'mutation updateLead: input.company null',
+      'mutation updateReference: input.relationship as true (a wrong JSON type)',
+    ]) {
+      expect([label, labels.has(label)]).toEqual([label, true]);
+    }
+    console.log(`bad-input fuzz: ${sent.filter((s) => / null$|a wrong JSON type/.test(s.label)).length} of them null or a wrong JSON type`);
   });
 
   // -------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { ACTIVITY_CHANNELS, ACTIVITY_DIRECTIONS, ACTIVITY_KINDS } from '../activity.entity';
 import type { ActivityChannel, ActivityDirection, ActivityEntity, ActivityKind } from '../activity.entity';
+import { Nullable, Omittable } from '../../common/validation';
 
 const trimOrNull = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() || null : value);
 
@@ -14,13 +15,13 @@ const trimOrNull = ({ value }: { value: unknown }): unknown => (typeof value ===
 export class LogActivityDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The candidate (exactly one of candidateId and contactId).' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'candidateId must be a UUID' })
   candidateId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The contact (exactly one of candidateId and contactId).' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'contactId must be a UUID' })
   contactId?: string;
 
@@ -36,13 +37,13 @@ export class LogActivityDto {
 
   @ApiPropertyOptional({ enum: ACTIVITY_CHANNELS, description: 'Default: phone for a call, in_person for a meeting, other for a note.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(ACTIVITY_CHANNELS, { message: `channel must be one of: ${ACTIVITY_CHANNELS.join(', ')}` })
   channel?: ActivityChannel;
 
   @ApiPropertyOptional({ example: 'Hank called back: they want a second interview.', maxLength: 5000 })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trimOrNull)
   @IsString({ message: 'summary must be text' })
   @MaxLength(5000, { message: 'summary must be at most 5000 characters' })
@@ -50,7 +51,7 @@ export class LogActivityDto {
 
   @ApiPropertyOptional({ example: '2026-12-09T15:00:00Z', description: 'When it happened (not in the future); default now.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'occurredAt must be an ISO-8601 date-time' })
   occurredAt?: Date;

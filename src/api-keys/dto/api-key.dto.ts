@@ -1,9 +1,10 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsString, Length } from 'class-validator';
 import { SCOPES, Scope } from '../../auth/scopes';
 import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
+import { Omittable } from '../../common/validation';
 
 @InputType('CreateApiKeyInput')
 export class CreateApiKeyDto {
@@ -22,7 +23,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
   expiresAt?: Date;

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
+import { IsString, Length, MaxLength, Validate } from 'class-validator';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { IsEmailAddress } from '../../common/person-fields';
 import { UserView } from '../../users/dto/user.dto';
+import { Omittable } from '../../common/validation';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -32,7 +33,7 @@ export class SignupDto {
   password!: string;
 
   @ApiPropertyOptional({ example: 'America/New_York', description: 'The firm default IANA time zone (default UTC).' })
-  @IsOptional()
+  @Omittable()
   @Validate(IanaTimeZone)
   timeZone?: string;
 }
@@ -54,7 +55,7 @@ export class RefreshDto {
   @ApiPropertyOptional({
     description: 'The refresh token from login or the previous refresh. A browser session sends none: its token is the tp_refresh cookie (with the header Touchpoint-Refresh: cookie).',
   })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 500)
   refreshToken?: string;

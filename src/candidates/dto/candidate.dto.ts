@@ -12,6 +12,7 @@ import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../commo
 import { IsPhone } from '../../common/phone';
 import { CANDIDATE_STATUSES, CHANNELS } from '../candidate.entity';
 import type { CandidateEntity, CandidateStatus, Channel } from '../candidate.entity';
+import { Nullable, Omittable } from '../../common/validation';
 
 /** The fields a create and an upsert share. */
 @InputType({ isAbstract: true })
@@ -25,37 +26,37 @@ export abstract class CandidateFieldsDto {
 
   @ApiPropertyOptional({ example: 'jane.doe@gmail.com' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPersonEmail()
   email?: string | null;
 
   @ApiPropertyOptional({ example: '+14155552671', description: 'Any valid number with its country code; stored as E.164.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPhone()
   phone?: string | null;
 
   @ApiPropertyOptional({ example: 'America/New_York' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Validate(IanaTimeZone)
   timeZone?: string | null;
 
   @ApiPropertyOptional({ enum: CHANNELS, example: 'sms' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
   preferredChannel?: Channel | null;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The recruiter who owns this candidate.' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'ownerUserId must be a UUID' })
   ownerUserId?: string | null;
 
   @ApiPropertyOptional({ enum: CANDIDATE_STATUSES, default: 'active' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
   status?: CandidateStatus;
 }
@@ -64,13 +65,13 @@ export abstract class CandidateFieldsDto {
 export class CreateCandidateDto extends CandidateFieldsDto {
   @ApiPropertyOptional({ example: 'BH-48213', description: 'The id of this candidate in your ATS.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalId()
   externalId?: string;
 
   @ApiPropertyOptional({ example: 'bullhorn', default: 'api' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalSource()
   externalSource?: string;
 }
@@ -82,7 +83,7 @@ export class UpsertCandidateDto extends CandidateFieldsDto {}
 export class UpdateCandidateDto {
   @ApiPropertyOptional({ example: 'Jane Doe' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -90,37 +91,37 @@ export class UpdateCandidateDto {
 
   @ApiPropertyOptional({ example: 'jane.doe@gmail.com', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPersonEmail()
   email?: string | null;
 
   @ApiPropertyOptional({ example: '+14155552671', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPhone()
   phone?: string | null;
 
   @ApiPropertyOptional({ example: 'America/Chicago', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Validate(IanaTimeZone)
   timeZone?: string | null;
 
   @ApiPropertyOptional({ enum: CHANNELS, nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
   preferredChannel?: Channel | null;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'ownerUserId must be a UUID' })
   ownerUserId?: string | null;
 
   @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
   status?: CandidateStatus;
 }
@@ -252,7 +253,7 @@ export class BulkUpsertCandidateDto extends CandidateFieldsDto {
   externalId!: string;
 
   @Field(() => String, { nullable: true, description: 'Your ATS name; default "api".' })
-  @IsOptional()
+  @Omittable()
   @IsExternalSource()
   externalSource?: string;
 }

@@ -14,6 +14,7 @@ import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../commo
 import { IsPhone } from '../../common/phone';
 import { CONTACT_ROLES } from '../contact.entity';
 import type { ContactEntity, ContactRole } from '../contact.entity';
+import { Nullable, Omittable } from '../../common/validation';
 
 const ROLE_MESSAGE = `each role must be one of: ${CONTACT_ROLES.join(', ')}`;
 
@@ -28,19 +29,19 @@ export abstract class ContactFieldsDto {
 
   @ApiPropertyOptional({ example: 'ann.baker@globex.com' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPersonEmail()
   email?: string | null;
 
   @ApiPropertyOptional({ example: '+14155550123' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPhone()
   phone?: string | null;
 
   @ApiPropertyOptional({ example: 'Globex' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -48,7 +49,7 @@ export abstract class ContactFieldsDto {
 
   @ApiPropertyOptional({ example: 'Engineering Manager' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -56,19 +57,19 @@ export abstract class ContactFieldsDto {
 
   @ApiPropertyOptional({ example: 'Europe/London' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Validate(IanaTimeZone)
   timeZone?: string | null;
 
   @ApiPropertyOptional({ enum: CHANNELS })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
   preferredChannel?: Channel | null;
 
   @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true, example: ['employer_contact', 'interviewer'] })
   @Field(() => [String], { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(CONTACT_ROLES.length)
   @IsIn(CONTACT_ROLES, { each: true, message: ROLE_MESSAGE })
@@ -79,13 +80,13 @@ export abstract class ContactFieldsDto {
 export class CreateContactDto extends ContactFieldsDto {
   @ApiPropertyOptional({ example: 'BH-C-991' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalId()
   externalId?: string;
 
   @ApiPropertyOptional({ example: 'bullhorn', default: 'api' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalSource()
   externalSource?: string;
 }
@@ -97,7 +98,7 @@ export class UpsertContactDto extends ContactFieldsDto {}
 export class UpdateContactDto {
   @ApiPropertyOptional({ example: 'Ann Baker' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -105,19 +106,19 @@ export class UpdateContactDto {
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPersonEmail()
   email?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPhone()
   phone?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -125,7 +126,7 @@ export class UpdateContactDto {
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -133,19 +134,19 @@ export class UpdateContactDto {
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Validate(IanaTimeZone)
   timeZone?: string | null;
 
   @ApiPropertyOptional({ enum: CHANNELS, nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
   preferredChannel?: Channel | null;
 
   @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true })
   @Field(() => [String], { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsArray()
   @ArrayMaxSize(CONTACT_ROLES.length)
   @IsIn(CONTACT_ROLES, { each: true, message: ROLE_MESSAGE })

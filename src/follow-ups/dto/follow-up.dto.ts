@@ -10,6 +10,7 @@ import { RULE_KEYS } from '../rules';
 import type { Agenda } from '../agenda.service';
 import type { FollowUpEntity } from '../follow-up.entity';
 import { FOLLOW_UP_STATUSES, ONE_OFF } from '../follow-up.entity';
+import { Nullable, Omittable } from '../../common/validation';
 
 /** The playbook's rules, and 'one_off' for a message a recruiter wrote. */
 const FOLLOW_UP_RULES = [...RULE_KEYS, ONE_OFF] as const;
@@ -157,7 +158,7 @@ export class SnoozeDto {
 export class EditFollowUpDto {
   @ApiPropertyOptional({ nullable: true, example: 'Following up on Jane Doe', description: 'Email subject; null: back to the template.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsString({ message: 'subject must be text' })
   @Length(1, 200, { message: 'subject must be 1 to 200 characters' })
   @Matches(/^[^\r\n]*$/, { message: 'subject must be a single line' })
@@ -165,7 +166,7 @@ export class EditFollowUpDto {
 
   @ApiPropertyOptional({ nullable: true, example: 'Hi Hank, any news on Jane’s resume? Happy to set up a call.', description: 'The text as it should go; null: back to the rule’s template.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsString({ message: 'body must be text' })
   @Length(1, 5000, { message: 'body must be 1 to 5000 characters' })
   body?: string | null;
@@ -175,7 +176,7 @@ export class EditFollowUpDto {
 export class CancelDto {
   @ApiPropertyOptional({ example: 'Spoke to them on the phone' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @Length(1, 500)
   reason?: string;

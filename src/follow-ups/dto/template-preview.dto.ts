@@ -1,17 +1,18 @@
 import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsObject, IsOptional, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
 import { AUDIENCES } from '../domain/templates';
 import type { Audience } from '../domain/templates';
 import { RULE_KEYS } from '../rules';
 import type { RuleKey } from '../rules';
+import { Omittable } from '../../common/validation';
 
 @InputType('TemplateDraftInput')
 export class TemplateDraftDto {
   @ApiPropertyOptional({ example: 'Any news on {{candidateName}}?', description: 'Email only.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsString({ message: 'template.subject must be text' })
   @Length(1, 200, { message: 'template.subject must be 1 to 200 characters' })
   subject?: string;
@@ -39,7 +40,7 @@ export class TemplatePreviewDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Render from this candidate (their latest lead and interview); without one, from a sample.' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'candidateId must be a UUID' })
   candidateId?: string;
 }

@@ -1,7 +1,8 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { Omittable } from '../../common/validation';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -9,25 +10,25 @@ const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'stri
 export class SendMessageDto {
   @ApiPropertyOptional({ format: 'uuid', description: 'The candidate (exactly one of candidateId and contactId).' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'candidateId must be a UUID' })
   candidateId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The contact (exactly one of candidateId and contactId).' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsUUID('all', { message: 'contactId must be a UUID' })
   contactId?: string;
 
   @ApiPropertyOptional({ enum: ['email', 'sms'], description: 'Omit to match their channel (they texted: SMS). A named channel that is blocked is refused, never swapped.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(['email', 'sms'], { message: 'channel must be email or sms' })
   channel?: 'email' | 'sms';
 
   @ApiPropertyOptional({ example: 'Re: the Globex interview', description: 'Email only.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString({ message: 'subject must be text' })
   @Length(1, 200, { message: 'subject must be 1 to 200 characters' })

@@ -26,6 +26,7 @@ import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import { INTERVIEW_FORMATS, INTERVIEW_STATUSES, SCHEDULED_BY } from '../interview.entity';
 import type { InterviewEntity, InterviewFormat, InterviewRescheduleEntity, InterviewStatus, ScheduledBy } from '../interview.entity';
+import { Nullable, Omittable } from '../../common/validation';
 
 const FORMAT_MESSAGE = `format must be one of: ${INTERVIEW_FORMATS.join(', ')}`;
 
@@ -70,7 +71,7 @@ export class ScheduleInterviewDto {
 
   @ApiPropertyOptional({ example: '1 Main St, Springfield, 3rd floor' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 500)
@@ -78,44 +79,44 @@ export class ScheduleInterviewDto {
 
   @ApiPropertyOptional({ example: 'https://meet.example.com/abc-defg-hij' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true }, { message: 'meetingUrl must be an http(s) URL' })
   @MaxLength(2000)
   meetingUrl?: string | null;
 
   @ApiPropertyOptional({ example: 'America/New_York', description: 'Where the interview happens; for display.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Validate(IanaTimeZone)
   timeZone?: string | null;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Contacts of this firm who interview.' })
   @Field(() => [ID], { nullable: true })
-  @IsOptional()
+  @Omittable()
   @InterviewerIds()
   interviewerIds?: string[];
 
   @ApiPropertyOptional({ enum: SCHEDULED_BY, default: 'employer' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(SCHEDULED_BY, { message: 'scheduledBy must be employer or staffing_firm' })
   scheduledBy?: ScheduledBy;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The contact who scheduled it (an employer or staffing-firm contact).' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'scheduledByContactId must be a UUID' })
   scheduledByContactId?: string | null;
 
   @ApiPropertyOptional({ example: 'GH-INT-55' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalId()
   externalId?: string;
 
   @ApiPropertyOptional({ example: 'greenhouse' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalSource()
   externalSource?: string;
 }
@@ -125,13 +126,13 @@ export class ScheduleInterviewDto {
 export class UpdateInterviewDto {
   @ApiPropertyOptional({ enum: INTERVIEW_FORMATS })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(INTERVIEW_FORMATS, { message: FORMAT_MESSAGE })
   format?: InterviewFormat;
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 500)
@@ -139,32 +140,32 @@ export class UpdateInterviewDto {
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUrl({ protocols: ['https', 'http'], require_protocol: true }, { message: 'meetingUrl must be an http(s) URL' })
   @MaxLength(2000)
   meetingUrl?: string | null;
 
   @ApiPropertyOptional({ nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Validate(IanaTimeZone)
   timeZone?: string | null;
 
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Replaces the interviewers.' })
   @Field(() => [ID], { nullable: true })
-  @IsOptional()
+  @Omittable()
   @InterviewerIds()
   interviewerIds?: string[];
 
   @ApiPropertyOptional({ enum: SCHEDULED_BY })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(SCHEDULED_BY, { message: 'scheduledBy must be employer or staffing_firm' })
   scheduledBy?: ScheduledBy;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'scheduledByContactId must be a UUID' })
   scheduledByContactId?: string | null;
 }
@@ -179,13 +180,13 @@ export class RescheduleInterviewDto {
 
   @ApiPropertyOptional({ example: 60, description: 'The new length; default unchanged.' })
   @Field(() => Int, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @DurationMinutes()
   durationMinutes?: number;
 
   @ApiPropertyOptional({ example: 'Hiring manager travelling' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(2000)
   reason?: string;
@@ -195,7 +196,7 @@ export class RescheduleInterviewDto {
 export class InterviewTransitionDto {
   @ApiPropertyOptional({ example: 'Position filled' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(2000)
   reason?: string;

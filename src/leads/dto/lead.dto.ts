@@ -11,6 +11,7 @@ import { LEAD_SOURCES } from '../lead.entity';
 import type { LeadEntity, LeadSource, LeadStatusHistoryEntity } from '../lead.entity';
 import { allowedTransitions, LEAD_STATUSES } from '../lead-status';
 import type { LeadStatus } from '../lead-status';
+import { Nullable, Omittable } from '../../common/validation';
 
 const STATUS_MESSAGE = `status must be one of: ${LEAD_STATUSES.join(', ')}`;
 const SOURCE_MESSAGE = `source must be one of: ${LEAD_SOURCES.join(', ')}`;
@@ -33,19 +34,19 @@ export abstract class LeadFieldsDto {
 
   @ApiPropertyOptional({ enum: LEAD_SOURCES, default: 'other' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(LEAD_SOURCES, { message: SOURCE_MESSAGE })
   source?: LeadSource;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The contact who referred the candidate.' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'referrerContactId must be a UUID' })
   referrerContactId?: string | null;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The employer contact (hiring manager) for this job.' })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'employerContactId must be a UUID' })
   employerContactId?: string | null;
 }
@@ -59,20 +60,20 @@ export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
 
   @ApiPropertyOptional({ enum: LEAD_STATUSES, default: 'identified', description: 'Initial status, for imports.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
   status?: LeadStatus;
 
   @ApiPropertyOptional({ example: '2026-11-20T14:00:00Z', description: 'When the resume was sent; defaults to now when the lead is applied.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
   resumeSentAt?: Date;
 
   @ApiPropertyOptional({ example: '2026-11-25T09:00:00Z', description: 'When the offer came; defaults to now when the lead reaches offer.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
@@ -82,13 +83,13 @@ export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
 export class CreateLeadDto extends LeadCreateFieldsDto {
   @ApiPropertyOptional({ example: 'JOB-7781' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalId()
   externalId?: string;
 
   @ApiPropertyOptional({ example: 'bullhorn', default: 'api' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalSource()
   externalSource?: string;
 }
@@ -101,7 +102,7 @@ export class UpsertLeadDto extends LeadCreateFieldsDto {}
 export class UpdateLeadDto {
   @ApiPropertyOptional({ example: 'Globex' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -109,7 +110,7 @@ export class UpdateLeadDto {
 
   @ApiPropertyOptional({ example: 'Staff Engineer' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -117,32 +118,32 @@ export class UpdateLeadDto {
 
   @ApiPropertyOptional({ enum: LEAD_SOURCES })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(LEAD_SOURCES, { message: SOURCE_MESSAGE })
   source?: LeadSource;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'referrerContactId must be a UUID' })
   referrerContactId?: string | null;
 
   @ApiPropertyOptional({ format: 'uuid', nullable: true })
   @Field(() => ID, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsUUID('all', { message: 'employerContactId must be a UUID' })
   employerContactId?: string | null;
 
   @ApiPropertyOptional({ description: 'Correct when the resume was sent.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
   resumeSentAt?: Date;
 
   @ApiPropertyOptional({ description: 'Correct when the offer came.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
@@ -157,21 +158,21 @@ export class ChangeLeadStatusDto {
 
   @ApiPropertyOptional({ description: 'Only with status applied: when the resume was sent (back-dating). Default now.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
   resumeSentAt?: Date;
 
   @ApiPropertyOptional({ description: 'Only with status offer: when the offer came (back-dating). Default now.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
 
   @ApiPropertyOptional({ example: 'Sent via the referral portal' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsString()
   @MaxLength(2000)
   note?: string;

@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsString, Length, MaxLength } from 'class-validator';
+import { Nullable } from '../../common/validation';
 
-/** The JSON an inbound-email forwarder posts to /v1/webhooks/email/:tenantKey/inbound. */
+/**
+ * The JSON an inbound-email forwarder posts to /v1/webhooks/email/:tenantKey/inbound. A forwarder
+ * may send `null` for an optional field it has no value for (the same as leaving it out).
+ */
 export class InboundEmailDto {
   @ApiProperty({ example: 'Jane Doe <jane.doe@gmail.com>' })
   @IsString()
@@ -9,22 +13,22 @@ export class InboundEmailDto {
   from!: string;
 
   @ApiPropertyOptional({ example: 'replies@inbound.acme-staffing.com' })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(2000)
-  to?: string;
+  to?: string | null;
 
   @ApiPropertyOptional({ example: 'Re: Confirming your interview' })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(1000)
-  subject?: string;
+  subject?: string | null;
 
   @ApiPropertyOptional({ example: 'Yes, see you then!' })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(200_000)
-  text?: string;
+  text?: string | null;
 
   @ApiProperty({ example: '<CAF=abc123@mail.gmail.com>', description: 'The Message-ID of the email: the idempotency key.' })
   @IsString()
@@ -32,10 +36,10 @@ export class InboundEmailDto {
   messageId!: string;
 
   @ApiPropertyOptional({ example: '<0b9c7a52-5d0e-4d55-9c39-6f0f4f1d7c11@acme-staffing.com>' })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @MaxLength(998)
-  inReplyTo?: string;
+  inReplyTo?: string | null;
 }
 
 export class InboundEmailResultView {

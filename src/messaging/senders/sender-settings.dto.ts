@@ -1,9 +1,10 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsEmailAddress, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
+import { Nullable } from '../../common/validation';
 
 /**
  * PUT /v1/settings/senders: every field is optional. Absent keeps the stored value, null clears
@@ -14,7 +15,7 @@ import { IsPhone } from '../../common/phone';
 export class UpdateSenderSettingsDto {
   @ApiPropertyOptional({ example: 'Acme Staffing', nullable: true, description: 'Display name of automated emails.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsString()
   @Length(1, 100)
@@ -23,7 +24,7 @@ export class UpdateSenderSettingsDto {
 
   @ApiPropertyOptional({ example: 'recruiting@acme-staffing.com', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsEmailAddress()
   @MaxLength(254)
@@ -31,7 +32,7 @@ export class UpdateSenderSettingsDto {
 
   @ApiPropertyOptional({ example: 'replies@inbound.acme-staffing.com', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @IsEmailAddress()
   @MaxLength(254)
@@ -39,14 +40,14 @@ export class UpdateSenderSettingsDto {
 
   @ApiPropertyOptional({ example: 'AC0123456789abcdef0123456789abcdef', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'twilioAccountSid must be AC followed by 32 hex characters' })
   twilioAccountSid?: string | null;
 
   @ApiPropertyOptional({ description: 'Write-only. Stored encrypted; never returned (only whether it is set and its last 4 characters).', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @Length(16, 128, { message: 'twilioAuthToken must be 16 to 128 characters' })
   @Matches(/^\S+$/, { message: 'twilioAuthToken must not contain spaces' })
@@ -54,14 +55,14 @@ export class UpdateSenderSettingsDto {
 
   @ApiPropertyOptional({ example: 'MG0123456789abcdef0123456789abcdef', nullable: true })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @Transform(trim)
   @Matches(/^MG[0-9a-fA-F]{32}$/, { message: 'twilioMessagingServiceSid must be MG followed by 32 hex characters' })
   twilioMessagingServiceSid?: string | null;
 
   @ApiPropertyOptional({ example: '+14155550100', nullable: true, description: 'Sending number (E.164), when no messaging service is used.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsPhone()
   twilioFrom?: string | null;
 
@@ -70,7 +71,7 @@ export class UpdateSenderSettingsDto {
     description: 'Write-only. The secret your inbound-email forwarder sends in X-Touchpoint-Webhook-Secret. Stored hashed.',
   })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @Length(24, 200, { message: 'inboundEmailSecret must be 24 to 200 characters' })
   inboundEmailSecret?: string | null;

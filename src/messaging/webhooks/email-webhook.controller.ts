@@ -17,7 +17,15 @@ export class EmailWebhookController {
   @ApiOperation({ summary: 'An inbound email reply (JSON), from your mail provider or forwarder. Idempotent on messageId.' })
   @ApiHeader({ name: 'X-Touchpoint-Webhook-Secret', required: true, description: 'The secret set in /v1/settings/senders (inboundEmailSecret).' })
   async inbound(@Req() req: WebhookRequest, @Body() dto: InboundEmailDto): Promise<InboundEmailResultView> {
-    const result = await this.inboundEmail.execute({ tenantId: webhookTenantOf(req).tenantId, ...dto });
+    const result = await this.inboundEmail.execute({
+      tenantId: webhookTenantOf(req).tenantId,
+      from: dto.from,
+      messageId: dto.messageId,
+      to: dto.to ?? undefined,
+      subject: dto.subject ?? undefined,
+      text: dto.text ?? undefined,
+      inReplyTo: dto.inReplyTo ?? undefined,
+    });
     return { messageId: result.messageId, duplicate: result.duplicate, matched: result.matched };
   }
 }

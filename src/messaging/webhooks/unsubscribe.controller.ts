@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '../../auth/auth.decorators';
 import { UnsubscribeService } from '../consent/unsubscribe.service';
 import { escapeXml } from '../domain/twiml';
+import { ReadsRawBody } from '../../common/bodyless';
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -46,6 +47,7 @@ export class UnsubscribeController {
   }
 
   @Post(':token')
+  @ReadsRawBody()
   @ApiProduces('text/html')
   @ApiOperation({ summary: 'RFC 8058 one-click unsubscribe (body List-Unsubscribe=One-Click, form-encoded).' })
   async unsubscribe(@Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {

@@ -8,6 +8,7 @@ import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import type { ReferenceEntity, ReferenceProvisionEntity } from '../reference.entity';
+import { Omittable } from '../../common/validation';
 
 @InputType('CreateReferenceInput')
 export class CreateReferenceDto {
@@ -30,13 +31,13 @@ export class CreateReferenceDto {
 
   @ApiPropertyOptional({ example: 'REF-12' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalId()
   externalId?: string;
 
   @ApiPropertyOptional({ example: 'bullhorn' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsExternalSource()
   externalSource?: string;
 }
@@ -45,7 +46,7 @@ export class CreateReferenceDto {
 export class UpdateReferenceDto {
   @ApiPropertyOptional({ example: 'Team lead at Initech' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -64,7 +65,7 @@ export class ProvideReferencesDto {
 
   @ApiPropertyOptional({ description: 'When they were handed over; default now. Not in the future.' })
   @Field(() => Date, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ToDate()
   @IsDate({ message: 'providedAt must be an ISO-8601 date-time' })
   providedAt?: Date;

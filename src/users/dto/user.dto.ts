@@ -1,9 +1,10 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsIn, IsString, Length, MaxLength } from 'class-validator';
 import { IsEmailAddress } from '../../common/person-fields';
 import type { UserEntity } from '../user.entity';
+import { Omittable } from '../../common/validation';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -33,7 +34,7 @@ export class InviteUserDto {
 export class UpdateUserDto {
   @ApiPropertyOptional({ example: 'Sam Lee' })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @Transform(trim)
   @IsString()
   @Length(1, 200)
@@ -41,7 +42,7 @@ export class UpdateUserDto {
 
   @ApiPropertyOptional({ enum: ['admin', 'recruiter'] })
   @Field({ nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(['admin', 'recruiter'], { message: 'role must be admin or recruiter' })
   role?: 'admin' | 'recruiter';
 }

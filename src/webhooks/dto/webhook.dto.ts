@@ -7,6 +7,7 @@ import { PageQueryDto } from '../../common/pagination';
 import { isWebhookEventPattern, WEBHOOK_EVENT_TYPES } from '../../events/outbox';
 import { DELIVERY_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
 import type { WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookSubscriptionEntity } from '../webhook.entity';
+import { Nullable, Omittable } from '../../common/validation';
 
 @ValidatorConstraint({ name: 'webhookEventTypes' })
 class WebhookEventTypes implements ValidatorConstraintInterface {
@@ -37,7 +38,7 @@ export class CreateWebhookSubscriptionDto {
 
   @ApiPropertyOptional({ example: 'Bullhorn sync' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Nullable()
   @IsString()
   @Length(0, 200)
   description?: string | null;
@@ -45,21 +46,21 @@ export class CreateWebhookSubscriptionDto {
 
 @InputType('UpdateWebhookSubscriptionInput')
 export class UpdateWebhookSubscriptionDto {
-  @ApiPropertyOptional() @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(2000) url?: string;
+  @ApiPropertyOptional() @Field({ nullable: true }) @Omittable() @IsString() @MaxLength(2000) url?: string;
 
   @ApiPropertyOptional({ description: EVENT_TYPES_DOC })
   @Field(() => [String], { nullable: true })
-  @IsOptional()
+  @Omittable()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   @Validate(WebhookEventTypes)
   eventTypes?: string[];
 
-  @ApiPropertyOptional() @Field(() => String, { nullable: true }) @IsOptional() @IsString() @Length(0, 200) description?: string | null;
+  @ApiPropertyOptional() @Field(() => String, { nullable: true }) @Nullable() @IsString() @Length(0, 200) description?: string | null;
 
   @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'Pause holds deliveries; active resumes and clears a failing flag.' })
   @Field(() => String, { nullable: true })
-  @IsOptional()
+  @Omittable()
   @IsIn(['active', 'paused'], { message: 'status must be active or paused' })
   status?: 'active' | 'paused';
 }

@@ -48,6 +48,8 @@ export interface JsonSchema {
   maximum?: number;
   minLength?: number;
   maxLength?: number;
+  /** `null` is a value the field takes (it clears the field); otherwise `null` is refused. */
+  nullable?: boolean;
 }
 
 export interface OpenApiParameter {
