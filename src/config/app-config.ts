@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -31,6 +32,11 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   rateLimit: { perIpPerMinute: number; perTenantPerMinute: number; loginPerMinute: number };
+  /**
+   * Which proxies' `X-Forwarded-For` is believed (Fastify's trustProxy): `false` (none, the
+   * default: the client address is the socket's), a hop count, or a list of addresses and CIDRs.
+   */
+  trustedProxies: false | number | string[];
   graphql: { introspection: boolean; maxDepth: number; maxComplexity: number; maxAliases: number };
   dispatch: {
     /** How often the scheduler looks for due follow-ups, in ms. */
@@ -103,6 +109,41 @@ function int(env: Env, name: string, def: number, min: number, max: number, prob
     return def;
   }
   return n;
+}
+
+/**
+ * TRUSTED_PROXIES: empty (trust nobody), a hop count ("1": one proxy in front), or a comma-separated
+ * list of addresses and CIDRs ("10.0.0.0/8, 192.168.1.7"). "true"/"*" is refused on purpose:
+ * trusting every hop lets each client pick its own address and walk around every per-IP limit.
+ */
+export function parseTrustedProxies(raw: string | undefined, problems: string[]): false | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === '0' || value.toLowerCase() === 'false' || value.toLowerCase() === 'none') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) {
+      problems.push(`TRUSTED_PROXIES as a hop count must be between 0 and 10 (got "${raw}")`);
+      return false;
+    }
+    return hops;
+  }
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const bad = entries.filter((e) => !isAddressOrCidr(e));
+  if (bad.length > 0) {
+    problems.push(`TRUSTED_PROXIES must be a hop count or a comma-separated list of IP addresses and CIDRs; not understood: ${bad.map((b) => `"${b}"`).join(', ')}`);
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [addr, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || addr === undefined) return false;
+  const kind = isIP(addr);
+  if (kind === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (kind === 4 ? 32 : 128);
 }
 
 function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
@@ -226,6 +267,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       perTenantPerMinute: int(env, 'RATE_LIMIT_PER_TENANT_PER_MINUTE', 3000, 1, 10_000_000, problems),
       loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 10_000, problems),
     },
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES, problems),
     graphql: {
       introspection: !isProduction,
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50, problems),
