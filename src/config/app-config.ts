@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
+import { isSupportedCountry } from 'libphonenumber-js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
@@ -50,6 +51,14 @@ export interface AppConfig {
     leaseSeconds: number;
     /** SMS per second per sender (long code or messaging service). */
     smsPerSecondPerSender: number;
+  };
+  sms: {
+    /** ISO 3166 alpha-2 countries texts may go to (any sender); null: any country. */
+    countries: string[] | null;
+    /** The most SMS one firm may send in a day through the platform's Twilio account (its own cap may only be lower). */
+    platformDailyCap: number;
+    /** The share (percent) of the platform sender's rate one firm may take, so one firm's burst leaves room for the others. */
+    platformFirmSharePercent: number;
   };
   webhooks: {
     /** How long one delivery POST may take before it counts as a timeout, in ms. */
@@ -144,6 +153,19 @@ function isAddressOrCidr(entry: string): boolean {
   if (bits === undefined) return true;
   if (!/^\d{1,3}$/.test(bits)) return false;
   return Number(bits) <= (kind === 4 ? 32 : 128);
+}
+
+/** SMS_COUNTRIES: comma-separated ISO 3166 alpha-2 codes ("US,CA"), or "*" for any country. */
+export function parseSmsCountries(raw: string | undefined, problems: string[]): string[] | null {
+  const value = (raw ?? 'US,CA').trim();
+  if (value === '*') return null;
+  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  const bad = codes.filter((c) => !/^[A-Z]{2}$/.test(c) || !isSupportedCountry(c));
+  if (codes.length === 0 || bad.length > 0) {
+    problems.push(`SMS_COUNTRIES must be comma-separated ISO 3166 country codes such as "US,CA" (or "*" for any)${bad.length > 0 ? `; not understood: ${bad.map((b) => `"${b}"`).join(', ')}` : ''}`);
+    return ['US', 'CA'];
+  }
+  return [...new Set(codes)];
 }
 
 function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
@@ -281,6 +303,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       concurrency: int(env, 'DISPATCH_CONCURRENCY', 8, 1, 256, problems),
       leaseSeconds: int(env, 'DISPATCH_LEASE_SECONDS', 120, 5, 3600, problems),
       smsPerSecondPerSender: int(env, 'SMS_PER_SECOND_PER_SENDER', 1, 1, 1000, problems),
+    },
+    sms: {
+      countries: parseSmsCountries(env.SMS_COUNTRIES, problems),
+      platformDailyCap: int(env, 'SMS_PLATFORM_DAILY_CAP', 50, 0, 100_000, problems),
+      platformFirmSharePercent: int(env, 'SMS_PLATFORM_FIRM_SHARE_PERCENT', 25, 1, 100, problems),
     },
     webhooks: {
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000, problems),

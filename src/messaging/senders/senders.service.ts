@@ -147,6 +147,15 @@ export class SendersService {
     };
   }
 
+  /** Which sender the firm's texts go through: its own Twilio account, the platform's, or the log driver. */
+  async smsSenderOf(tenantId: TenantId): Promise<ResolvedSenders['smsSender']> {
+    return this.smsSenderKind(await this.db.tx(tenantId, (tx) => tx.repo(TenantSenderEntity).findOne({})));
+  }
+
+  private smsSenderKind(s: TenantSenderEntity | null): ResolvedSenders['smsSender'] {
+    return s?.twilioAccountSid && s.twilioAuthTokenEncrypted ? 'tenant' : this.config.twilio ? 'platform' : 'log';
+  }
+
   private tenantAccount(s: TenantSenderEntity | null): TwilioAccount | undefined {
     if (!s?.twilioAccountSid || !s.twilioAuthTokenEncrypted) return undefined;
     const authToken = this.decrypt(s.twilioAuthTokenEncrypted);
@@ -182,7 +191,7 @@ export class SendersService {
       twilioMessagingServiceSid: s?.twilioMessagingServiceSid ?? null,
       twilioFrom: s?.twilioFrom ?? null,
       inboundEmailSecretSet: !!s?.inboundEmailSecretHash,
-      smsSender: s?.twilioAccountSid && s.twilioAuthTokenEncrypted ? 'tenant' : this.config.twilio ? 'platform' : 'log',
+      smsSender: this.smsSenderKind(s),
       emailSender: this.config.smtp ? 'smtp' : 'log',
       ...this.webhookUrls(tenant?.webhookKey ?? ''),
       updatedAt: s?.updatedAt ?? null,
