@@ -6,6 +6,7 @@ import { ApiKeysController } from '../api-keys/api-keys.controller';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { APP_CONFIG } from '../config/app-config';
+import { MessagingModule } from '../messaging/messaging.module';
 import type { AppConfig } from '../config/app-config';
 import { AuthDirectory } from './auth-directory';
 import { AuthController } from './auth.controller';
@@ -18,6 +19,8 @@ import { TokenService } from './token.service';
 @Global()
 @Module({
   imports: [
+    // The signup's verification email goes through messaging's email driver (AccountMailer).
+    MessagingModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
@@ -39,6 +42,6 @@ import { TokenService } from './token.service';
     ApiKeysResolver,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [ApiKeysService, AuthDirectory],
+  exports: [ApiKeysService, AuthDirectory, AuthService],
 })
 export class AuthModule {}

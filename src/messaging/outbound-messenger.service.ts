@@ -100,7 +100,7 @@ export class OutboundMessengerService implements OutboundMessenger {
         smsSenderKey: twilio ? `twilio:${sha256Hex(`${twilio.accountSid}:${twilio.messagingServiceSid ?? twilio.from ?? ''}`).slice(0, 32)}` : `log:${tenantId}`,
         // The log driver stands in when no Twilio account exists (development): SMS is "configured".
         smsConfigured: true,
-        smsUnavailableReason: null,
+        smsUnavailableReason: senders.smsUnavailableReason,
         smsCountries: this.config.sms.countries,
         people: states,
       };

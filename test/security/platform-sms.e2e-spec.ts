@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import { ManualClock } from '../../src/common/clock';
+import { EMAIL_DRIVER } from '../../src/messaging/drivers/driver.types';
+import type { LogEmailDriver } from '../../src/messaging/drivers/log-email.driver';
 import { DispatcherService } from '../../src/follow-ups/dispatch/dispatcher.service';
 import { api } from '../follow-ups/support';
 import { FakeTwilioServer } from '../support/fake-twilio.server';
 import type { RecordedTwilioRequest } from '../support/fake-twilio.server';
-import { bootTestApp, gql, signup, SignedUp, TestApp, useIsolatedDatabase, withAdminDb } from '../support/test-app';
+import { bootTestApp, gql, markEmailVerified, signup as signupUnverified, SignedUp, TestApp, useIsolatedDatabase, withAdminDb } from '../support/test-app';
 
 /**
  * SMS cost abuse through the platform's Twilio account (issue 18): a firm that signs up and texts
@@ -36,6 +39,13 @@ async function seedDueSms(tenantId: string, phones: string[]): Promise<string[]>
     );
     return r.rows.map((x) => x.id as string);
   });
+}
+
+/** A firm whose signup email is verified (the platform's sender waits for it; its own test is below). */
+async function signup(...args: Parameters<typeof signupUnverified>): Promise<SignedUp> {
+  const who = await signupUnverified(...args);
+  await markEmailVerified(who);
+  return who;
 }
 
 const usPhones = (base: number, n: number) => Array.from({ length: n }, (_, i) => `+1${base + i}`);
@@ -186,6 +196,42 @@ describe('security: SMS through the platform Twilio account', () => {
     it('an automated follow-up falls back to email when the number is outside the allowlist', async () => {
       const id = await candidate('+442079460957', `uk.${randomUUID().slice(0, 6)}@example.com`);
       await api(t, who).post('/v1/messages', { candidateId: id, text: 'Hello there' }).expect(202).expect((res) => expect(res.body.channel).toBe('email'));
+    });
+  });
+
+  describe("the platform sender waits for the firm's verified signup email", () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await bootTestApp({ env: platformEnv() });
+    });
+    afterAll(async () => {
+      await t.close();
+    });
+
+    it('a new firm cannot text through the platform until it uses the link from its signup email; its own account works at once', async () => {
+      const who = await signupUnverified(t);
+      const res = await api(t, who).post('/v1/candidates', { name: 'Texted Person', phone: '+14155550144' }).expect(201);
+      const refused = await api(t, who).post('/v1/messages', { candidateId: res.body.id, channel: 'sms', text: 'Hello there' });
+      expect(refused.status).toBe(422);
+      expect(refused.body.detail).toBe(
+        "The message cannot be sent: SMS was requested, but: the firm's signup email is not verified yet (SMS through the platform's Twilio account starts once it is; or connect your own Twilio account)",
+      );
+      expect((await api(t, who).get('/v1/me').expect(200)).body.tenant.emailVerified).toBe(false);
+
+      // The link from the signup email (log driver: recorded, not sent).
+      const mail = (t.app.get(EMAIL_DRIVER) as LogEmailDriver).sent.filter((m) => m.email.to === who.email).at(-1);
+      const link = /(\/v1\/auth\/verify-email\/\S+)/.exec(mail?.email.text ?? '')?.[1];
+      expect(link).toBeDefined();
+      await request(t.http).post(link!).expect(200);
+      expect((await api(t, who).get('/v1/me').expect(200)).body.tenant.emailVerified).toBe(true);
+      await api(t, who).post('/v1/messages', { candidateId: res.body.id, channel: 'sms', text: 'Hello there' }).expect(202);
+
+      // A firm on its own Twilio account does not need the platform's trust.
+      const own = await signupUnverified(t);
+      twilio.addAccount(`AC${'2'.repeat(32)}`, 'own-token-0123456789');
+      await api(t, own).put('/v1/settings/senders', { twilioAccountSid: `AC${'2'.repeat(32)}`, twilioAuthToken: 'own-token-0123456789', twilioFrom: '+14155550122' }).expect(200);
+      const c = await api(t, own).post('/v1/candidates', { name: 'Other Person', phone: '+14155550145' }).expect(201);
+      await api(t, own).post('/v1/messages', { candidateId: c.body.id, channel: 'sms', text: 'Hello there' }).expect(202);
     });
   });
 

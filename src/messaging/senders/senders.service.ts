@@ -22,6 +22,8 @@ export interface ResolvedSenders {
   /** undefined: no Twilio account anywhere, SMS goes to the log driver (simulated). */
   twilio: TwilioAccount | undefined;
   smsSender: 'tenant' | 'platform' | 'log';
+  /** Why texts cannot go now although a sender exists: the platform's sender waits for the firm's verified signup email. */
+  smsUnavailableReason: string | null;
 }
 
 /** What an inbound webhook needs before it may touch the tenant: from messaging_webhook_tenant(). */
@@ -36,6 +38,10 @@ export interface WebhookTenant {
   twilioAuthTokens: string[];
   inboundEmailSecretHash: string | null;
 }
+
+/** The platform's Twilio account is the operator's money: a firm uses it only once its signup email is verified. */
+export const PLATFORM_SMS_NEEDS_VERIFICATION =
+  "the firm's signup email is not verified yet (SMS through the platform's Twilio account starts once it is; or connect your own Twilio account)";
 
 const TWILIO_FIELDS = ['twilioAccountSid', 'twilioAuthTokenEncrypted', 'twilioMessagingServiceSid', 'twilioFrom'] as const;
 
@@ -110,6 +116,7 @@ export class SendersService {
       email: { fromAddress, fromName, replyTo: s?.emailReplyTo ?? undefined },
       twilio: own ?? (platform ? { ...platform } : undefined),
       smsSender: own ? 'tenant' : platform ? 'platform' : 'log',
+      smsUnavailableReason: !own && platform && !tenant.emailVerifiedAt ? PLATFORM_SMS_NEEDS_VERIFICATION : null,
     };
   }
 

@@ -3,17 +3,10 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../auth/auth.decorators';
 import { UnsubscribeService } from '../consent/unsubscribe.service';
+import { htmlPage } from '../../common/html-page';
 import { escapeXml } from '../domain/twiml';
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeXml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.6rem 1.2rem}</style>
-</head><body><h1>${escapeXml(title)}</h1>${body}</body></html>`;
-}
-
-const INVALID = page('Link not valid', '<p>This unsubscribe link is not valid. Please use the link from the most recent email.</p>');
+const INVALID = htmlPage('Link not valid', '<p>This unsubscribe link is not valid. Please use the link from the most recent email.</p>');
 
 /**
  * One-click unsubscribe (RFC 8058). GET shows a confirmation page and changes nothing (mail
@@ -37,7 +30,7 @@ export class UnsubscribeController {
       return INVALID;
     }
     const what = target.subject.channel === 'email' ? 'emails' : 'text messages';
-    return page(
+    return htmlPage(
       `Unsubscribe from ${target.firmName}`,
       `<p>Stop receiving ${what} from ${escapeXml(target.firmName)}?</p>
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
@@ -56,6 +49,6 @@ export class UnsubscribeController {
     }
     void reply.status(200);
     const what = target.subject.channel === 'email' ? 'emails' : 'text messages';
-    return page('You are unsubscribed', `<p>You will no longer receive ${what} from ${escapeXml(target.firmName)}.</p>`);
+    return htmlPage('You are unsubscribed', `<p>You will no longer receive ${what} from ${escapeXml(target.firmName)}.</p>`);
   }
 }
