@@ -91,8 +91,8 @@ export class AuthService {
   }
 
   /**
-   * Uses a verification link: the user's email is verified, and with it the firm's (the link is
-   * sent only to the firm's admins). The token works once. undefined: not valid (unknown, used, expired).
+   * Uses a verification link: the user's email is verified, and with an admin's, the firm's.
+   * The token works once. undefined: not valid (unknown, used, expired).
    */
   async verifyEmail(token: string): Promise<{ email: string; firmName: string } | undefined> {
     const tenantId = parseVerificationToken(token);
@@ -114,22 +114,24 @@ export class AuthService {
     });
   }
 
-  /** A new verification link for a signed-in admin whose firm is not verified yet (the old link stops working). */
+  /**
+   * A new verification link for the signed-in user while their email is not verified (the old link
+   * stops working). An admin's verifies the firm too; anyone's puts their account first at login.
+   */
   async resendVerification(tenantId: TenantId, userId: string): Promise<{ sent: boolean; emailVerified: boolean }> {
     const verification = this.newVerificationToken(tenantId);
     const found = await this.db.tx(tenantId, async (tx) => {
       const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tenantId } });
       const user = await tx.repo(UserEntity).findOne({ id: userId, deletedAt: IsNull() });
       if (!tenant || !user) throw AppException.notFound('User');
-      if (tenant.emailVerifiedAt) return { tenant, user, verified: true };
-      if (user.role !== 'admin') throw new AppException(ErrorCode.Forbidden, "Only an admin can verify the firm's email");
+      if (user.emailVerifiedAt) return null;
       await tx.repo(UserEntity).update(
         { id: user.id },
         { emailVerificationTokenHash: sha256Hex(verification.token), emailVerificationExpiresAt: verification.expiresAt, updatedAt: this.clock.now() },
       );
-      return { tenant, user, verified: false };
+      return { tenant, user };
     });
-    if (found.verified) return { sent: false, emailVerified: true };
+    if (!found) return { sent: false, emailVerified: true };
     await this.mailer.sendVerification({ to: found.user.email, name: found.user.name, firmName: found.tenant.name, ...verification });
     return { sent: true, emailVerified: false };
   }

@@ -27,7 +27,7 @@ export class MeController {
   @Post('verify-email')
   @HttpCode(200)
   @RequireScopes('me:read')
-  @ApiOperation({ summary: "Email a new verification link to the signed-in admin while the firm's email is not verified (the previous link stops working)." })
+  @ApiOperation({ summary: "Email a new verification link to the signed-in user while their email is not verified (the previous link stops working). An admin's verifies the firm." })
   resendVerification(@CurrentPrincipal() p: Principal): Promise<{ sent: boolean; emailVerified: boolean }> {
     if (p.kind !== 'user') throw new AppException(ErrorCode.Forbidden, 'Only a signed-in user can verify an email address');
     return this.auth.resendVerification(p.tenantId, p.userId);

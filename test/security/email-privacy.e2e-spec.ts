@@ -78,6 +78,22 @@ describe('security: email enumeration and squatting', () => {
     ]);
   });
 
+  it("squatting signups with someone's address cannot hide the owner's account once the owner verifies it", async () => {
+    const email = uniqueEmail('owner');
+    // Ten firms signed up with the owner's address before the owner (login answers at most ten accounts per address).
+    for (let i = 0; i < 10; i++) {
+      if (i % 5 === 0) clock.advance(61_000);
+      await request(t.http).post('/v1/auth/signup').send(signupBody(email, `squatter passphrase ${i}`)).expect(201);
+    }
+    clock.advance(61_000);
+    const own = await request(t.http).post('/v1/auth/signup').send(signupBody(email, 'the real owner passphrase')).expect(201);
+    expect((await login(email, 'the real owner passphrase')).status).toBe(401);
+    // The owner uses the link from their mailbox (their signup's mail, the last one); squatters cannot.
+    const link = linkIn(mails(email).at(-1)!.text)!;
+    await request(t.http).post(link).expect(200);
+    expect((await login(email, 'the real owner passphrase').expect(200)).body.user.id).toBe(own.body.user.id);
+  });
+
   it("another firm's invite neither reveals an address nor blocks its owner's signup", async () => {
     const owner = await signup(t);
     const other = await signup(t);
