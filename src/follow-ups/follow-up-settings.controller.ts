@@ -33,6 +33,8 @@ export class SendingSettingsView {
   platformSmsDailyCap!: number | null;
   @ApiProperty({ example: 50, description: 'The cap that applies: min(smsDailyCap, platformSmsDailyCap) on the platform sender.' })
   effectiveSmsDailyCap!: number;
+  @ApiProperty({ nullable: true, type: String, description: "Why no text goes now although a sender exists (the platform's sender waits for the firm's verified signup email); null: none." })
+  smsUnavailableReason!: string | null;
 }
 
 @ApiTags('settings')

@@ -25,6 +25,8 @@ export interface SendingSettings {
   platformSmsDailyCap: number | null;
   /** The cap that applies: min(smsDailyCap, platformSmsDailyCap) on the platform sender, else smsDailyCap. */
   effectiveSmsDailyCap: number;
+  /** Why no text goes now although a sender exists (the platform's sender waits for the verified signup email); null: none. */
+  smsUnavailableReason: string | null;
 }
 
 /**
@@ -64,10 +66,10 @@ export class FollowUpSettingsService {
   }
 
   async updateSending(tenantId: TenantId, patch: { windows?: unknown; smsDailyCap?: number }, actor: Actor): Promise<SendingSettings> {
-    const smsSender = await this.senders.smsSenderOf(tenantId);
+    const sender = await this.senders.smsSenderOf(tenantId);
     const platformCap = this.config.sms.platformDailyCap;
     // The operator pays for the platform's sender: its cap is not the firm's to raise.
-    if (smsSender === 'platform' && patch.smsDailyCap !== undefined && Number.isInteger(patch.smsDailyCap) && patch.smsDailyCap > platformCap) {
+    if (sender.smsSender === 'platform' && patch.smsDailyCap !== undefined && Number.isInteger(patch.smsDailyCap) && patch.smsDailyCap > platformCap) {
       throw new AppException(
         ErrorCode.Conflict,
         `Firms texting through the platform's Twilio sender may send at most ${platformCap} SMS a day; connect your own Twilio account (PUT /v1/settings/senders) to raise the cap`,
@@ -95,17 +97,18 @@ export class FollowUpSettingsService {
       actor,
     );
     const s = readFollowUpSettings(tenant.settings);
-    return this.view(s.windows, s.smsDailyCap, smsSender);
+    return this.view(s.windows, s.smsDailyCap, sender);
   }
 
-  private view(windows: WindowConfig, smsDailyCap: number, smsSender: ResolvedSenders['smsSender']): SendingSettings {
-    const platform = smsSender === 'platform';
+  private view(windows: WindowConfig, smsDailyCap: number, sender: Pick<ResolvedSenders, 'smsSender' | 'smsUnavailableReason'>): SendingSettings {
+    const platform = sender.smsSender === 'platform';
     return {
       windows,
       smsDailyCap,
-      smsSender,
+      smsSender: sender.smsSender,
       platformSmsDailyCap: platform ? this.config.sms.platformDailyCap : null,
       effectiveSmsDailyCap: effectiveSmsDailyCap(smsDailyCap, platform, this.config),
+      smsUnavailableReason: sender.smsUnavailableReason,
     };
   }
 }

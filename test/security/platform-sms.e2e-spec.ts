@@ -100,7 +100,7 @@ describe('security: SMS through the platform Twilio account', () => {
     it("a firm's admin cannot raise its cap past the operator's, over REST or GraphQL, and the answer says which cap applies", async () => {
       const who = await signup(t);
       const before = await api(t, who).get('/v1/settings/sending').expect(200);
-      expect(before.body).toMatchObject({ smsDailyCap: 500, smsSender: 'platform', platformSmsDailyCap: 5, effectiveSmsDailyCap: 5 });
+      expect(before.body).toMatchObject({ smsDailyCap: 500, smsSender: 'platform', platformSmsDailyCap: 5, effectiveSmsDailyCap: 5, smsUnavailableReason: null });
 
       const raise = await api(t, who).put('/v1/settings/sending', { smsDailyCap: 100_000 });
       expect(raise.status).toBe(409);
@@ -217,6 +217,7 @@ describe('security: SMS through the platform Twilio account', () => {
         "The message cannot be sent: SMS was requested, but: the firm's signup email is not verified yet (SMS through the platform's Twilio account starts once it is; or connect your own Twilio account)",
       );
       expect((await api(t, who).get('/v1/me').expect(200)).body.tenant.emailVerified).toBe(false);
+      expect((await api(t, who).get('/v1/settings/sending').expect(200)).body.smsUnavailableReason).toMatch(/^the firm's signup email is not verified yet/);
 
       // The link from the signup email (log driver: recorded, not sent).
       const mail = (t.app.get(EMAIL_DRIVER) as LogEmailDriver).sent.filter((m) => m.email.to === who.email).at(-1);
@@ -224,6 +225,7 @@ describe('security: SMS through the platform Twilio account', () => {
       expect(link).toBeDefined();
       await request(t.http).post(link!).expect(200);
       expect((await api(t, who).get('/v1/me').expect(200)).body.tenant.emailVerified).toBe(true);
+      expect((await api(t, who).get('/v1/settings/sending').expect(200)).body.smsUnavailableReason).toBeNull();
       await api(t, who).post('/v1/messages', { candidateId: res.body.id, channel: 'sms', text: 'Hello there' }).expect(202);
 
       // A firm on its own Twilio account does not need the platform's trust.

@@ -43,6 +43,11 @@ export interface WebhookTenant {
 export const PLATFORM_SMS_NEEDS_VERIFICATION =
   "the firm's signup email is not verified yet (SMS through the platform's Twilio account starts once it is; or connect your own Twilio account)";
 
+/** Why texts are held back on this sender for this firm, or null. */
+function smsHold(sender: ResolvedSenders['smsSender'], tenant: TenantEntity | null): string | null {
+  return sender === 'platform' && !tenant?.emailVerifiedAt ? PLATFORM_SMS_NEEDS_VERIFICATION : null;
+}
+
 const TWILIO_FIELDS = ['twilioAccountSid', 'twilioAuthTokenEncrypted', 'twilioMessagingServiceSid', 'twilioFrom'] as const;
 
 @Injectable()
@@ -116,7 +121,7 @@ export class SendersService {
       email: { fromAddress, fromName, replyTo: s?.emailReplyTo ?? undefined },
       twilio: own ?? (platform ? { ...platform } : undefined),
       smsSender: own ? 'tenant' : platform ? 'platform' : 'log',
-      smsUnavailableReason: !own && platform && !tenant.emailVerifiedAt ? PLATFORM_SMS_NEEDS_VERIFICATION : null,
+      smsUnavailableReason: smsHold(own ? 'tenant' : platform ? 'platform' : 'log', tenant),
     };
   }
 
@@ -155,8 +160,13 @@ export class SendersService {
   }
 
   /** Which sender the firm's texts go through: its own Twilio account, the platform's, or the log driver. */
-  async smsSenderOf(tenantId: TenantId): Promise<ResolvedSenders['smsSender']> {
-    return this.smsSenderKind(await this.db.tx(tenantId, (tx) => tx.repo(TenantSenderEntity).findOne({})));
+  async smsSenderOf(tenantId: TenantId): Promise<Pick<ResolvedSenders, 'smsSender' | 'smsUnavailableReason'>> {
+    return this.db.tx(tenantId, async (tx) => {
+      const s = await tx.repo(TenantSenderEntity).findOne({});
+      const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } });
+      const smsSender = this.smsSenderKind(s);
+      return { smsSender, smsUnavailableReason: smsHold(smsSender, tenant) };
+    });
   }
 
   private smsSenderKind(s: TenantSenderEntity | null): ResolvedSenders['smsSender'] {
