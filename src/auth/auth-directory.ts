@@ -9,6 +9,7 @@ export interface LoginRecord {
   role: 'admin' | 'recruiter';
   user_status: 'invited' | 'active';
   tenant_status: 'active' | 'suspended';
+  tenant_name: string;
 }
 
 export interface ApiKeyRecord {
@@ -37,9 +38,9 @@ export interface PrincipalStatus {
 export class AuthDirectory {
   constructor(private readonly dataSource: DataSource) {}
 
-  async findLogin(email: string): Promise<LoginRecord | undefined> {
-    const rows = (await this.dataSource.query('SELECT * FROM auth_login_lookup($1)', [email])) as LoginRecord[];
-    return rows[0];
+  /** Every live user of this email, in any firm (at most 10, oldest first). */
+  async findLogins(email: string): Promise<LoginRecord[]> {
+    return (await this.dataSource.query('SELECT * FROM auth_login_lookup($1)', [email])) as LoginRecord[];
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined> {

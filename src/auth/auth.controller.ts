@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, HttpCode, Inject, Ip, Post, Req, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Ip, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppException, ErrorCode } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { RateLimiter } from '../common/rate-limiter';
+import { htmlPage } from '../common/html-page';
+import { escapeXml } from '../messaging/domain/twiml';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import { UserView } from '../users/dto/user.dto';
@@ -12,6 +14,8 @@ import { AuthService } from './auth.service';
 import { AcceptInviteDto, LoginDto, LogoutDto, RefreshDto, SessionView, SignupDto, SignupView, TokenPairView } from './dto/auth.dto';
 import { clearRefreshCookie, readRefreshCookie, REFRESH_MODE_HEADER, setRefreshCookie, wantsRefreshCookie } from './refresh-cookie';
 import type { TokenPair } from './token.service';
+
+const INVALID_VERIFICATION = htmlPage('Link not valid', '<p>This confirmation link is not valid: it was used already, or it expired. Signed in, an admin can ask for a new one (POST /v1/me/verify-email).</p>');
 
 const COOKIE_HEADER = {
   name: 'Touchpoint-Refresh',
@@ -39,11 +43,16 @@ export class AuthController {
   }
 
   @Post('signup')
-  @ApiOperation({ summary: 'Create a staffing firm (tenant) and its first admin; returns a session.' })
+  @ApiOperation({
+    summary: 'Create a staffing firm (tenant) and its first admin; returns a session and emails a verification link.',
+    description: "The answer is the same whether or not the email is used in another firm: emails are unique per firm. The firm may text through the platform's Twilio account once the link is used.",
+  })
   @ApiResponse({ status: 201, type: SignupView })
   @ApiHeader(COOKIE_HEADER)
   async signup(@Ip() ip: string, @Body() dto: SignupDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SignupView> {
     this.limit(`signup:${ip}`, this.byIp);
+    // Each signup emails the address: at most a few a minute to one address, whoever asks.
+    this.limit(`signup:${dto.email.toLowerCase()}`, this.byEmail);
     const { tenant, user, tokens } = await this.auth.signup(dto);
     return {
       ...this.deliver(tokens, req, reply),
@@ -60,7 +69,7 @@ export class AuthController {
   async login(@Ip() ip: string, @Body() dto: LoginDto, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<SessionView> {
     this.limit(`login:${ip}`, this.byIp);
     this.limit(`login:${dto.email.toLowerCase()}`, this.byEmail);
-    const { user, tokens } = await this.auth.login(dto.email, dto.password);
+    const { user, tokens } = await this.auth.login(dto.email, dto.password, dto.firmId);
     return { ...this.deliver(tokens, req, reply), user: UserView.of(user) };
   }
 
@@ -110,6 +119,37 @@ export class AuthController {
     this.limit(`invite:${ip}`, this.byIp);
     const { user, tokens } = await this.auth.acceptInvite(dto.inviteToken, dto.password);
     return { ...this.deliver(tokens, req, reply), user: UserView.of(user) };
+  }
+
+  @Get('verify-email/:token')
+  @ApiProduces('text/html')
+  @ApiOperation({ summary: 'The page of a signup verification link: a button that verifies. Changes nothing (mail scanners follow links).' })
+  async verifyPage(@Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    const target = await this.auth.inspectVerification(token);
+    if (!target) {
+      void reply.status(404);
+      return INVALID_VERIFICATION;
+    }
+    return htmlPage(
+      'Confirm your email address',
+      `<p>Confirm ${escapeXml(target.email)} for ${escapeXml(target.firmName)} on Touchpoint?</p><form method="post"><button type="submit">Confirm</button></form>`,
+    );
+  }
+
+  @Post('verify-email/:token')
+  @ApiProduces('text/html')
+  @ApiOperation({ summary: "Use a signup verification link (the page's button, or any client): the email, and with it the firm, is verified. Works once." })
+  async verifyEmail(@Ip() ip: string, @Param('token') token: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    this.limit(`verify:${ip}`, this.byIp);
+    void reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store');
+    const verified = await this.auth.verifyEmail(token);
+    if (!verified) {
+      void reply.status(404);
+      return INVALID_VERIFICATION;
+    }
+    void reply.status(200);
+    return htmlPage('Email confirmed', `<p>${escapeXml(verified.email)} is confirmed for ${escapeXml(verified.firmName)}. You can close this page.</p>`);
   }
 
   /** JSON clients get the pair in the body; a browser that asked for the cookie gets the refresh token only as the cookie. */

@@ -6,6 +6,7 @@ import { ApiKeysController } from '../api-keys/api-keys.controller';
 import { ApiKeysResolver } from '../api-keys/api-keys.resolver';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { APP_CONFIG } from '../config/app-config';
+import { MessagingModule } from '../messaging/messaging.module';
 import type { AppConfig } from '../config/app-config';
 import { AuthDirectory } from './auth-directory';
 import { AuthController } from './auth.controller';
@@ -19,6 +20,8 @@ import { TokenService } from './token.service';
 @Global()
 @Module({
   imports: [
+    // The signup's verification email goes through messaging's email driver (AccountMailer).
+    MessagingModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
@@ -41,6 +44,6 @@ import { TokenService } from './token.service';
     TenantRateLimit,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [ApiKeysService, AuthDirectory, TenantRateLimit],
+  exports: [ApiKeysService, AuthDirectory, TenantRateLimit, AuthService],
 })
 export class AuthModule {}

@@ -4,17 +4,25 @@ import { IsNull } from 'typeorm';
 import { AppException, ErrorCode } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
-import { isUniqueViolation } from '../common/db-errors';
 import { TenantDb } from '../database/tenant-db.service';
-import { asTenantId, TenantId } from '../database/tenant-id';
+import { asTenantId, isUuid, TenantId } from '../database/tenant-id';
 import { TenantEntity } from '../tenancy/tenant.entity';
 import { UserEntity } from '../users/user.entity';
+import { AccountMailer } from '../messaging/notifications/account-mailer';
 import { AuthDirectory } from './auth-directory';
+import type { LoginRecord } from './auth-directory';
 import { dummyPasswordHash, hashPassword, passwordWeakness, verifyPassword } from './password';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { parseRefreshToken, TokenPair, TokenService } from './token.service';
 
 const INVALID_LOGIN = 'Email or password is incorrect';
+const VERIFICATION_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** A verification token names its firm (`ev.<tenant>.<secret>`), so it is matched by hash under that firm's RLS. */
+function parseVerificationToken(token: string): TenantId | undefined {
+  const m = /^ev\.([0-9a-f-]{36})\.[A-Za-z0-9_-]{40,}$/.exec(token);
+  return m?.[1] && isUuid(m[1]) ? asTenantId(m[1]) : undefined;
+}
 
 @Injectable()
 export class AuthService {
@@ -23,9 +31,14 @@ export class AuthService {
     private readonly directory: AuthDirectory,
     private readonly tokens: TokenService,
     private readonly clock: Clock,
+    private readonly mailer: AccountMailer,
   ) {}
 
-  /** Creates a tenant and its first admin, and signs the admin in. */
+  /**
+   * Creates a tenant and its first admin, signs the admin in, and emails a verification link.
+   * The answer never depends on whether the email is used elsewhere: emails are unique per firm,
+   * so a new firm never collides with another firm's user (docs/ARCHITECTURE.md, "Emails").
+   */
   async signup(input: { firmName: string; name: string; email: string; password: string; timeZone?: string }): Promise<{
     tenant: TenantEntity;
     user: UserEntity;
@@ -35,46 +48,120 @@ export class AuthService {
     if (weakness) throw AppException.validation([{ field: 'password', message: weakness }]);
     const passwordHash = await hashPassword(input.password);
     const tenantId = asTenantId(randomUUID());
-    try {
-      return await this.db.tx(tenantId, async (tx) => {
-        const tenant = await tx.manager.getRepository(TenantEntity).save(
-          tx.manager.getRepository(TenantEntity).create({
-            id: tenantId,
-            name: input.firmName,
-            webhookKey: `tk_${randomToken(18)}`,
-            timeZone: input.timeZone ?? 'UTC',
-            status: 'active',
-            settings: {},
-          }),
-        );
-        const user = await tx.repo(UserEntity).insert({
-          email: input.email.toLowerCase(),
-          name: input.name,
-          role: 'admin',
+    const verification = this.newVerificationToken(tenantId);
+    const created = await this.db.tx(tenantId, async (tx) => {
+      const tenant = await tx.manager.getRepository(TenantEntity).save(
+        tx.manager.getRepository(TenantEntity).create({
+          id: tenantId,
+          name: input.firmName,
+          webhookKey: `tk_${randomToken(18)}`,
+          timeZone: input.timeZone ?? 'UTC',
           status: 'active',
-          passwordHash,
-        });
-        const tokens = await this.tokens.issuePair(tx, user.id, 'admin');
-        tx.emit('tenant.created', { tenantId }, { kind: 'user', id: user.id });
-        return { tenant, user, tokens };
+          settings: {},
+          emailVerifiedAt: null,
+        }),
+      );
+      const user = await tx.repo(UserEntity).insert({
+        email: input.email.toLowerCase(),
+        name: input.name,
+        role: 'admin',
+        status: 'active',
+        passwordHash,
+        emailVerificationTokenHash: sha256Hex(verification.token),
+        emailVerificationExpiresAt: verification.expiresAt,
       });
-    } catch (err) {
-      if (isUniqueViolation(err, 'users_email_key')) {
-        throw new AppException(ErrorCode.Conflict, 'An account with this email already exists; sign in instead', {
-          errors: [{ field: 'email', message: 'is already registered' }],
-        });
-      }
-      throw err;
-    }
+      const tokens = await this.tokens.issuePair(tx, user.id, 'admin');
+      tx.emit('tenant.created', { tenantId }, { kind: 'user', id: user.id });
+      return { tenant, user, tokens };
+    });
+    await this.mailer.sendVerification({ to: created.user.email, name: created.user.name, firmName: created.tenant.name, ...verification });
+    return created;
   }
 
-  async login(email: string, password: string): Promise<{ user: UserEntity; tokens: TokenPair }> {
-    const record = await this.directory.findLogin(email);
+  /** What a verification link is for, without using it (the page a mail scanner may fetch). undefined: not valid. */
+  async inspectVerification(token: string): Promise<{ email: string; firmName: string } | undefined> {
+    const tenantId = parseVerificationToken(token);
+    if (!tenantId) return undefined;
+    return this.db.tx(tenantId, async (tx) => {
+      const user = await tx.repo(UserEntity).findOne({ emailVerificationTokenHash: sha256Hex(token), deletedAt: IsNull() });
+      if (!user || !user.emailVerificationExpiresAt || user.emailVerificationExpiresAt <= this.clock.now()) return undefined;
+      const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tenantId } });
+      return tenant ? { email: user.email, firmName: tenant.name } : undefined;
+    });
+  }
+
+  /**
+   * Uses a verification link: the user's email is verified, and with an admin's, the firm's.
+   * The token works once. undefined: not valid (unknown, used, expired).
+   */
+  async verifyEmail(token: string): Promise<{ email: string; firmName: string } | undefined> {
+    const tenantId = parseVerificationToken(token);
+    if (!tenantId) return undefined;
+    const now = this.clock.now();
+    return this.db.tx(tenantId, async (tx) => {
+      const users = tx.repo(UserEntity);
+      const user = await users.findOne({ emailVerificationTokenHash: sha256Hex(token), deletedAt: IsNull() });
+      if (!user || !user.emailVerificationExpiresAt || user.emailVerificationExpiresAt <= now) return undefined;
+      const spent = await users.update(
+        { id: user.id, emailVerificationTokenHash: sha256Hex(token) },
+        { emailVerifiedAt: now, emailVerificationTokenHash: null, emailVerificationExpiresAt: null, updatedAt: now },
+      );
+      if (spent === 0) return undefined;
+      const tenants = tx.manager.getRepository(TenantEntity);
+      if (user.role === 'admin') await tenants.update({ id: tenantId, emailVerifiedAt: IsNull() }, { emailVerifiedAt: now, updatedAt: now });
+      const tenant = await tenants.findOne({ where: { id: tenantId } });
+      return { email: user.email, firmName: tenant?.name ?? '' };
+    });
+  }
+
+  /**
+   * A new verification link for the signed-in user while their email is not verified (the old link
+   * stops working). An admin's verifies the firm too; anyone's puts their account first at login.
+   */
+  async resendVerification(tenantId: TenantId, userId: string): Promise<{ sent: boolean; emailVerified: boolean }> {
+    const verification = this.newVerificationToken(tenantId);
+    const found = await this.db.tx(tenantId, async (tx) => {
+      const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tenantId } });
+      const user = await tx.repo(UserEntity).findOne({ id: userId, deletedAt: IsNull() });
+      if (!tenant || !user) throw AppException.notFound('User');
+      if (user.emailVerifiedAt) return null;
+      await tx.repo(UserEntity).update(
+        { id: user.id },
+        { emailVerificationTokenHash: sha256Hex(verification.token), emailVerificationExpiresAt: verification.expiresAt, updatedAt: this.clock.now() },
+      );
+      return { tenant, user };
+    });
+    if (!found) return { sent: false, emailVerified: true };
+    await this.mailer.sendVerification({ to: found.user.email, name: found.user.name, firmName: found.tenant.name, ...verification });
+    return { sent: true, emailVerified: false };
+  }
+
+  private newVerificationToken(tenantId: TenantId): { token: string; expiresAt: Date } {
+    return { token: `ev.${tenantId}.${randomToken(32)}`, expiresAt: new Date(this.clock.now().getTime() + VERIFICATION_TTL_MS) };
+  }
+
+  /**
+   * Email + password. An email may belong to users of several firms (emails are unique per firm):
+   * the password picks the account. When it opens more than one, `firmId` chooses, and without it
+   * the answer is a 409 listing those firms (only to someone who knows the password).
+   */
+  async login(email: string, password: string, firmId?: string): Promise<{ user: UserEntity; tokens: TokenPair }> {
+    const records = (await this.directory.findLogins(email)).filter((r) => firmId === undefined || r.tenant_id === firmId);
+    const matches: LoginRecord[] = [];
     // Compare against a dummy hash when there is no such user, so timing reveals nothing.
-    const ok = await verifyPassword(password, record?.password_hash ?? (await dummyPasswordHash()));
-    if (!record || !ok || record.user_status !== 'active') {
-      throw new AppException(ErrorCode.Unauthenticated, INVALID_LOGIN);
+    if (records.length === 0) await verifyPassword(password, await dummyPasswordHash());
+    for (const r of records) {
+      const ok = await verifyPassword(password, r.password_hash ?? (await dummyPasswordHash()));
+      if (ok && r.user_status === 'active') matches.push(r);
     }
+    if (matches.length === 0) throw new AppException(ErrorCode.Unauthenticated, INVALID_LOGIN);
+    if (matches.length > 1) {
+      throw new AppException(ErrorCode.Conflict, 'This email and password sign in to several firms; send firmId to choose one', {
+        extra: { firms: matches.map((m) => ({ id: m.tenant_id, name: m.tenant_name })) },
+        errors: [{ field: 'firmId', message: `is required: one of ${matches.map((m) => m.tenant_id).join(', ')}` }],
+      });
+    }
+    const record = matches[0]!;
     if (record.tenant_status !== 'active') throw new AppException(ErrorCode.Forbidden, "This firm's account is suspended");
     const tenantId = asTenantId(record.tenant_id);
     return this.db.tx(tenantId, async (tx) => {

@@ -75,7 +75,9 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.isProduction,
+    // Only the configured proxies' X-Forwarded-For is believed (none by default): otherwise each
+    // client names its own address and walks around every per-IP limit.
+    trustProxy: config.trustedProxies,
     requestIdHeader: false,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const incoming = req.headers['x-request-id'];

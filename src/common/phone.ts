@@ -19,6 +19,11 @@ export function toE164(raw: string): string | undefined {
   return E164.test(e164) ? e164 : undefined;
 }
 
+/** The ISO 3166 country of an E.164 number (+1 876… is JM, not US), or undefined when unknown. */
+export function phoneCountry(e164: string): string | undefined {
+  return parsePhoneNumberFromString(e164.trim())?.country;
+}
+
 export function isE164Phone(value: unknown): value is string {
   return typeof value === 'string' && E164.test(value) && toE164(value) === value;
 }

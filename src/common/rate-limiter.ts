@@ -1,6 +1,10 @@
 /**
  * A fixed-window counter per key, in process memory. It bounds abuse per process; several
  * processes each apply it (docs/ARCHITECTURE.md explains the trade-off).
+ *
+ * Memory is bounded by `maxKeys`: past it, the least recently used key is forgotten (a Map keeps
+ * insertion order, and every hit moves its key to the end). A flood of new keys therefore evicts
+ * the idle ones, never the key under attack, which is hit all the time; nothing clears all counters.
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
@@ -14,20 +18,24 @@ export class RateLimiter {
   /** Counts `weight` hits (one by default); returns the seconds to wait when over the limit, else 0. */
   hit(key: string, nowMs: number, weight = 1): number {
     let w = this.windows.get(key);
-    if (!w || nowMs - w.start >= this.windowMs) {
-      if (this.windows.size >= this.maxKeys) this.sweep(nowMs);
-      w = { start: nowMs, count: 0 };
-      this.windows.set(key, w);
-    }
+    if (w) this.windows.delete(key);
+    if (!w || nowMs - w.start >= this.windowMs) w = { start: nowMs, count: 0 };
+    this.windows.set(key, w);
+    if (this.windows.size > this.maxKeys) this.evictLeastRecentlyUsed();
     w.count += weight;
     if (w.count > this.limit) return Math.max(1, Math.ceil((w.start + this.windowMs - nowMs) / 1000));
     return 0;
   }
 
-  private sweep(nowMs: number): void {
-    for (const [key, w] of this.windows) {
-      if (nowMs - w.start >= this.windowMs) this.windows.delete(key);
+  /** Keys held now (for tests and metrics). */
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    for (const key of this.windows.keys()) {
+      this.windows.delete(key);
+      if (this.windows.size <= this.maxKeys) return;
     }
-    if (this.windows.size >= this.maxKeys) this.windows.clear();
   }
 }

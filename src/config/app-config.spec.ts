@@ -47,6 +47,13 @@ describe('configuration', () => {
     [{ ENCRYPTION_KEY: 'short', JWT_SECRET: 'x'.repeat(40) }, /^ENCRYPTION_KEY must be 32 bytes/],
     [{ JWT_SECRET: 'short', ENCRYPTION_KEY: key }, /^JWT_SECRET must be at least 32/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [{ TRUSTED_PROXIES: 'true' }, /^TRUSTED_PROXIES must be a hop count or a comma-separated list/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, /^TRUSTED_PROXIES must be a hop count or a comma-separated list/],
+    [{ SMS_COUNTRIES: 'US,XX' }, /^SMS_COUNTRIES must be comma-separated ISO 3166 country codes.*"XX"/],
+    [{ SMS_COUNTRIES: ',' }, /^SMS_COUNTRIES must be comma-separated/],
+    [{ SMS_PLATFORM_DAILY_CAP: '-1' }, /^SMS_PLATFORM_DAILY_CAP must be an integer/],
+    [{ SMS_PLATFORM_FIRM_SHARE_PERCENT: '0' }, /^SMS_PLATFORM_FIRM_SHARE_PERCENT must be an integer/],
+    [{ TRUSTED_PROXIES: '99' }, /^TRUSTED_PROXIES as a hop count must be between 0 and 10/],
   ])('refuses %j', (env, message) => {
     expect(problemsOf({ NODE_ENV: 'development', ...env })).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
   });
@@ -65,5 +72,19 @@ describe('configuration', () => {
     expect(cfg.publicUrl).toBe('http://localhost:4000');
     expect(cfg.twilio).toEqual({ accountSid: `AC${'a'.repeat(32)}`, authToken: 'tok', from: '+14155550100', messagingServiceSid: undefined });
     expect(cfg.scheduler).toBe(true);
+  });
+
+  it('trusts no proxy by default; TRUSTED_PROXIES takes a hop count or addresses and CIDRs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    expect(loadConfig({ NODE_ENV: 'development' }, dir).trustedProxies).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development', TRUSTED_PROXIES: '2' }, dir).trustedProxies).toBe(2);
+    expect(loadConfig({ NODE_ENV: 'development', TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7,fd00::/8' }, dir).trustedProxies).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+  });
+
+  it('texts go to US and CA numbers only by default; SMS_COUNTRIES changes the list, "*" allows any', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    expect(loadConfig({ NODE_ENV: 'development' }, dir).sms).toEqual({ countries: ['US', 'CA'], platformDailyCap: 50, platformFirmSharePercent: 25 });
+    expect(loadConfig({ NODE_ENV: 'development', SMS_COUNTRIES: 'us, gb' }, dir).sms.countries).toEqual(['US', 'GB']);
+    expect(loadConfig({ NODE_ENV: 'development', SMS_COUNTRIES: '*' }, dir).sms.countries).toBeNull();
   });
 });

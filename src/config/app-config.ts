@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { isSupportedCountry } from 'libphonenumber-js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Keyring } from '../common/crypto';
@@ -40,6 +42,11 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   rateLimit: { perIpPerMinute: number; perTenantPerMinute: number; loginPerMinute: number };
+  /**
+   * Which proxies' `X-Forwarded-For` is believed (Fastify's trustProxy): `false` (none, the
+   * default: the client address is the socket's), a hop count, or a list of addresses and CIDRs.
+   */
+  trustedProxies: false | number | string[];
   graphql: {
     introspection: boolean;
     maxDepth: number;
@@ -68,6 +75,14 @@ export interface AppConfig {
     leaseSeconds: number;
     /** SMS per second per sender (long code or messaging service). */
     smsPerSecondPerSender: number;
+  };
+  sms: {
+    /** ISO 3166 alpha-2 countries texts may go to (any sender); null: any country. */
+    countries: string[] | null;
+    /** The most SMS one firm may send in a day through the platform's Twilio account (its own cap may only be lower). */
+    platformDailyCap: number;
+    /** The share (percent) of the platform sender's rate one firm may take, so one firm's burst leaves room for the others. */
+    platformFirmSharePercent: number;
   };
   webhooks: {
     /** How long one delivery POST may take before it counts as a timeout, in ms. */
@@ -137,6 +152,54 @@ function onOff(env: Env, name: string, def: boolean, problems: string[]): boolea
     return def;
   }
   return raw.toLowerCase() === 'on';
+}
+
+/**
+ * TRUSTED_PROXIES: empty (trust nobody), a hop count ("1": one proxy in front), or a comma-separated
+ * list of addresses and CIDRs ("10.0.0.0/8, 192.168.1.7"). "true"/"*" is refused on purpose:
+ * trusting every hop lets each client pick its own address and walk around every per-IP limit.
+ */
+export function parseTrustedProxies(raw: string | undefined, problems: string[]): false | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === '0' || value.toLowerCase() === 'false' || value.toLowerCase() === 'none') return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) {
+      problems.push(`TRUSTED_PROXIES as a hop count must be between 0 and 10 (got "${raw}")`);
+      return false;
+    }
+    return hops;
+  }
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const bad = entries.filter((e) => !isAddressOrCidr(e));
+  if (bad.length > 0) {
+    problems.push(`TRUSTED_PROXIES must be a hop count or a comma-separated list of IP addresses and CIDRs; not understood: ${bad.map((b) => `"${b}"`).join(', ')}`);
+    return false;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [addr, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || addr === undefined) return false;
+  const kind = isIP(addr);
+  if (kind === 0) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (kind === 4 ? 32 : 128);
+}
+
+/** SMS_COUNTRIES: comma-separated ISO 3166 alpha-2 codes ("US,CA"), or "*" for any country. */
+export function parseSmsCountries(raw: string | undefined, problems: string[]): string[] | null {
+  const value = (raw ?? 'US,CA').trim();
+  if (value === '*') return null;
+  const codes = value.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '');
+  const bad = codes.filter((c) => !/^[A-Z]{2}$/.test(c) || !isSupportedCountry(c));
+  if (codes.length === 0 || bad.length > 0) {
+    problems.push(`SMS_COUNTRIES must be comma-separated ISO 3166 country codes such as "US,CA" (or "*" for any)${bad.length > 0 ? `; not understood: ${bad.map((b) => `"${b}"`).join(', ')}` : ''}`);
+    return ['US', 'CA'];
+  }
+  return [...new Set(codes)];
 }
 
 function url(env: Env, name: string, protocols: string[], problems: string[]): string | undefined {
@@ -278,6 +341,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       perTenantPerMinute: int(env, 'RATE_LIMIT_PER_TENANT_PER_MINUTE', 3000, 1, 10_000_000, problems),
       loginPerMinute: int(env, 'RATE_LIMIT_LOGIN_PER_MINUTE', 10, 1, 10_000, problems),
     },
+    trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES, problems),
     graphql: {
       introspection: !isProduction,
       maxDepth: int(env, 'GRAPHQL_MAX_DEPTH', 8, 2, 50, problems),
@@ -299,6 +363,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       concurrency: int(env, 'DISPATCH_CONCURRENCY', 20, 1, 256, problems),
       leaseSeconds: int(env, 'DISPATCH_LEASE_SECONDS', 120, 5, 3600, problems),
       smsPerSecondPerSender: int(env, 'SMS_PER_SECOND_PER_SENDER', 1, 1, 1000, problems),
+    },
+    sms: {
+      countries: parseSmsCountries(env.SMS_COUNTRIES, problems),
+      platformDailyCap: int(env, 'SMS_PLATFORM_DAILY_CAP', 50, 0, 100_000, problems),
+      platformFirmSharePercent: int(env, 'SMS_PLATFORM_FIRM_SHARE_PERCENT', 25, 1, 100, problems),
     },
     webhooks: {
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000, problems),

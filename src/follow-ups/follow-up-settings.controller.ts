@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProperty, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsObject } from 'class-validator';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
@@ -27,7 +27,15 @@ export class UpdateSendingDto {
 export class SendingSettingsView {
   @ApiProperty({ example: { sms: { start: '08:00', end: '21:00' }, email: { start: '07:00', end: '21:00' }, businessDaysOnly: false } })
   windows!: Record<string, unknown>;
-  @ApiProperty({ example: 500 }) smsDailyCap!: number;
+  @ApiProperty({ example: 500, description: "The firm's own daily SMS cap." }) smsDailyCap!: number;
+  @ApiProperty({ enum: ['tenant', 'platform', 'log'], description: "The sender texts go through: the firm's own Twilio account, the platform's, or the log driver." })
+  smsSender!: string;
+  @ApiProperty({ example: 50, nullable: true, type: Number, description: "On the platform's sender: the operator's cap, which the firm cannot raise (null otherwise)." })
+  platformSmsDailyCap!: number | null;
+  @ApiProperty({ example: 50, description: 'The cap that applies: min(smsDailyCap, platformSmsDailyCap) on the platform sender.' })
+  effectiveSmsDailyCap!: number;
+  @ApiProperty({ nullable: true, type: String, description: "Why no text goes now although a sender exists (the platform's sender waits for the firm's verified signup email); null: none." })
+  smsUnavailableReason!: string | null;
 }
 
 @ApiTags('settings')
@@ -67,6 +75,7 @@ export class FollowUpSettingsController {
 
   @Get('sending')
   @RequireScopes('settings:read')
+  @ApiResponse({ status: 200, type: SendingSettingsView })
   @ApiOperation({ summary: 'Sending windows (SMS within 08:00-21:00 recipient-local, email default 07:00-21:00) and the daily SMS cap.' })
   sending(@CurrentPrincipal() p: Principal): Promise<SendingSettings> {
     return this.settings.sending(p.tenantId);
@@ -74,6 +83,8 @@ export class FollowUpSettingsController {
 
   @Put('sending')
   @RequireScopes('settings:write')
+  @ApiOperation({ summary: "Change the sending windows or the firm's daily SMS cap. On the platform's Twilio sender the cap cannot exceed the operator's (409)." })
+  @ApiResponse({ status: 200, type: SendingSettingsView })
   updateSending(@CurrentPrincipal() p: Principal, @Body() dto: UpdateSendingDto): Promise<SendingSettings> {
     return this.settings.updateSending(p.tenantId, dto, actorOf(p));
   }

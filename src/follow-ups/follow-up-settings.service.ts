@@ -1,5 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { AppException } from '../common/app.exception';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppException, ErrorCode } from '../common/app.exception';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
+import { SendersService } from '../messaging/senders/senders.service';
+import type { ResolvedSenders } from '../messaging/senders/senders.service';
+import { effectiveSmsDailyCap } from './dispatch/sms-pacer';
 import type { TenantId } from '../database/tenant-id';
 import { TenancyService } from '../tenancy/tenancy.service';
 import { validatePolicyPatch } from './rules/policy';
@@ -12,7 +17,16 @@ type Actor = { kind: 'user' | 'api_key'; id: string };
 
 export interface SendingSettings {
   windows: WindowConfig;
+  /** The firm's own cap. */
   smsDailyCap: number;
+  /** The sender the firm's texts go through now. */
+  smsSender: ResolvedSenders['smsSender'];
+  /** The operator's cap for firms on the platform sender (SMS_PLATFORM_DAILY_CAP); null on the firm's own account. */
+  platformSmsDailyCap: number | null;
+  /** The cap that applies: min(smsDailyCap, platformSmsDailyCap) on the platform sender, else smsDailyCap. */
+  effectiveSmsDailyCap: number;
+  /** Why no text goes now although a sender exists (the platform's sender waits for the verified signup email); null: none. */
+  smsUnavailableReason: string | null;
 }
 
 /**
@@ -22,7 +36,11 @@ export interface SendingSettings {
  */
 @Injectable()
 export class FollowUpSettingsService {
-  constructor(private readonly tenancy: TenancyService) {}
+  constructor(
+    private readonly tenancy: TenancyService,
+    private readonly senders: SendersService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   async policy(tenantId: TenantId): Promise<FollowUpPolicy> {
     return readFollowUpSettings((await this.tenancy.get(tenantId)).settings).policy;
@@ -44,10 +62,20 @@ export class FollowUpSettingsService {
 
   async sending(tenantId: TenantId): Promise<SendingSettings> {
     const s = readFollowUpSettings((await this.tenancy.get(tenantId)).settings);
-    return { windows: s.windows, smsDailyCap: s.smsDailyCap };
+    return this.view(s.windows, s.smsDailyCap, await this.senders.smsSenderOf(tenantId));
   }
 
   async updateSending(tenantId: TenantId, patch: { windows?: unknown; smsDailyCap?: number }, actor: Actor): Promise<SendingSettings> {
+    const sender = await this.senders.smsSenderOf(tenantId);
+    const platformCap = this.config.sms.platformDailyCap;
+    // The operator pays for the platform's sender: its cap is not the firm's to raise.
+    if (sender.smsSender === 'platform' && patch.smsDailyCap !== undefined && Number.isInteger(patch.smsDailyCap) && patch.smsDailyCap > platformCap) {
+      throw new AppException(
+        ErrorCode.Conflict,
+        `Firms texting through the platform's Twilio sender may send at most ${platformCap} SMS a day; connect your own Twilio account (PUT /v1/settings/senders) to raise the cap`,
+        { errors: [{ field: 'smsDailyCap', message: `must be at most ${platformCap} on the platform's sender` }] },
+      );
+    }
     const tenant = await this.tenancy.updateSettings(
       tenantId,
       (current) => {
@@ -69,6 +97,18 @@ export class FollowUpSettingsService {
       actor,
     );
     const s = readFollowUpSettings(tenant.settings);
-    return { windows: s.windows, smsDailyCap: s.smsDailyCap };
+    return this.view(s.windows, s.smsDailyCap, sender);
+  }
+
+  private view(windows: WindowConfig, smsDailyCap: number, sender: Pick<ResolvedSenders, 'smsSender' | 'smsUnavailableReason'>): SendingSettings {
+    const platform = sender.smsSender === 'platform';
+    return {
+      windows,
+      smsDailyCap,
+      smsSender: sender.smsSender,
+      platformSmsDailyCap: platform ? this.config.sms.platformDailyCap : null,
+      effectiveSmsDailyCap: effectiveSmsDailyCap(smsDailyCap, platform, this.config),
+      smsUnavailableReason: sender.smsUnavailableReason,
+    };
   }
 }

@@ -11,11 +11,14 @@ export class TenantView {
   @ApiProperty({ example: 'America/New_York' }) @Field() timeZone!: string;
   @ApiProperty({ enum: ['active', 'suspended'] }) @Field() status!: string;
   @ApiProperty({ description: 'Names the firm in inbound webhook URLs.' }) @Field() webhookKey!: string;
+  @ApiProperty({ description: "Whether the firm's signup email is verified (the platform's SMS sender waits for it)." })
+  @Field({ description: "Whether the firm's signup email is verified (the platform's SMS sender waits for it)." })
+  emailVerified!: boolean;
   @ApiProperty() @Field() createdAt!: Date;
 
   static of(t: TenantEntity): TenantView {
     const v = new TenantView();
-    Object.assign(v, { id: t.id, name: t.name, timeZone: t.timeZone, status: t.status, webhookKey: t.webhookKey, createdAt: t.createdAt });
+    Object.assign(v, { id: t.id, name: t.name, timeZone: t.timeZone, status: t.status, webhookKey: t.webhookKey, emailVerified: t.emailVerifiedAt !== null, createdAt: t.createdAt });
     return v;
   }
 }

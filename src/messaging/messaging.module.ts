@@ -22,6 +22,7 @@ import { NotificationSettingsService } from './notifications/notification-settin
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsResolver } from './notifications/notifications.resolver';
 import { ReplyNotifier } from './notifications/reply-notifier.service';
+import { AccountMailer } from './notifications/account-mailer';
 import { SendersController } from './senders/senders.controller';
 import { SendersResolver } from './senders/senders.resolver';
 import { SendersService } from './senders/senders.service';
@@ -63,6 +64,7 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     },
     { provide: LOG_SMS_DRIVER, useFactory: (): SmsDriver => new LogSmsDriver() },
     SendersService,
+    AccountMailer,
     ConsentService,
     UnsubscribeService,
     EngagementService,
@@ -82,6 +84,6 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     NotificationsResolver,
     ReplyNotifier,
   ],
-  exports: [OUTBOUND_MESSENGER, OutboundMessengerService, MessagesService, ConversationsQuery, ConsentService, EngagementService, SendersService, EMAIL_DRIVER],
+  exports: [AccountMailer, OUTBOUND_MESSENGER, OutboundMessengerService, MessagesService, ConversationsQuery, ConsentService, EngagementService, SendersService, EMAIL_DRIVER],
 })
 export class MessagingModule {}

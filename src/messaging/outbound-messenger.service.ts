@@ -15,6 +15,7 @@ import { createUnsubscribeToken, unsubscribeKey } from './domain/unsubscribe-tok
 import { EMAIL_DRIVER, SMS_DRIVER } from './drivers/driver.types';
 import type { EmailDriver, MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './drivers/driver.types';
 import { withOptOutLine } from './domain/sms-compliance';
+import { smsCountryRefusal } from './domain/sms-countries';
 import { EngagementService } from './engagement.service';
 import { MessageEntity, MessageProvider, MessageStatus } from './entities/message.entity';
 import { EMPTY_PERSON_STATE } from './outbound.types';
@@ -99,6 +100,8 @@ export class OutboundMessengerService implements OutboundMessenger {
         smsSenderKey: twilio ? `twilio:${sha256Hex(`${twilio.accountSid}:${twilio.messagingServiceSid ?? twilio.from ?? ''}`).slice(0, 32)}` : `log:${tenantId}`,
         // The log driver stands in when no Twilio account exists (development): SMS is "configured".
         smsConfigured: true,
+        smsUnavailableReason: senders.smsUnavailableReason,
+        smsCountries: this.config.sms.countries,
         people: states,
       };
     });
@@ -129,6 +132,12 @@ export class OutboundMessengerService implements OutboundMessenger {
         }
         if (state.optedOut[request.channel]) {
           out.push(blocked(`opted out of ${request.channel === 'email' ? 'email' : 'SMS'}`));
+          continue;
+        }
+        // Checked when the channel was chosen; again here, so no caller can text outside the allowlist.
+        const refusal = request.channel === 'sms' ? (context.smsUnavailableReason ?? smsCountryRefusal(to, context.smsCountries)) : null;
+        if (refusal) {
+          out.push(blocked(refusal));
           continue;
         }
         const message = this.messageRow(request, to, senders, now);

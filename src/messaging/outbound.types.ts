@@ -34,6 +34,10 @@ export interface OutboundContext {
   readonly smsSenderKey: string;
   /** Whether SMS can go at all (the log driver stands in for a missing Twilio account, so: yes). */
   readonly smsConfigured: boolean;
+  /** Why SMS is held back for this firm although a sender exists (an unverified firm on the platform sender); null: it is not. */
+  readonly smsUnavailableReason: string | null;
+  /** The operator's country allowlist for texts (SMS_COUNTRIES); null: any country. */
+  readonly smsCountries: readonly string[] | null;
   /** By `personKey`; a person not asked about has the empty state. */
   readonly people: ReadonlyMap<string, PersonState>;
 }

@@ -23,6 +23,10 @@ export class TenantEntity {
   @Column('jsonb')
   settings!: Record<string, unknown>;
 
+  /** When the firm's signup email was verified (null: not yet). The platform's SMS sender waits for it. */
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -32,6 +32,16 @@ export class UserEntity {
   @Column('timestamptz', { name: 'invite_expires_at', nullable: true })
   inviteExpiresAt!: Date | null;
 
+  /** When the user proved they receive mail at `email` (the signup's verification link). */
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  @Column('text', { name: 'email_verification_token_hash', nullable: true, select: false })
+  emailVerificationTokenHash!: string | null;
+
+  @Column('timestamptz', { name: 'email_verification_expires_at', nullable: true })
+  emailVerificationExpiresAt!: Date | null;
+
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' })
   createdAt!: Date;
 

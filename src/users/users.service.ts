@@ -19,7 +19,11 @@ export class UsersService {
     private readonly clock: Clock,
   ) {}
 
-  /** Invites a recruiter or admin. The invite token is returned once; only its hash is stored. */
+  /**
+   * Invites a recruiter or admin. The invite token is returned once; only its hash is stored.
+   * Emails are unique per firm: a user of another firm never blocks (nor is revealed by) an
+   * invite. An expired invite to the same address in this firm is released (soft-deleted) first.
+   */
   async invite(
     tenantId: TenantId,
     invitedBy: string,
@@ -29,6 +33,12 @@ export class UsersService {
     const inviteExpiresAt = new Date(this.clock.now().getTime() + INVITE_TTL_MS);
     try {
       const user = await this.db.tx(tenantId, async (tx) => {
+        const now = this.clock.now();
+        await tx.query(
+          `UPDATE users SET deleted_at = $3, invite_token_hash = NULL, updated_at = $3
+           WHERE tenant_id = $1 AND lower(email) = lower($2) AND status = 'invited' AND deleted_at IS NULL AND invite_expires_at <= $3`,
+          [tx.tenantId, input.email, now],
+        );
         const row = await tx.repo(UserEntity).insert({
           email: input.email.toLowerCase(),
           name: input.name,
@@ -42,9 +52,9 @@ export class UsersService {
       });
       return { user, inviteToken, inviteExpiresAt };
     } catch (err) {
-      if (isUniqueViolation(err, 'users_email_key')) {
-        throw new AppException(ErrorCode.Conflict, 'A user with this email already exists', {
-          errors: [{ field: 'email', message: 'is already in use' }],
+      if (isUniqueViolation(err, 'users_tenant_email_key')) {
+        throw new AppException(ErrorCode.Conflict, 'A user of this firm (or a pending invite) already has this email', {
+          errors: [{ field: 'email', message: 'is already a user of this firm' }],
         });
       }
       throw err;

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { FakeTwilioServer } from '../support/fake-twilio.server';
 import { SmtpTestServer } from '../support/smtp-test.server';
-import { bootTestApp, signup, SignedUp, TestApp, withAdminDb } from '../support/test-app';
+import { bootTestApp, markEmailVerified, signup, SignedUp, TestApp, withAdminDb } from '../support/test-app';
 import {
   accountSid,
   api,
@@ -61,6 +61,13 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     smtp.reset();
     fake.reset();
   });
+
+  /** The platform's Twilio sender waits for the firm's verified signup email. */
+  async function verifiedSignup(...args: Parameters<typeof signup>): Promise<SignedUp> {
+    const a = await signup(...args);
+    await markEmailVerified(a);
+    return a;
+  }
 
   async function firmWithSenders(): Promise<SignedUp> {
     const a = await signup(t, { firmName: 'Acme Staffing Zürich', name: 'Jürgen Müller' });
@@ -200,7 +207,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
 
   describe('SMS', () => {
     it('goes through the firm’s own account: To, MessagingServiceSid, Body with the opt-out line the first time, StatusCallback', async () => {
-      const a = await signup(t, { firmName: 'Acme Staffing' });
+      const a = await verifiedSignup(t, { firmName: 'Acme Staffing' });
       const own = { accountSid: accountSid(), authToken: authToken(), messagingServiceSid: serviceSid() };
       fake.addAccount(own.accountSid, own.authToken);
       await useOwnTwilio(t, a, own);
@@ -232,7 +239,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     });
 
     it('without a firm account it uses the platform default (From number)', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const to = phone();
       const contactId = await createContact(t, a, { phone: to });
 
@@ -245,7 +252,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     });
 
     it('21610 is permanent and opts the person out of SMS (provider_error); the next SMS is blocked without a request', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const candidateId = await createCandidate(t, a, { phone: phone(), email: 'x@example.org' });
       const person = { type: 'candidate' as const, id: candidateId };
       fake.enqueue({ error: 21610 });
@@ -267,7 +274,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     });
 
     it('21211 (invalid To) is permanent', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const candidateId = await createCandidate(t, a, { phone: phone() });
       fake.enqueue({ error: 21211 });
 
@@ -278,7 +285,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     });
 
     it('20429 is retryable; the retry is sent once', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const candidateId = await createCandidate(t, a, { phone: phone() });
       const person = { type: 'candidate' as const, id: candidateId };
       fake.enqueue({ error: 20429 });
@@ -299,7 +306,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     });
 
     it('a timeout after the request was sent is unknown (never resent here), and the status callback reconciles it by our id', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const candidateId = await createCandidate(t, a, { phone: phone() });
       fake.enqueue({ timeout: true });
 
@@ -320,7 +327,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     }, 30_000);
 
     it('an opted-out person is never texted: blocked before any request', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const candidateId = await createCandidate(t, a, { phone: phone() });
       await api(t, a).put(`/v1/candidates/${candidateId}/consent`, { channel: 'sms', status: 'opted_out' }).expect(200);
 
@@ -332,7 +339,7 @@ describe('OutboundMessenger (email over SMTP, SMS over Twilio)', () => {
     });
 
     it('the messages row exists, status sending, before the driver is called (the crash marker)', async () => {
-      const a = await signup(t);
+      const a = await verifiedSignup(t);
       const candidateId = await createCandidate(t, a, { phone: phone() });
       fake.enqueue({ delayMs: 400 });
 

@@ -133,11 +133,11 @@ describe('bad inputs are refused with a clear 4xx and write nothing', () => {
       expect(await tenants()).toBe(before);
     });
 
-    it('refuses a duplicate email with 409, creating no second tenant', async () => {
+    it('an email used in another firm is no conflict: a firm of its own, and nothing reveals the other (test/security/email-privacy)', async () => {
       const before = await tenants('Copy Co');
-      const res = await request(t.http).post('/v1/auth/signup').send({ firmName: 'Copy Co', name: 'Copy Cat', email: a.email.toUpperCase(), password: STRONG_PASSWORD }).expect(409);
-      expect(res.body.errors[0]).toEqual({ field: 'email', message: 'is already registered' });
-      expect(await tenants('Copy Co')).toBe(before);
+      const res = await request(t.http).post('/v1/auth/signup').send({ firmName: 'Copy Co', name: 'Copy Cat', email: a.email.toUpperCase(), password: STRONG_PASSWORD }).expect(201);
+      expect(res.body.tenant.id).not.toBe(a.tenantId);
+      expect(await tenants('Copy Co')).toBe(before + 1);
     });
 
     it('refuses an invalid time zone and missing fields', async () => {

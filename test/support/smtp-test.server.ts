@@ -77,6 +77,7 @@ function smtpError(code: number, message: string): Error & { responseCode: numbe
 export class SmtpTestServer {
   private server: SMTPServer | null = null;
   private readonly captured: CapturedEmail[] = [];
+  private readonly accountCaptured: CapturedEmail[] = [];
   private readonly queue: SmtpBehaviour[] = [];
   private readonly transactions = new Map<string, PendingTransaction>();
 
@@ -90,6 +91,15 @@ export class SmtpTestServer {
     return [...this.captured];
   }
 
+  /**
+   * Mail about a Touchpoint account (the signup's verification link: header X-Touchpoint-Mail:
+   * account), accepted and kept apart: `messages` and `attempts` are the mail to people, which
+   * is what the suites count. Account mail consumes no queued behaviour.
+   */
+  get accountMail(): readonly CapturedEmail[] {
+    return [...this.accountCaptured];
+  }
+
   enqueue(...behaviours: SmtpBehaviour[]): void {
     this.queue.push(...behaviours);
   }
@@ -97,6 +107,7 @@ export class SmtpTestServer {
   /** Forgets captured messages and queued behaviours. */
   reset(): void {
     this.captured.length = 0;
+    this.accountCaptured.length = 0;
     this.queue.length = 0;
   }
 
@@ -203,6 +214,14 @@ export class SmtpTestServer {
       from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
       to: session.envelope.rcptTo.map((r) => r.address),
     };
+    const headerBlock = raw.subarray(0, Math.max(0, raw.indexOf('\r\n\r\n'))).toString('utf8');
+    if (/^x-touchpoint-mail:\s*account\s*$/im.test(headerBlock)) {
+      // Its behaviour (taken at MAIL FROM) goes back for the next message to a person.
+      if (behaviour) this.queue.unshift(behaviour);
+      this.accountCaptured.push(await capture(raw, envelope, 'accepted'));
+      callback(null, 'Message queued by test server');
+      return;
+    }
 
     if (behaviour && 'hangAfterData' in behaviour) {
       this.captured.push(await capture(raw, envelope, 'hung'));

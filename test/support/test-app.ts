@@ -147,6 +147,18 @@ export async function signup(t: TestApp, overrides: Partial<{ firmName: string; 
   };
 }
 
+/**
+ * Marks a firm's signup email verified, as its admin's emailed link does (test/security/email-privacy
+ * uses the link itself). For suites about something else that need a verified firm: the platform's
+ * SMS sender waits for it.
+ */
+export async function markEmailVerified(who: SignedUp): Promise<void> {
+  await withAdminDb(async (c) => {
+    await c.query(`UPDATE tenants SET email_verified_at = now() WHERE id = $1`, [who.tenantId]);
+    await c.query(`UPDATE users SET email_verified_at = now(), email_verification_token_hash = NULL WHERE tenant_id = $1 AND id = $2`, [who.tenantId, who.userId]);
+  });
+}
+
 export async function createApiKey(t: TestApp, admin: SignedUp, scopes: string[]): Promise<{ id: string; secret: string }> {
   const res = await request(t.http)
     .post('/v1/api-keys')

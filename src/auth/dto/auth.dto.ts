@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Length, MaxLength, Validate } from 'class-validator';
+import { IsString, IsUUID, Length, MaxLength, Validate } from 'class-validator';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { IsEmailAddress } from '../../common/person-fields';
 import { UserView } from '../../users/dto/user.dto';
@@ -49,6 +49,13 @@ export class LoginDto {
   @IsString()
   @Length(1, 200)
   password!: string;
+
+  @ApiPropertyOptional({
+    description: 'Only when this email and password sign in to several firms (a 409 lists them): the id of the firm to sign in to.',
+  })
+  @Omittable()
+  @IsUUID('all', { message: 'firmId must be a UUID' })
+  firmId?: string;
 }
 
 export class RefreshDto {

@@ -65,6 +65,8 @@ export function draftFollowUp(
     phone: recipient.phone,
     optedOut: state.optedOut,
     smsConfigured: outbound.smsConfigured,
+    smsUnavailableReason: outbound.smsUnavailableReason,
+    smsCountries: outbound.smsCountries,
   });
   if (choice.kind === 'none') return { kind: 'skip', reason: `nobody to send to: ${choice.reason}` };
   if (choice.kind === 'call_task') return { kind: 'task', phone: choice.phone, reason: `Call ${recipient.name} at ${choice.phone}: they last reached out by phone` };

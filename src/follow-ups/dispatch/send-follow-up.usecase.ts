@@ -214,7 +214,7 @@ export class SendFollowUpUseCase {
         }
         if (channel === 'sms') {
           // Texts go at most at their sender's rate: one slot, and one daily-cap count, each.
-          const clearance = await this.pacer.clear(tenantId, row, worker, group.outbound.smsSenderKey, group.settings, group.tenantZone, resumed);
+          const clearance = await this.pacer.clear(tenantId, row, worker, { key: group.outbound.smsSenderKey, platform: group.outbound.senders.smsSender === 'platform' }, group.settings, group.tenantZone, resumed);
           if (clearance.kind === 'lost_lease') {
             done.set(row.id, 'lost_lease');
             continue;

@@ -33,6 +33,8 @@ const SLOT_LATE_TOLERANCE_MS = SMS_JITTER_ALLOWANCE_MS / 2;
 export interface SmsPacing {
   /** Between two slots of one sender. */
   intervalMs: number;
+  /** Between two slots of one firm on the platform's shared sender (its share of the rate). */
+  firmIntervalMs: number;
   /** A slot at most this far ahead is waited for in process (the row stays claimed). */
   paceMs: number;
   /** A slot further ahead defers the row to be claimed again this long before its slot. */
@@ -42,11 +44,24 @@ export interface SmsPacing {
 export function smsPacing(config: AppConfig): SmsPacing {
   const d = config.dispatch;
   const intervalMs = Math.max(1, Math.ceil((1000 + SMS_JITTER_ALLOWANCE_MS) / d.smsPerSecondPerSender));
+  // On the platform's shared sender, one firm gets at most its share of the slots.
+  const firmIntervalMs = Math.ceil((intervalMs * 100) / config.sms.platformFirmSharePercent);
   // Paced rows keep their lease: the wait stays well inside it.
   const paceMs = Math.min(d.tickMs + 1000, (d.leaseSeconds * 1000) / 2);
   // Claimed within a tick after slot − lead, so at most paceMs before the slot: paced, not deferred again.
   const leadMs = Math.max(0, Math.min(d.tickMs + 500, paceMs - 500));
-  return { intervalMs, paceMs, leadMs };
+  return { intervalMs, firmIntervalMs, paceMs, leadMs };
+}
+
+/** The sender a text goes through: its rate-limit key, and whether it is the platform's (shared by firms). */
+export interface SmsSenderRef {
+  key: string;
+  platform: boolean;
+}
+
+/** The firm's daily SMS cap as it applies: on the platform's sender, never above the operator's cap. */
+export function effectiveSmsDailyCap(firmCap: number, platform: boolean, config: AppConfig): number {
+  return platform ? Math.min(firmCap, config.sms.platformDailyCap) : firmCap;
 }
 
 /** What the sender's rate and the firm's daily cap allow for one SMS now. */
@@ -81,7 +96,7 @@ export class SmsPacer {
   constructor(
     private readonly db: TenantDb,
     private readonly clock: Clock,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.pacing = smsPacing(config);
   }
@@ -98,19 +113,27 @@ export class SmsPacer {
     tenantId: TenantId,
     row: FollowUpEntity,
     worker: string,
-    senderKey: string,
+    sender: SmsSenderRef,
     settings: FollowUpSettings,
     tenantZone: string,
     resumed: boolean,
   ): Promise<SmsClearance> {
     const now = this.clock.now();
-    const { intervalMs, paceMs, leadMs } = this.pacing;
+    const { intervalMs, firmIntervalMs, paceMs, leadMs } = this.pacing;
     const held = row.rateSlotAt !== null && (resumed || row.rateSlotAt.getTime() >= now.getTime() - SLOT_LATE_TOLERANCE_MS);
     const slot =
       held && row.rateSlotAt
         ? row.rateSlotAt
         : await this.db.tx(tenantId, async (tx) => {
-            const [r] = await tx.query<{ slot: Date }>('SELECT reserve_sender_slot($1, $2, $3::interval) AS slot', [senderKey, now, `${intervalMs} milliseconds`]);
+            const [r] = sender.platform
+              ? await tx.query<{ slot: Date }>('SELECT reserve_shared_sender_slot($1, $2, $3, $4::interval, $5::interval) AS slot', [
+                  sender.key,
+                  `${sender.key}:firm:${tenantId}`,
+                  now,
+                  `${intervalMs} milliseconds`,
+                  `${firmIntervalMs} milliseconds`,
+                ])
+              : await tx.query<{ slot: Date }>('SELECT reserve_sender_slot($1, $2, $3::interval) AS slot', [sender.key, now, `${intervalMs} milliseconds`]);
             return r?.slot ?? now;
           });
     const wait = slot.getTime() - now.getTime();
@@ -124,21 +147,22 @@ export class SmsPacer {
     if (wait > paceMs) {
       return { kind: 'defer', finish: { status: 'planned', outcome: 'deferred', dueAt: new Date(slot.getTime() - leadMs), rateSlotAt: slot, reason: waiting, keepAttempt: true } };
     }
+    const cap = effectiveSmsDailyCap(settings.smsDailyCap, sender.platform, this.config);
     const day = localDateOf(now, tenantZone);
     const counted = await this.db.tx(tenantId, (tx) =>
       tx.query<{ sent: number }>(
         `INSERT INTO sms_daily_usage AS u (tenant_id, day, sent) VALUES ($1, $2, 1)
          ON CONFLICT (tenant_id, day) DO UPDATE SET sent = u.sent + 1 WHERE u.sent < $3
          RETURNING sent`,
-        [tenantId, day, settings.smsDailyCap],
+        [tenantId, day, cap],
       ),
     );
-    if (settings.smsDailyCap === 0 || counted.length === 0) {
+    if (cap === 0 || counted.length === 0) {
       const midnight = DateTime.fromJSDate(now).setZone(tenantZone).plus({ days: 1 }).startOf('day').toJSDate();
       const tomorrow = nextWindowOpening(midnight, 'sms', tenantZone, settings.windows);
       return {
         kind: 'defer',
-        finish: { status: 'planned', outcome: 'deferred', dueAt: tomorrow, reason: `the daily SMS cap (${settings.smsDailyCap}) is reached; it goes out tomorrow`, keepAttempt: true },
+        finish: { status: 'planned', outcome: 'deferred', dueAt: tomorrow, reason: `the daily SMS cap (${cap}${cap < settings.smsDailyCap ? ", the platform sender's limit" : ''}) is reached; it goes out tomorrow`, keepAttempt: true },
       };
     }
     return { kind: 'go' };

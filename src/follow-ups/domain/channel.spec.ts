@@ -160,3 +160,26 @@ describe('unreachableReason', () => {
     expect(unreachableReason(person(), 'sms')).toBeNull();
   });
 });
+
+describe('the SMS country allowlist', () => {
+  const allow = { smsCountries: ['US', 'CA'] };
+  it('texts a number of an allowed country; another country is unreachable by SMS, with the reason', () => {
+    expect(chooseChannel(person({ ...allow, preferredChannel: 'sms' }))).toMatchObject({ kind: 'send', channel: 'sms' });
+    expect(unreachableReason(person({ ...allow, phone: '+442079460958' }), 'sms')).toBe('SMS to GB numbers is not allowed on this platform (allowed: US, CA)');
+    // +1 is not always the US: +1 876 is Jamaica.
+    expect(unreachableReason(person({ ...allow, phone: '+18765550100' }), 'sms')).toBe('SMS to JM numbers is not allowed on this platform (allowed: US, CA)');
+  });
+
+  it('an automated choice falls back to email; a requested SMS is refused', () => {
+    expect(chooseChannel(person({ ...allow, phone: '+442079460958', preferredChannel: 'sms' }))).toMatchObject({ kind: 'send', channel: 'email', basis: 'fallback' });
+    expect(chooseChannel(person({ ...allow, phone: '+442079460958', requested: 'sms' }))).toEqual({
+      kind: 'none',
+      reason: 'SMS was requested, but: SMS to GB numbers is not allowed on this platform (allowed: US, CA)',
+    });
+  });
+
+  it('null allows any country; a held-back sender is unreachable with its reason', () => {
+    expect(unreachableReason(person({ smsCountries: null, phone: '+442079460958' }), 'sms')).toBeNull();
+    expect(unreachableReason(person({ smsUnavailableReason: 'not verified yet' }), 'sms')).toBe('not verified yet');
+  });
+});

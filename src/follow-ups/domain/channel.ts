@@ -1,3 +1,5 @@
+import { smsCountryRefusal } from '../../messaging/domain/sms-countries';
+
 /**
  * Channel matching, decided at send time (SPEC "Channel matching").
  *
@@ -27,6 +29,10 @@ export interface ChannelChoiceInput {
   readonly optedOut: { readonly email: boolean; readonly sms: boolean };
   /** Whether the tenant (or the platform default) has an SMS sender configured. */
   readonly smsConfigured: boolean;
+  /** Why SMS cannot go for this firm now, when it is configured but held back (e.g. an unverified firm on the platform sender). */
+  readonly smsUnavailableReason?: string | null;
+  /** The countries texts may go to (the operator's allowlist); null or absent: any. */
+  readonly smsCountries?: readonly string[] | null;
   /**
    * A one-off message that names its channel. It is used when reachable; otherwise the answer is
    * `none` with the reason. There is deliberately no fallback: the sender asked for this channel.
@@ -98,6 +104,12 @@ export function unreachableReason(input: ChannelChoiceInput, channel: Channel): 
   }
   if (channel === 'sms' && !input.smsConfigured) {
     return 'SMS is not configured for this firm';
+  }
+  if (channel === 'sms' && input.smsUnavailableReason) {
+    return input.smsUnavailableReason;
+  }
+  if (channel === 'sms') {
+    return smsCountryRefusal(input.phone ?? '', input.smsCountries ?? null);
   }
   return null;
 }

@@ -122,6 +122,8 @@ export class SendOneOffUseCase {
       phone: person.phone,
       optedOut: state.optedOut,
       smsConfigured: outbound.smsConfigured,
+      smsUnavailableReason: outbound.smsUnavailableReason,
+      smsCountries: outbound.smsCountries,
       ...(requested ? { requested } : {}),
     });
   }

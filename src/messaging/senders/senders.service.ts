@@ -22,6 +22,8 @@ export interface ResolvedSenders {
   /** undefined: no Twilio account anywhere, SMS goes to the log driver (simulated). */
   twilio: TwilioAccount | undefined;
   smsSender: 'tenant' | 'platform' | 'log';
+  /** Why texts cannot go now although a sender exists: the platform's sender waits for the firm's verified signup email. */
+  smsUnavailableReason: string | null;
 }
 
 /** What an inbound webhook needs before it may touch the tenant: from messaging_webhook_tenant(). */
@@ -35,6 +37,15 @@ export interface WebhookTenant {
    */
   twilioAuthTokens: string[];
   inboundEmailSecretHash: string | null;
+}
+
+/** The platform's Twilio account is the operator's money: a firm uses it only once its signup email is verified. */
+export const PLATFORM_SMS_NEEDS_VERIFICATION =
+  "the firm's signup email is not verified yet (SMS through the platform's Twilio account starts once it is; or connect your own Twilio account)";
+
+/** Why texts are held back on this sender for this firm, or null. */
+function smsHold(sender: ResolvedSenders['smsSender'], tenant: TenantEntity | null): string | null {
+  return sender === 'platform' && !tenant?.emailVerifiedAt ? PLATFORM_SMS_NEEDS_VERIFICATION : null;
 }
 
 const TWILIO_FIELDS = ['twilioAccountSid', 'twilioAuthTokenEncrypted', 'twilioMessagingServiceSid', 'twilioFrom'] as const;
@@ -110,6 +121,7 @@ export class SendersService {
       email: { fromAddress, fromName, replyTo: s?.emailReplyTo ?? undefined },
       twilio: own ?? (platform ? { ...platform } : undefined),
       smsSender: own ? 'tenant' : platform ? 'platform' : 'log',
+      smsUnavailableReason: smsHold(own ? 'tenant' : platform ? 'platform' : 'log', tenant),
     };
   }
 
@@ -147,6 +159,20 @@ export class SendersService {
     };
   }
 
+  /** Which sender the firm's texts go through: its own Twilio account, the platform's, or the log driver. */
+  async smsSenderOf(tenantId: TenantId): Promise<Pick<ResolvedSenders, 'smsSender' | 'smsUnavailableReason'>> {
+    return this.db.tx(tenantId, async (tx) => {
+      const s = await tx.repo(TenantSenderEntity).findOne({});
+      const tenant = await tx.manager.getRepository(TenantEntity).findOne({ where: { id: tx.tenantId } });
+      const smsSender = this.smsSenderKind(s);
+      return { smsSender, smsUnavailableReason: smsHold(smsSender, tenant) };
+    });
+  }
+
+  private smsSenderKind(s: TenantSenderEntity | null): ResolvedSenders['smsSender'] {
+    return s?.twilioAccountSid && s.twilioAuthTokenEncrypted ? 'tenant' : this.config.twilio ? 'platform' : 'log';
+  }
+
   private tenantAccount(s: TenantSenderEntity | null): TwilioAccount | undefined {
     if (!s?.twilioAccountSid || !s.twilioAuthTokenEncrypted) return undefined;
     const authToken = this.decrypt(s.twilioAuthTokenEncrypted);
@@ -182,7 +208,7 @@ export class SendersService {
       twilioMessagingServiceSid: s?.twilioMessagingServiceSid ?? null,
       twilioFrom: s?.twilioFrom ?? null,
       inboundEmailSecretSet: !!s?.inboundEmailSecretHash,
-      smsSender: s?.twilioAccountSid && s.twilioAuthTokenEncrypted ? 'tenant' : this.config.twilio ? 'platform' : 'log',
+      smsSender: this.smsSenderKind(s),
       emailSender: this.config.smtp ? 'smtp' : 'log',
       ...this.webhookUrls(tenant?.webhookKey ?? ''),
       updatedAt: s?.updatedAt ?? null,

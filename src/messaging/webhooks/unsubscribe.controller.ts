@@ -3,18 +3,11 @@ import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../auth/auth.decorators';
 import { UnsubscribeService } from '../consent/unsubscribe.service';
+import { htmlPage } from '../../common/html-page';
 import { escapeXml } from '../domain/twiml';
 import { ReadsRawBody } from '../../common/bodyless';
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>${escapeXml(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}button{font-size:1rem;padding:.6rem 1.2rem}</style>
-</head><body><h1>${escapeXml(title)}</h1>${body}</body></html>`;
-}
-
-const INVALID = page('Link not valid', '<p>This unsubscribe link is not valid. Please use the link from the most recent email.</p>');
+const INVALID = htmlPage('Link not valid', '<p>This unsubscribe link is not valid. Please use the link from the most recent email.</p>');
 
 /**
  * One-click unsubscribe (RFC 8058). GET shows a confirmation page and changes nothing (mail
@@ -39,7 +32,7 @@ export class UnsubscribeController {
     }
     const what = target.subject.channel === 'email' ? 'emails' : 'text messages';
     if (target.optedOut) return unsubscribedPage(token, target.firmName, what);
-    return page(
+    return htmlPage(
       `Unsubscribe from ${target.firmName}`,
       `<p>Stop receiving ${what} from ${escapeXml(target.firmName)}?</p>
 <form method="post"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">Unsubscribe</button></form>`,
@@ -77,16 +70,16 @@ export class UnsubscribeController {
     const firm = escapeXml(target.firmName);
     if (target.optedOut) {
       void reply.status(409);
-      return page('Text START to opt back in', `<p>You stopped text messages from ${firm} by texting STOP. To receive them again, reply START to ${firm}'s number.</p>`);
+      return htmlPage('Text START to opt back in', `<p>You stopped text messages from ${firm} by texting STOP. To receive them again, reply START to ${firm}'s number.</p>`);
     }
     void reply.status(200);
-    return page('You are subscribed again', `<p>You will receive ${target.subject.channel === 'email' ? 'emails' : 'text messages'} from ${firm} again.</p>`);
+    return htmlPage('You are subscribed again', `<p>You will receive ${target.subject.channel === 'email' ? 'emails' : 'text messages'} from ${firm} again.</p>`);
   }
 }
 
 /** The page of an unsubscribed person: what it means, and their own undo. */
 function unsubscribedPage(token: string, firmName: string, what: string): string {
-  return page(
+  return htmlPage(
     'You are unsubscribed',
     `<p>You will no longer receive ${what} from ${escapeXml(firmName)}.</p>
 <form method="post" action="${escapeXml(token)}/resubscribe"><button type="submit">Undo: subscribe again</button></form>`,
