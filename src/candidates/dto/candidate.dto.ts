@@ -13,6 +13,7 @@ import { IsPhone } from '../../common/phone';
 import { CANDIDATE_STATUSES, CHANNELS } from '../candidate.entity';
 import type { CandidateEntity, CandidateStatus, Channel } from '../candidate.entity';
 import { Nullable, Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 /** The fields a create and an upsert share. */
 @InputType({ isAbstract: true })
@@ -79,52 +80,9 @@ export class CreateCandidateDto extends CandidateFieldsDto {
 @InputType('UpsertCandidateInput')
 export class UpsertCandidateDto extends CandidateFieldsDto {}
 
+/** PATCH: the same fields, each optional; `null` clears a nullable one. */
 @InputType('UpdateCandidateInput')
-export class UpdateCandidateDto {
-  @ApiPropertyOptional({ example: 'Jane Doe' })
-  @Field({ nullable: true })
-  @Omittable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ example: 'jane.doe@gmail.com', nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsPersonEmail()
-  email?: string | null;
-
-  @ApiPropertyOptional({ example: '+14155552671', nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsPhone()
-  phone?: string | null;
-
-  @ApiPropertyOptional({ example: 'America/Chicago', nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @Validate(IanaTimeZone)
-  timeZone?: string | null;
-
-  @ApiPropertyOptional({ enum: CHANNELS, nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
-  preferredChannel?: Channel | null;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @Field(() => ID, { nullable: true })
-  @Nullable()
-  @IsUUID('all', { message: 'ownerUserId must be a UUID' })
-  ownerUserId?: string | null;
-
-  @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
-  @Field(() => String, { nullable: true })
-  @Omittable()
-  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
-  status?: CandidateStatus;
-}
+export class UpdateCandidateDto extends UpdateType(CandidateFieldsDto) {}
 
 export interface CandidateFilter {
   includeDeleted?: boolean;

@@ -15,6 +15,7 @@ import { IsPhone } from '../../common/phone';
 import { CONTACT_ROLES } from '../contact.entity';
 import type { ContactEntity, ContactRole } from '../contact.entity';
 import { Nullable, Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 const ROLE_MESSAGE = `each role must be one of: ${CONTACT_ROLES.join(', ')}`;
 
@@ -94,64 +95,9 @@ export class CreateContactDto extends ContactFieldsDto {
 @InputType('UpsertContactInput')
 export class UpsertContactDto extends ContactFieldsDto {}
 
+/** PATCH: the same fields, each optional; `null` clears a nullable one. */
 @InputType('UpdateContactInput')
-export class UpdateContactDto {
-  @ApiPropertyOptional({ example: 'Ann Baker' })
-  @Field({ nullable: true })
-  @Omittable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsPersonEmail()
-  email?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsPhone()
-  phone?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  company?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  title?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @Validate(IanaTimeZone)
-  timeZone?: string | null;
-
-  @ApiPropertyOptional({ enum: CHANNELS, nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
-  preferredChannel?: Channel | null;
-
-  @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true })
-  @Field(() => [String], { nullable: true })
-  @Omittable()
-  @IsArray()
-  @ArrayMaxSize(CONTACT_ROLES.length)
-  @IsIn(CONTACT_ROLES, { each: true, message: ROLE_MESSAGE })
-  roles?: ContactRole[];
-}
+export class UpdateContactDto extends UpdateType(ContactFieldsDto) {}
 
 export interface ContactFilter {
   includeDeleted?: boolean;

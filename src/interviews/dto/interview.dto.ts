@@ -27,6 +27,7 @@ import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields
 import { INTERVIEW_FORMATS, INTERVIEW_STATUSES, SCHEDULED_BY } from '../interview.entity';
 import type { InterviewEntity, InterviewFormat, InterviewRescheduleEntity, InterviewStatus, ScheduledBy } from '../interview.entity';
 import { Nullable, Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 const FORMAT_MESSAGE = `format must be one of: ${INTERVIEW_FORMATS.join(', ')}`;
 
@@ -123,52 +124,15 @@ export class ScheduleInterviewDto {
 
 /** Details that can change without moving the interview. Time changes go through reschedule. */
 @InputType('UpdateInterviewInput')
-export class UpdateInterviewDto {
-  @ApiPropertyOptional({ enum: INTERVIEW_FORMATS })
-  @Field(() => String, { nullable: true })
-  @Omittable()
-  @IsIn(INTERVIEW_FORMATS, { message: FORMAT_MESSAGE })
-  format?: InterviewFormat;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 500)
-  location?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @IsUrl({ protocols: ['https', 'http'], require_protocol: true }, { message: 'meetingUrl must be an http(s) URL' })
-  @MaxLength(2000)
-  meetingUrl?: string | null;
-
-  @ApiPropertyOptional({ nullable: true })
-  @Field(() => String, { nullable: true })
-  @Nullable()
-  @Validate(IanaTimeZone)
-  timeZone?: string | null;
-
-  @ApiPropertyOptional({ type: [String], format: 'uuid', description: 'Replaces the interviewers.' })
-  @Field(() => [ID], { nullable: true })
-  @Omittable()
-  @InterviewerIds()
-  interviewerIds?: string[];
-
-  @ApiPropertyOptional({ enum: SCHEDULED_BY })
-  @Field(() => String, { nullable: true })
-  @Omittable()
-  @IsIn(SCHEDULED_BY, { message: 'scheduledBy must be employer or staffing_firm' })
-  scheduledBy?: ScheduledBy;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @Field(() => ID, { nullable: true })
-  @Nullable()
-  @IsUUID('all', { message: 'scheduledByContactId must be a UUID' })
-  scheduledByContactId?: string | null;
-}
+export class UpdateInterviewDto extends UpdateType(ScheduleInterviewDto, [
+  'format',
+  'location',
+  'meetingUrl',
+  'timeZone',
+  'interviewerIds',
+  'scheduledBy',
+  'scheduledByContactId',
+]) {}
 
 @InputType('RescheduleInterviewInput')
 export class RescheduleInterviewDto {

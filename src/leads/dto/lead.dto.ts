@@ -12,6 +12,7 @@ import type { LeadEntity, LeadSource, LeadStatusHistoryEntity } from '../lead.en
 import { allowedTransitions, LEAD_STATUSES } from '../lead-status';
 import type { LeadStatus } from '../lead-status';
 import { Nullable, Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 const STATUS_MESSAGE = `status must be one of: ${LEAD_STATUSES.join(', ')}`;
 const SOURCE_MESSAGE = `source must be one of: ${LEAD_SOURCES.join(', ')}`;
@@ -49,20 +50,6 @@ export abstract class LeadFieldsDto {
   @Nullable()
   @IsUUID('all', { message: 'employerContactId must be a UUID' })
   employerContactId?: string | null;
-}
-
-@InputType({ isAbstract: true })
-export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
-  @ApiProperty({ format: 'uuid' })
-  @Field(() => ID)
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
-  candidateId!: string;
-
-  @ApiPropertyOptional({ enum: LEAD_STATUSES, default: 'identified', description: 'Initial status, for imports.' })
-  @Field(() => String, { nullable: true })
-  @Omittable()
-  @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
-  status?: LeadStatus;
 
   @ApiPropertyOptional({ example: '2026-11-20T14:00:00Z', description: 'When the resume was sent; defaults to now when the lead is applied.' })
   @Field(() => Date, { nullable: true })
@@ -77,6 +64,20 @@ export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
   @ToDate()
   @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
   offerAt?: Date;
+}
+
+@InputType({ isAbstract: true })
+export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
+  @ApiProperty({ format: 'uuid' })
+  @Field(() => ID)
+  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  candidateId!: string;
+
+  @ApiPropertyOptional({ enum: LEAD_STATUSES, default: 'identified', description: 'Initial status, for imports.' })
+  @Field(() => String, { nullable: true })
+  @Omittable()
+  @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
+  status?: LeadStatus;
 }
 
 @InputType('CreateLeadInput')
@@ -98,56 +99,9 @@ export class CreateLeadDto extends LeadCreateFieldsDto {
 @InputType('UpsertLeadInput')
 export class UpsertLeadDto extends LeadCreateFieldsDto {}
 
+/** PATCH: the lead's own fields, each optional (the candidate and the status change elsewhere). */
 @InputType('UpdateLeadInput')
-export class UpdateLeadDto {
-  @ApiPropertyOptional({ example: 'Globex' })
-  @Field({ nullable: true })
-  @Omittable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  company?: string;
-
-  @ApiPropertyOptional({ example: 'Staff Engineer' })
-  @Field({ nullable: true })
-  @Omittable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  position?: string;
-
-  @ApiPropertyOptional({ enum: LEAD_SOURCES })
-  @Field(() => String, { nullable: true })
-  @Omittable()
-  @IsIn(LEAD_SOURCES, { message: SOURCE_MESSAGE })
-  source?: LeadSource;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @Field(() => ID, { nullable: true })
-  @Nullable()
-  @IsUUID('all', { message: 'referrerContactId must be a UUID' })
-  referrerContactId?: string | null;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @Field(() => ID, { nullable: true })
-  @Nullable()
-  @IsUUID('all', { message: 'employerContactId must be a UUID' })
-  employerContactId?: string | null;
-
-  @ApiPropertyOptional({ description: 'Correct when the resume was sent.' })
-  @Field(() => Date, { nullable: true })
-  @Omittable()
-  @ToDate()
-  @IsDate({ message: 'resumeSentAt must be an ISO-8601 date-time' })
-  resumeSentAt?: Date;
-
-  @ApiPropertyOptional({ description: 'Correct when the offer came.' })
-  @Field(() => Date, { nullable: true })
-  @Omittable()
-  @ToDate()
-  @IsDate({ message: 'offerAt must be an ISO-8601 date-time' })
-  offerAt?: Date;
-}
+export class UpdateLeadDto extends UpdateType(LeadFieldsDto) {}
 
 @InputType('ChangeLeadStatusInput')
 export class ChangeLeadStatusDto {

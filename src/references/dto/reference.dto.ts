@@ -9,6 +9,7 @@ import { PageQueryDto } from '../../common/pagination';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import type { ReferenceEntity, ReferenceProvisionEntity } from '../reference.entity';
 import { Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 @InputType('CreateReferenceInput')
 export class CreateReferenceDto {
@@ -42,16 +43,9 @@ export class CreateReferenceDto {
   externalSource?: string;
 }
 
+/** PATCH: only the relationship changes (the candidate and the contact are the reference). */
 @InputType('UpdateReferenceInput')
-export class UpdateReferenceDto {
-  @ApiPropertyOptional({ example: 'Team lead at Initech' })
-  @Field(() => String, { nullable: true })
-  @Omittable()
-  @Transform(trim)
-  @IsString()
-  @Length(1, 200)
-  relationship?: string;
-}
+export class UpdateReferenceDto extends UpdateType(CreateReferenceDto, ['relationship']) {}
 
 @InputType('ProvideReferencesInput')
 export class ProvideReferencesDto {

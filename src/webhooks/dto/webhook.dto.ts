@@ -8,6 +8,7 @@ import { isWebhookEventPattern, WEBHOOK_EVENT_TYPES } from '../../events/outbox'
 import { DELIVERY_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
 import type { WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookSubscriptionEntity } from '../webhook.entity';
 import { Nullable, Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 @ValidatorConstraint({ name: 'webhookEventTypes' })
 class WebhookEventTypes implements ValidatorConstraintInterface {
@@ -44,20 +45,9 @@ export class CreateWebhookSubscriptionDto {
   description?: string | null;
 }
 
+/** PATCH: the create's fields, each optional, and the status (pause, resume). */
 @InputType('UpdateWebhookSubscriptionInput')
-export class UpdateWebhookSubscriptionDto {
-  @ApiPropertyOptional() @Field({ nullable: true }) @Omittable() @IsString() @MaxLength(2000) url?: string;
-
-  @ApiPropertyOptional({ description: EVENT_TYPES_DOC })
-  @Field(() => [String], { nullable: true })
-  @Omittable()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(50)
-  @Validate(WebhookEventTypes)
-  eventTypes?: string[];
-
-  @ApiPropertyOptional() @Field(() => String, { nullable: true }) @Nullable() @IsString() @Length(0, 200) description?: string | null;
-
+export class UpdateWebhookSubscriptionDto extends UpdateType(CreateWebhookSubscriptionDto) {
   @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'Pause holds deliveries; active resumes and clears a failing flag.' })
   @Field(() => String, { nullable: true })
   @Omittable()
