@@ -8,6 +8,7 @@ import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
+import { listInputs, TextSearch, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 import { CANDIDATE_STATUSES, CHANNELS } from '../candidate.entity';
@@ -93,7 +94,9 @@ export interface CandidateFilter {
   q?: string;
 }
 
-export class ListCandidatesQueryDto extends PageQueryDto implements CandidateFilter {
+/** The filters of GET /v1/candidates and of candidates(…): one definition for both. */
+@ArgsType()
+export class CandidateFilterDto implements CandidateFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
 
@@ -101,57 +104,32 @@ export class ListCandidatesQueryDto extends PageQueryDto implements CandidateFil
   deletedSince?: Date;
 
   @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
-  @IsOptional()
-  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
-  status?: CandidateStatus;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'ownerUserId must be a UUID' })
-  ownerUserId?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Only candidates changed at or after this time, oldest change first (for sync).' })
-  @IsOptional()
-  @ToDate()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
-  updatedSince?: Date;
-
-  @ApiPropertyOptional({ example: 'jane', description: 'Text search on name and email.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  q?: string;
-}
-
-@ArgsType()
-export class CandidatesArgs extends ConnectionArgs implements CandidateFilter {
-  @IncludeDeleted()
-  includeDeleted?: boolean;
-
-  @DeletedSince()
-  deletedSince?: Date;
-
   @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
   status?: CandidateStatus;
 
+  @ApiPropertyOptional({ format: 'uuid' })
   @Field(() => ID, { nullable: true })
   @IsOptional()
   @IsUUID('all', { message: 'ownerUserId must be a UUID' })
   ownerUserId?: string;
 
-  @Field(() => Date, { nullable: true, description: 'Only candidates changed at or after this time, oldest change first.' })
-  @IsOptional()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  @UpdatedSince('candidates')
   updatedSince?: Date;
 
-  @Field(() => String, { nullable: true, description: 'Text search on name and email.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @TextSearch('Text search on name and email.', 'jane')
   q?: string;
 }
+
+const lists = listInputs(CandidateFilterDto);
+
+/** GET /v1/candidates?…&limit=…&cursor=… */
+export class ListCandidatesQueryDto extends lists.Query {}
+
+/** candidates(…, first: …, after: …) */
+@ArgsType()
+export class CandidatesArgs extends lists.Args {}
 
 @ObjectType('Candidate')
 export class CandidateView {

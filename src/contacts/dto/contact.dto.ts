@@ -10,6 +10,7 @@ import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
+import { listInputs, TextSearch, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 import { CONTACT_ROLES } from '../contact.entity';
@@ -108,7 +109,9 @@ export interface ContactFilter {
   q?: string;
 }
 
-export class ListContactsQueryDto extends PageQueryDto implements ContactFilter {
+/** The filters of GET /v1/contacts and of contacts(…): one definition for both. */
+@ArgsType()
+export class ContactFilterDto implements ContactFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
 
@@ -116,59 +119,33 @@ export class ListContactsQueryDto extends PageQueryDto implements ContactFilter 
   deletedSince?: Date;
 
   @ApiPropertyOptional({ example: 'Globex', description: 'Exact company name, ignoring case.' })
+  @Field(() => String, { nullable: true, description: 'Exact company name, ignoring case.' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   company?: string;
 
   @ApiPropertyOptional({ enum: CONTACT_ROLES })
+  @Field(() => String, { nullable: true })
   @IsOptional()
   @IsIn(CONTACT_ROLES, { message: `role must be one of: ${CONTACT_ROLES.join(', ')}` })
   role?: ContactRole;
 
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @ToDate()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  @UpdatedSince('contacts')
   updatedSince?: Date;
 
-  @ApiPropertyOptional({ example: 'ann', description: 'Text search on name and email.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextSearch('Text search on name and email.', 'ann')
   q?: string;
 }
 
+const lists = listInputs(ContactFilterDto);
+
+/** GET /v1/contacts?…&limit=…&cursor=… */
+export class ListContactsQueryDto extends lists.Query {}
+
+/** contacts(…, first: …, after: …) */
 @ArgsType()
-export class ContactsArgs extends ConnectionArgs implements ContactFilter {
-  @IncludeDeleted()
-  includeDeleted?: boolean;
-
-  @DeletedSince()
-  deletedSince?: Date;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  company?: string;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(CONTACT_ROLES, { message: `role must be one of: ${CONTACT_ROLES.join(', ')}` })
-  role?: ContactRole;
-
-  @Field(() => Date, { nullable: true })
-  @IsOptional()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
-  updatedSince?: Date;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  q?: string;
-}
+export class ContactsArgs extends lists.Args {}
 
 @ObjectType('Contact')
 export class ContactView {
