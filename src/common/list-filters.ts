@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
-import { ArgsType, Field, IntersectionType as GraphqlIntersection } from '@nestjs/graphql';
+import { ArgsType, Field, ID, IntersectionType as GraphqlIntersection } from '@nestjs/graphql';
 import { ApiPropertyOptional, IntersectionType as RestIntersection } from '@nestjs/swagger';
-import { IsDate, IsOptional, IsString, Length } from 'class-validator';
+import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { ConnectionArgs } from './graphql/connection';
 import { ToDate } from './iso-date-time';
 import { PageQueryDto } from './pagination';
@@ -43,5 +43,25 @@ export function TextSearch(description: string, example: string): PropertyDecora
     IsOptional()(target, key);
     IsString()(target, key);
     Length(1, 200)(target, key);
+  };
+}
+
+/** A filter on a related row's id (`candidateId`, `leadId`…): a UUID. */
+export function IdFilter(): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    ApiPropertyOptional({ format: 'uuid' })(target, key);
+    Field(() => ID, { nullable: true })(target, key);
+    IsOptional()(target, key);
+    IsUUID('all', { message: `${String(key)} must be a UUID` })(target, key);
+  };
+}
+
+/** A filter on one of a fixed set of values (a status, a role, a channel). */
+export function OneOfFilter(values: readonly string[], message?: string): PropertyDecorator {
+  return (target: object, key: string | symbol) => {
+    ApiPropertyOptional({ enum: values })(target, key);
+    Field(() => String, { nullable: true })(target, key);
+    IsOptional()(target, key);
+    IsIn(values, { message: message ?? `${String(key)} must be one of: ${values.join(', ')}` })(target, key);
   };
 }

@@ -5,6 +5,7 @@ import { IsDate, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-val
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
+import { IdFilter, listInputs, OneOfFilter } from '../../common/list-filters';
 import { ACTIVITY_CHANNELS, ACTIVITY_DIRECTIONS, ACTIVITY_KINDS } from '../activity.entity';
 import type { ActivityChannel, ActivityDirection, ActivityEntity, ActivityKind } from '../activity.entity';
 import { Nullable, Omittable } from '../../common/validation';
@@ -95,50 +96,30 @@ export interface ActivityFilter {
   direction?: ActivityDirection;
 }
 
-export class ListActivitiesQueryDto extends PageQueryDto implements ActivityFilter {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
-  candidateId?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'contactId must be a UUID' })
-  contactId?: string;
-
-  @ApiPropertyOptional({ enum: ACTIVITY_KINDS })
-  @IsOptional()
-  @IsIn(ACTIVITY_KINDS, { message: `kind must be one of: ${ACTIVITY_KINDS.join(', ')}` })
-  kind?: ActivityKind;
-
-  @ApiPropertyOptional({ enum: ACTIVITY_DIRECTIONS })
-  @IsOptional()
-  @IsIn(ACTIVITY_DIRECTIONS, { message: 'direction must be in or out' })
-  direction?: ActivityDirection;
-}
-
+/** The filters of GET /v1/activities and of activities(…): one definition for both. */
 @ArgsType()
-export class ActivitiesArgs extends ConnectionArgs implements ActivityFilter {
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
+export class ActivityFilterDto implements ActivityFilter {
+  @IdFilter()
   candidateId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'contactId must be a UUID' })
+  @IdFilter()
   contactId?: string;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(ACTIVITY_KINDS, { message: `kind must be one of: ${ACTIVITY_KINDS.join(', ')}` })
+  @OneOfFilter(ACTIVITY_KINDS)
   kind?: ActivityKind;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(ACTIVITY_DIRECTIONS, { message: 'direction must be in or out' })
+  @OneOfFilter(ACTIVITY_DIRECTIONS, 'direction must be in or out')
   direction?: ActivityDirection;
 }
+
+const lists = listInputs(ActivityFilterDto);
+
+/** GET /v1/activities?…&limit=…&cursor=… */
+export class ListActivitiesQueryDto extends lists.Query {}
+
+/** activities(…, first: …, after: …) */
+@ArgsType()
+export class ActivitiesArgs extends lists.Args {}
 
 @ObjectType('ActivityConnection')
 export class ActivityConnection extends Connection(ActivityView, 'Activity') {}

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDate, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { ToDate } from '../../common/iso-date-time';
-import { PageQueryDto } from '../../common/pagination';
+import { IdFilter, listInputs, OneOfFilter, UpdatedSince } from '../../common/list-filters';
 import { MessageView } from '../../messaging/dto/message.dto';
 import { FollowUpPreviewView } from './follow-up-preview.dto';
 import { RULE_KEYS } from '../rules';
@@ -87,9 +87,6 @@ export class FollowUpView {
 @ObjectType('FollowUpConnection')
 export class FollowUpConnection extends Connection(FollowUpView, 'FollowUp') {}
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Ctor<T = object> = new (...args: any[]) => T;
-
 export interface FollowUpFilter {
   status?: string;
   rule?: string;
@@ -102,43 +99,32 @@ export interface FollowUpFilter {
   cursor?: string;
 }
 
-/** The filter fields, shared by the REST query (limit/cursor) and the GraphQL args (first/after). */
-function WithFollowUpFilters<B extends Ctor>(Base: B) {
-  @ArgsType()
-  class Filters extends Base {
-    @ApiPropertyOptional({ enum: FOLLOW_UP_STATUSES })
-    @Field(() => String, { nullable: true })
-    @IsOptional()
-    @IsIn(FOLLOW_UP_STATUSES, { message: `status must be one of: ${FOLLOW_UP_STATUSES.join(', ')}` })
-    status?: string;
+/** The filters of GET /v1/follow-ups and of followUps(…): one definition for both. */
+@ArgsType()
+export class FollowUpFilterFieldsDto {
+  @OneOfFilter(FOLLOW_UP_STATUSES)
+  status?: string;
 
-    @ApiPropertyOptional({ enum: FOLLOW_UP_RULES })
-    @Field(() => String, { nullable: true })
-    @IsOptional()
-    @IsIn(FOLLOW_UP_RULES, { message: `rule must be one of: ${FOLLOW_UP_RULES.join(', ')}` })
-    rule?: string;
+  @OneOfFilter(FOLLOW_UP_RULES)
+  rule?: string;
 
-    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId?: string;
-    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'leadId must be a UUID' }) leadId?: string;
-    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'interviewId must be a UUID' }) interviewId?: string;
-    @ApiPropertyOptional() @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID('all', { message: 'contactId must be a UUID' }) contactId?: string;
+  @IdFilter() candidateId?: string;
+  @IdFilter() leadId?: string;
+  @IdFilter() interviewId?: string;
+  @IdFilter() contactId?: string;
 
-    @ApiPropertyOptional({ description: 'Only follow-ups changed at or after this time (sync).' })
-    @Field(() => Date, { nullable: true })
-    @IsOptional()
-    @ToDate()
-    @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
-    updatedSince?: Date;
-  }
-  return Filters;
+  @UpdatedSince('follow-ups')
+  updatedSince?: Date;
 }
 
+const lists = listInputs(FollowUpFilterFieldsDto);
+
 /** REST: GET /v1/follow-ups?status=…&limit=…&cursor=… */
-export class FollowUpFilterDto extends WithFollowUpFilters(PageQueryDto) {}
+export class FollowUpFilterDto extends lists.Query {}
 
 /** GraphQL: followUps(status: …, first: …, after: …) */
 @ArgsType()
-export class FollowUpArgs extends WithFollowUpFilters(ConnectionArgs) {}
+export class FollowUpArgs extends lists.Args {}
 
 export function filterOfArgs(a: FollowUpArgs): FollowUpFilter {
   const { first, after, ...rest } = a;

@@ -23,6 +23,7 @@ import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
+import { IdFilter, listInputs, OneOfFilter, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import { INTERVIEW_FORMATS, INTERVIEW_STATUSES, SCHEDULED_BY } from '../interview.entity';
 import type { InterviewEntity, InterviewFormat, InterviewRescheduleEntity, InterviewStatus, ScheduledBy } from '../interview.entity';
@@ -174,57 +175,33 @@ export interface InterviewFilter {
   updatedSince?: Date;
 }
 
-export class ListInterviewsQueryDto extends PageQueryDto implements InterviewFilter {
-  @IncludeDeleted()
-  includeDeleted?: boolean;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'leadId must be a UUID' })
-  leadId?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
-  candidateId?: string;
-
-  @ApiPropertyOptional({ enum: INTERVIEW_STATUSES })
-  @IsOptional()
-  @IsIn(INTERVIEW_STATUSES, { message: `status must be one of: ${INTERVIEW_STATUSES.join(', ')}` })
-  status?: InterviewStatus;
-
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @ToDate()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
-  updatedSince?: Date;
-}
-
+/** The filters of GET /v1/interviews and of interviews(…): one definition for both. */
 @ArgsType()
-export class InterviewsArgs extends ConnectionArgs implements InterviewFilter {
+export class InterviewFilterDto implements InterviewFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'leadId must be a UUID' })
+  @IdFilter()
   leadId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  @IdFilter()
   candidateId?: string;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(INTERVIEW_STATUSES, { message: `status must be one of: ${INTERVIEW_STATUSES.join(', ')}` })
+  @OneOfFilter(INTERVIEW_STATUSES)
   status?: InterviewStatus;
 
-  @Field(() => Date, { nullable: true })
-  @IsOptional()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  @UpdatedSince('interviews')
   updatedSince?: Date;
 }
+
+const lists = listInputs(InterviewFilterDto);
+
+/** GET /v1/interviews?…&limit=…&cursor=… */
+export class ListInterviewsQueryDto extends lists.Query {}
+
+/** interviews(…, first: …, after: …) */
+@ArgsType()
+export class InterviewsArgs extends lists.Args {}
 
 @ObjectType('InterviewReschedule')
 export class InterviewRescheduleView {

@@ -6,6 +6,7 @@ import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
+import { IdFilter, listInputs, OneOfFilter, TextSearch, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import { LEAD_SOURCES } from '../lead.entity';
 import type { LeadEntity, LeadSource, LeadStatusHistoryEntity } from '../lead.entity';
@@ -142,77 +143,43 @@ export interface LeadFilter {
   q?: string;
 }
 
-export class ListLeadsQueryDto extends PageQueryDto implements LeadFilter {
+/** The filters of GET /v1/leads and of leads(…): one definition for both. */
+@ArgsType()
+export class LeadFilterDto implements LeadFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
 
   @DeletedSince()
   deletedSince?: Date;
 
-  @ApiPropertyOptional({ enum: LEAD_STATUSES })
-  @IsOptional()
-  @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
+  @OneOfFilter(LEAD_STATUSES)
   status?: LeadStatus;
 
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  @IdFilter()
   candidateId?: string;
 
   @ApiPropertyOptional({ example: 'Globex', description: 'Company, ignoring case.' })
+  @Field(() => String, { nullable: true, description: 'Company, ignoring case.' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   company?: string;
 
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @ToDate()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  @UpdatedSince('leads')
   updatedSince?: Date;
 
-  @ApiPropertyOptional({ example: 'engineer', description: 'Text search on company and position.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @TextSearch('Text search on company and position.', 'engineer')
   q?: string;
 }
 
+const lists = listInputs(LeadFilterDto);
+
+/** GET /v1/leads?…&limit=…&cursor=… */
+export class ListLeadsQueryDto extends lists.Query {}
+
+/** leads(…, first: …, after: …) */
 @ArgsType()
-export class LeadsArgs extends ConnectionArgs implements LeadFilter {
-  @IncludeDeleted()
-  includeDeleted?: boolean;
-
-  @DeletedSince()
-  deletedSince?: Date;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
-  status?: LeadStatus;
-
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
-  candidateId?: string;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  company?: string;
-
-  @Field(() => Date, { nullable: true })
-  @IsOptional()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
-  updatedSince?: Date;
-
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  q?: string;
-}
+export class LeadsArgs extends lists.Args {}
 
 @ObjectType('LeadStatusChange')
 export class LeadStatusChangeView {

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { PageQueryDto } from '../../common/pagination';
+import { IdFilter, listInputs, OneOfFilter } from '../../common/list-filters';
 import type { MessageChannel } from '../drivers/driver.types';
 import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../entities/message.entity';
 import type { MessageDirection, MessageEntity, MessageStatus } from '../entities/message.entity';
@@ -79,60 +80,33 @@ export interface MessageFilter {
   status?: MessageStatus;
 }
 
-export class ListMessagesQueryDto extends PageQueryDto implements MessageFilter {
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
-  candidateId?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'contactId must be a UUID' })
-  contactId?: string;
-
-  @ApiPropertyOptional({ enum: MESSAGE_CHANNELS })
-  @IsOptional()
-  @IsIn(MESSAGE_CHANNELS, { message: 'channel must be email or sms' })
-  channel?: MessageChannel;
-
-  @ApiPropertyOptional({ enum: MESSAGE_DIRECTIONS })
-  @IsOptional()
-  @IsIn(MESSAGE_DIRECTIONS, { message: 'direction must be in or out' })
-  direction?: MessageDirection;
-
-  @ApiPropertyOptional({ enum: MESSAGE_STATUSES })
-  @IsOptional()
-  @IsIn(MESSAGE_STATUSES, { message: `status must be one of: ${MESSAGE_STATUSES.join(', ')}` })
-  status?: MessageStatus;
-}
-
+/** The filters of GET /v1/messages and of messages(…): one definition for both. */
 @ArgsType()
-export class MessagesArgs extends ConnectionArgs implements MessageFilter {
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
+export class MessageFilterDto implements MessageFilter {
+  @IdFilter()
   candidateId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'contactId must be a UUID' })
+  @IdFilter()
   contactId?: string;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(MESSAGE_CHANNELS, { message: 'channel must be email or sms' })
+  @OneOfFilter(MESSAGE_CHANNELS, 'channel must be email or sms')
   channel?: MessageChannel;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(MESSAGE_DIRECTIONS, { message: 'direction must be in or out' })
+  @OneOfFilter(MESSAGE_DIRECTIONS, 'direction must be in or out')
   direction?: MessageDirection;
 
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(MESSAGE_STATUSES, { message: `status must be one of: ${MESSAGE_STATUSES.join(', ')}` })
+  @OneOfFilter(MESSAGE_STATUSES)
   status?: MessageStatus;
 }
+
+const lists = listInputs(MessageFilterDto);
+
+/** GET /v1/messages?…&limit=…&cursor=… */
+export class ListMessagesQueryDto extends lists.Query {}
+
+/** messages(…, first: …, after: …) */
+@ArgsType()
+export class MessagesArgs extends lists.Args {}
 
 @ObjectType('MessageConnection')
 export class MessageConnection extends Connection(MessageView, 'Message') {}

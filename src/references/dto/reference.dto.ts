@@ -6,6 +6,7 @@ import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
+import { IdFilter, listInputs, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, trim } from '../../common/person-fields';
 import type { ReferenceEntity, ReferenceProvisionEntity } from '../reference.entity';
 import { Omittable } from '../../common/validation';
@@ -72,47 +73,30 @@ export interface ReferenceFilter {
   updatedSince?: Date;
 }
 
-export class ListReferencesQueryDto extends PageQueryDto implements ReferenceFilter {
-  @IncludeDeleted()
-  includeDeleted?: boolean;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
-  candidateId?: string;
-
-  @ApiPropertyOptional({ format: 'uuid' })
-  @IsOptional()
-  @IsUUID('all', { message: 'contactId must be a UUID' })
-  contactId?: string;
-
-  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @ToDate()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
-  updatedSince?: Date;
-}
-
+/** The filters of GET /v1/references and of references(…): one definition for both. */
 @ArgsType()
-export class ReferencesArgs extends ConnectionArgs implements ReferenceFilter {
+export class ReferenceFilterDto implements ReferenceFilter {
   @IncludeDeleted()
   includeDeleted?: boolean;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'candidateId must be a UUID' })
+  @IdFilter()
   candidateId?: string;
 
-  @Field(() => ID, { nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'contactId must be a UUID' })
+  @IdFilter()
   contactId?: string;
 
-  @Field(() => Date, { nullable: true })
-  @IsOptional()
-  @IsDate({ message: 'updatedSince must be an ISO-8601 date-time' })
+  @UpdatedSince('references')
   updatedSince?: Date;
 }
+
+const lists = listInputs(ReferenceFilterDto);
+
+/** GET /v1/references?…&limit=…&cursor=… */
+export class ListReferencesQueryDto extends lists.Query {}
+
+/** references(…, first: …, after: …) */
+@ArgsType()
+export class ReferencesArgs extends lists.Args {}
 
 @ObjectType('ReferenceProvision')
 export class ReferenceProvisionView {
