@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { AppException } from '../common/app.exception';
+import { AppException, ErrorCode } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
 import { AuthDirectory } from '../auth/auth-directory';
-import { isScope, Scope } from '../auth/scopes';
+import { isScope, Scope, ScopePreset, scopesOf } from '../auth/scopes';
 import { TenantDb } from '../database/tenant-db.service';
 import { asTenantId, isUuid, TenantId } from '../database/tenant-id';
 import { ApiKeyEntity } from './api-key.entity';
@@ -18,6 +18,12 @@ export interface AuthenticatedKey {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+function requiredScopes(input: { scopes?: Scope[]; preset?: ScopePreset }): Scope[] {
+  const scopes = scopesOf(input);
+  if (scopes.length === 0) throw AppException.validation([{ field: 'scopes', message: 'give scopes, a preset (integration, read_only), or both' }]);
+  return scopes;
+}
+
 @Injectable()
 export class ApiKeysService {
   constructor(
@@ -30,8 +36,9 @@ export class ApiKeysService {
   async create(
     tenantId: TenantId,
     createdByUserId: string,
-    input: { name: string; scopes: Scope[]; expiresAt?: Date },
+    input: { name: string; scopes?: Scope[]; preset?: ScopePreset; expiresAt?: Date },
   ): Promise<{ key: ApiKeyEntity; secret: string }> {
+    const scopes = requiredScopes(input);
     const secret = `tp_${randomToken(30)}`;
     if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime()) {
       throw AppException.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
@@ -41,7 +48,7 @@ export class ApiKeysService {
         name: input.name,
         prefix: secret.slice(0, 10),
         keyHash: sha256Hex(secret),
-        scopes: [...new Set(input.scopes)],
+        scopes,
         createdByUserId,
         expiresAt: input.expiresAt ?? null,
       });
@@ -60,6 +67,24 @@ export class ApiKeysService {
     const key = await this.db.tx(tenantId, (tx) => tx.repo(ApiKeyEntity).findOne({ id }));
     if (!key) throw AppException.notFound('API key');
     return key;
+  }
+
+  /** Changes a key's name or scopes (its secret stays). A revoked key can't be changed. */
+  async update(tenantId: TenantId, id: string, input: { name?: string; scopes?: Scope[]; preset?: ScopePreset }): Promise<ApiKeyEntity> {
+    if (!isUuid(id)) throw AppException.notFound('API key');
+    const scopes = input.scopes !== undefined || input.preset !== undefined ? requiredScopes(input) : undefined;
+    return this.db.tx(tenantId, async (tx) => {
+      const repo = tx.repo(ApiKeyEntity);
+      const key = await repo.findOne({ id });
+      if (!key) throw AppException.notFound('API key');
+      if (key.revokedAt) throw new AppException(ErrorCode.Conflict, 'This API key is revoked; create a new one');
+      const patch: Partial<ApiKeyEntity> = {};
+      if (input.name !== undefined && input.name !== key.name) patch.name = input.name;
+      if (scopes && (scopes.length !== key.scopes.length || scopes.some((s) => !key.scopes.includes(s)))) patch.scopes = scopes;
+      if (Object.keys(patch).length === 0) return key;
+      await repo.update({ id }, patch);
+      return (await repo.findOne({ id }))!;
+    });
   }
 
   async revoke(tenantId: TenantId, id: string): Promise<ApiKeyEntity> {

@@ -1,7 +1,10 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsString, Length } from 'class-validator';
-import { SCOPES, Scope } from '../../auth/scopes';
+import { SCOPE_PRESET_NAMES, SCOPE_PRESETS, SCOPES } from '../../auth/scopes';
+import type { Scope, ScopePreset } from '../../auth/scopes';
+
+const PRESET_DOC = `A named set of scopes: ${SCOPE_PRESET_NAMES.map((p) => `${p} (${SCOPE_PRESETS[p].join(', ')})`).join('; ')}.`;
 import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
 import { Omittable } from '../../common/validation';
@@ -14,12 +17,19 @@ export class CreateApiKeyDto {
   @Length(1, 100)
   name!: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true, example: ['candidates:read', 'candidates:write'] })
-  @Field(() => [String])
+  @ApiPropertyOptional({ enum: SCOPES, isArray: true, example: ['candidates:read', 'candidates:write'], description: 'The scopes (with a preset: added to it). Give scopes, a preset, or both.' })
+  @Field(() => [String], { nullable: true })
+  @Omittable()
   @ArrayMinSize(1)
   @ArrayMaxSize(SCOPES.length)
   @IsIn(SCOPES, { each: true, message: `each scope must be one of: ${SCOPES.join(', ')}` })
-  scopes!: Scope[];
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({ enum: SCOPE_PRESET_NAMES, description: PRESET_DOC })
+  @Field(() => String, { nullable: true, description: PRESET_DOC })
+  @Omittable()
+  @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
+  preset?: ScopePreset;
 
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
   @Field({ nullable: true })
@@ -27,6 +37,31 @@ export class CreateApiKeyDto {
   @ToDate()
   @IsDate({ message: 'expiresAt must be an ISO-8601 date-time' })
   expiresAt?: Date;
+}
+
+/** A key's new scopes, as a list, a preset, or both; they replace the old ones. */
+@InputType('UpdateApiKeyInput')
+export class UpdateApiKeyDto {
+  @ApiPropertyOptional({ example: 'Bullhorn sync (read only)' })
+  @Field({ nullable: true })
+  @Omittable()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: SCOPES, isArray: true, description: 'Replace the scopes with these (with a preset: added to it).' })
+  @Field(() => [String], { nullable: true })
+  @Omittable()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SCOPES.length)
+  @IsIn(SCOPES, { each: true, message: `each scope must be one of: ${SCOPES.join(', ')}` })
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({ enum: SCOPE_PRESET_NAMES, description: PRESET_DOC })
+  @Field(() => String, { nullable: true, description: PRESET_DOC })
+  @Omittable()
+  @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
+  preset?: ScopePreset;
 }
 
 @ObjectType('ApiKey')
