@@ -12,6 +12,7 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import type { TenantId } from '../database/tenant-id';
 import type { DomainEvent } from '../events/domain-event-bus';
 import { UsersService } from '../users/users.service';
+import { apiKeyOwner } from '../api-keys/api-keys.service';
 import { CandidateEntity } from './candidate.entity';
 import { BulkUpsertCandidateDto } from './dto/candidate.dto';
 import type { CandidateFilter, CandidateFieldsDto, CreateCandidateDto, UpdateCandidateDto } from './dto/candidate.dto';
@@ -88,6 +89,7 @@ export class CandidatesService {
       return await this.db.tx(tenantId, async (tx) => {
         await assertNotSuppressed(tx, input);
         const candidate = await tx.repo(CandidateEntity).insert({
+          ...(await this.ownerOnCreate(tx, input, actor)),
           ...pickFields(input),
           status: input.status ?? 'active',
           externalId: input.externalId ?? null,
@@ -257,6 +259,15 @@ export class CandidatesService {
     );
   }
 
+  /**
+   * A candidate an API key creates without an ownerUserId is owned by the key's default owner,
+   * or the admin who made the key (apiKeyOwner), so it shows in that person's agenda.
+   */
+  private async ownerOnCreate(tx: TenantTx, input: { ownerUserId?: string | null }, actor: Actor | undefined): Promise<Partial<CandidateEntity>> {
+    if (input.ownerUserId !== undefined || actor?.kind !== 'api_key' || !actor.id) return {};
+    return { ownerUserId: await apiKeyOwner(tx, actor.id) };
+  }
+
   private async upsertInTx(
     tx: TenantTx,
     externalSource: string,
@@ -265,7 +276,9 @@ export class CandidatesService {
     actor: Actor,
   ): Promise<CandidateWrite & { created: boolean }> {
     await assertNotSuppressed(tx, input);
-    const { row: candidate, created } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor);
+    const { row: candidate, created } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor, () =>
+      this.ownerOnCreate(tx, input, actor),
+    );
     return { candidate, created, warnings: await this.warnings(tx, candidate) };
   }
 

@@ -79,6 +79,8 @@ export class PersonStore<E extends PersonRow> {
     name: string,
     fields: Partial<E>,
     actor: Actor | undefined,
+    /** Fields only a new row gets (read when it is created, not before). */
+    onCreate?: () => Promise<Partial<E>>,
   ): Promise<{ row: E; created: boolean }> {
     const now = this.clock.now();
     const extras = Object.entries(this.spec.insertExtras);
@@ -93,7 +95,7 @@ export class PersonStore<E extends PersonRow> {
     const existing = await repo.findOne({ externalSource, externalId } as FindOptionsWhere<E>);
     if (!existing) throw AppException.notFound(this.spec.label);
     if (inserted.length > 0) {
-      await repo.update({ id: existing.id } as FindOptionsWhere<E>, fields);
+      await repo.update({ id: existing.id } as FindOptionsWhere<E>, { ...(onCreate ? await onCreate() : {}), ...fields });
       personEvents.created(tx, { type: this.spec.kind, id: existing.id }, externalId, actor);
       return { row: await this.load(tx, existing.id), created: true };
     }

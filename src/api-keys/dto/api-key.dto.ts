@@ -1,13 +1,14 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsString, IsUUID, Length } from 'class-validator';
 import { SCOPE_PRESET_NAMES, SCOPE_PRESETS, SCOPES } from '../../auth/scopes';
 import type { Scope, ScopePreset } from '../../auth/scopes';
 
+const OWNER_DOC = 'Who owns the candidates this key creates without an ownerUserId; null: the admin who made the key.';
 const PRESET_DOC = `A named set of scopes: ${SCOPE_PRESET_NAMES.map((p) => `${p} (${SCOPE_PRESETS[p].join(', ')})`).join('; ')}.`;
 import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
-import { Omittable } from '../../common/validation';
+import { Nullable, Omittable } from '../../common/validation';
 
 @InputType('CreateApiKeyInput')
 export class CreateApiKeyDto {
@@ -30,6 +31,12 @@ export class CreateApiKeyDto {
   @Omittable()
   @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
   preset?: ScopePreset;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: OWNER_DOC })
+  @Field(() => ID, { nullable: true, description: OWNER_DOC })
+  @Nullable()
+  @IsUUID('all', { message: 'defaultOwnerUserId must be a UUID' })
+  defaultOwnerUserId?: string | null;
 
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
   @Field({ nullable: true })
@@ -62,6 +69,12 @@ export class UpdateApiKeyDto {
   @Omittable()
   @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
   preset?: ScopePreset;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: OWNER_DOC })
+  @Field(() => ID, { nullable: true, description: OWNER_DOC })
+  @Nullable()
+  @IsUUID('all', { message: 'defaultOwnerUserId must be a UUID' })
+  defaultOwnerUserId?: string | null;
 }
 
 @ObjectType('ApiKey')
@@ -71,6 +84,7 @@ export class ApiKeyView {
   @ApiProperty({ example: 'tp_AbCdEfG' }) @Field() prefix!: string;
   @ApiProperty({ isArray: true, enum: SCOPES }) @Field(() => [String]) scopes!: string[];
   @ApiProperty() @Field(() => ID) createdByUserId!: string;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: OWNER_DOC }) @Field(() => ID, { nullable: true, description: OWNER_DOC }) defaultOwnerUserId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
@@ -84,6 +98,7 @@ export class ApiKeyView {
       prefix: e.prefix,
       scopes: e.scopes,
       createdByUserId: e.createdByUserId,
+      defaultOwnerUserId: e.defaultOwnerUserId,
       lastUsedAt: e.lastUsedAt,
       expiresAt: e.expiresAt,
       revokedAt: e.revokedAt,
