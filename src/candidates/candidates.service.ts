@@ -41,6 +41,8 @@ export interface BulkCandidateResult {
   externalId: string;
   candidate: CandidateEntity | null;
   created: boolean;
+  /** Whether the item changed the candidate (created, updated or restored); false: it was already so. */
+  changed: boolean;
   warnings: WarningView[];
   error: BulkItemError | null;
 }
@@ -189,7 +191,7 @@ export class CandidatesService {
     if (items.length < 1 || items.length > BULK_MAX) {
       throw AppException.validation([{ field: 'input', message: `must hold 1 to ${BULK_MAX} items` }]);
     }
-    const results: BulkCandidateResult[] = items.map((item, index) => ({ index, externalId: item.externalId, candidate: null, created: false, warnings: [], error: item.error ?? null }));
+    const results: BulkCandidateResult[] = items.map((item, index) => ({ index, externalId: item.externalId, candidate: null, created: false, changed: false, warnings: [], error: item.error ?? null }));
     // Owners: each distinct ownerUserId is checked once.
     const owners = [...new Set(items.filter((i) => !i.error && i.input.ownerUserId).map((i) => i.input.ownerUserId!))];
     const badOwners = new Set<string>();
@@ -208,7 +210,7 @@ export class CandidatesService {
     const write = async (tx: TenantTx, i: number): Promise<void> => {
       const item = items[i]!;
       const w = await this.upsertInTx(tx, item.externalSource, item.externalId, item.input, actor);
-      Object.assign(results[i]!, { candidate: w.candidate, created: w.created, warnings: w.warnings });
+      Object.assign(results[i]!, { candidate: w.candidate, created: w.created, changed: w.changed, warnings: w.warnings });
     };
     if (atomic) {
       if (results.some((r) => r.error)) {
@@ -224,7 +226,7 @@ export class CandidatesService {
           }
         });
       } catch (err) {
-        results.forEach((r, i) => Object.assign(r, { candidate: null, created: false, warnings: [], error: i === current ? itemError(err) : ABORTED }));
+        results.forEach((r, i) => Object.assign(r, { candidate: null, created: false, changed: false, warnings: [], error: i === current ? itemError(err) : ABORTED }));
       }
       return results;
     }
@@ -274,12 +276,12 @@ export class CandidatesService {
     externalId: string,
     input: CandidateFieldsDto,
     actor: Actor,
-  ): Promise<CandidateWrite & { created: boolean }> {
+  ): Promise<CandidateWrite & { created: boolean; changed: boolean }> {
     await assertNotSuppressed(tx, input);
-    const { row: candidate, created } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor, () =>
+    const { row: candidate, created, changed } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor, () =>
       this.ownerOnCreate(tx, input, actor),
     );
-    return { candidate, created, warnings: await this.warnings(tx, candidate) };
+    return { candidate, created, changed, warnings: await this.warnings(tx, candidate) };
   }
 
   /** The live candidate with this email (ignoring case): how an import without an externalId stays idempotent. */
