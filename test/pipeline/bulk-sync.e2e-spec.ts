@@ -52,7 +52,7 @@ describe('bulk upsert and incremental sync (GraphQL)', () => {
       expect(r.errors).toBeUndefined();
       return r.data!.upsertCandidates;
     };
-    const items = batch('chg', 3).map((i) => ({ ...i, timeZone: 'America/Chicago' }));
+    const items = batch('chg', 3).map((i) => ({ ...i, timeZone: 'America/Chicago' })) as unknown as { externalId: string; name: string; email: string; phone: string }[];
     const first = await push(items);
     expect([first.written, first.unchanged, first.failed]).toEqual([3, 0, 0]);
     expect(first.results.map((r) => [r.created, r.changed])).toEqual([[true, true], [true, true], [true, true]]);
