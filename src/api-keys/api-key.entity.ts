@@ -25,6 +25,10 @@ export class ApiKeyEntity {
   @Column('uuid', { name: 'created_by_user_id' })
   createdByUserId!: string;
 
+  /** Who owns what the key creates without an owner; null: the admin who made the key. */
+  @Column('uuid', { name: 'default_owner_user_id', nullable: true })
+  defaultOwnerUserId!: string | null;
+
   @Column('timestamptz', { name: 'last_used_at', nullable: true })
   lastUsedAt!: Date | null;
 

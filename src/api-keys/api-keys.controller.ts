@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { requireUser } from '../auth/principal';
 import { ApiKeysService } from './api-keys.service';
-import { ApiKeyView, CreateApiKeyDto, CreatedApiKeyView } from './dto/api-key.dto';
+import { ApiKeyView, CreateApiKeyDto, CreatedApiKeyView, UpdateApiKeyDto } from './dto/api-key.dto';
 
 @ApiTags('api-keys')
 @ApiBearerAuth()
@@ -31,6 +31,13 @@ export class ApiKeysController {
   @RequireScopes('api_keys:read')
   async get(@CurrentPrincipal() p: Principal, @Param('id') id: string): Promise<ApiKeyView> {
     return ApiKeyView.of(await this.apiKeys.get(p.tenantId, id));
+  }
+
+  @Patch(':id')
+  @RequireScopes('api_keys:write')
+  @ApiOperation({ summary: "Change a key's name or scopes (a list, a preset, or both; they replace the old scopes). The key itself stays." })
+  async update(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() dto: UpdateApiKeyDto): Promise<ApiKeyView> {
+    return ApiKeyView.of(await this.apiKeys.update(p.tenantId, id, dto));
   }
 
   @Post(':id/revoke')

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { IsNull } from 'typeorm';
-import { AppException } from '../common/app.exception';
+import { AppException, ErrorCode } from '../common/app.exception';
 import { Clock } from '../common/clock';
 import { randomToken, sha256Hex } from '../common/crypto';
 import { AuthDirectory } from '../auth/auth-directory';
-import { isScope, Scope } from '../auth/scopes';
-import { TenantDb } from '../database/tenant-db.service';
+import { isScope, Scope, ScopePreset, scopesOf } from '../auth/scopes';
+import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { asTenantId, isUuid, TenantId } from '../database/tenant-id';
 import { ApiKeyEntity } from './api-key.entity';
 
@@ -17,6 +17,31 @@ export interface AuthenticatedKey {
 }
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+async function assertLiveUser(tx: TenantTx, userId: string): Promise<void> {
+  const rows = await tx.query(`SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL`, [tx.tenantId, userId]);
+  if (rows.length === 0) throw AppException.validation([{ field: 'defaultOwnerUserId', message: 'is not a user of this firm' }]);
+}
+
+/**
+ * Who owns what an API key creates without an owner: its default owner, else the admin who made
+ * it (while that user is not deleted). Read inside the writing transaction.
+ */
+export async function apiKeyOwner(tx: TenantTx, apiKeyId: string): Promise<string | null> {
+  const rows = await tx.query<{ owner: string | null }>(
+    `SELECT coalesce(k.default_owner_user_id, u.id) AS owner
+     FROM api_keys k LEFT JOIN users u ON u.tenant_id = k.tenant_id AND u.id = k.created_by_user_id AND u.deleted_at IS NULL
+     WHERE k.tenant_id = $1 AND k.id = $2`,
+    [tx.tenantId, apiKeyId],
+  );
+  return rows[0]?.owner ?? null;
+}
+
+function requiredScopes(input: { scopes?: Scope[]; preset?: ScopePreset }): Scope[] {
+  const scopes = scopesOf(input);
+  if (scopes.length === 0) throw AppException.validation([{ field: 'scopes', message: 'give scopes, a preset (integration, read_only), or both' }]);
+  return scopes;
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -30,19 +55,22 @@ export class ApiKeysService {
   async create(
     tenantId: TenantId,
     createdByUserId: string,
-    input: { name: string; scopes: Scope[]; expiresAt?: Date },
+    input: { name: string; scopes?: Scope[]; preset?: ScopePreset; expiresAt?: Date; defaultOwnerUserId?: string | null },
   ): Promise<{ key: ApiKeyEntity; secret: string }> {
+    const scopes = requiredScopes(input);
     const secret = `tp_${randomToken(30)}`;
     if (input.expiresAt && input.expiresAt.getTime() <= this.clock.now().getTime()) {
       throw AppException.validation([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     const key = await this.db.tx(tenantId, async (tx) => {
+      if (input.defaultOwnerUserId) await assertLiveUser(tx, input.defaultOwnerUserId);
       const row = await tx.repo(ApiKeyEntity).insert({
         name: input.name,
         prefix: secret.slice(0, 10),
         keyHash: sha256Hex(secret),
-        scopes: [...new Set(input.scopes)],
+        scopes,
         createdByUserId,
+        defaultOwnerUserId: input.defaultOwnerUserId ?? null,
         expiresAt: input.expiresAt ?? null,
       });
       tx.emit('api_key.created', { apiKeyId: row.id }, { kind: 'user', id: createdByUserId });
@@ -60,6 +88,28 @@ export class ApiKeysService {
     const key = await this.db.tx(tenantId, (tx) => tx.repo(ApiKeyEntity).findOne({ id }));
     if (!key) throw AppException.notFound('API key');
     return key;
+  }
+
+  /** Changes a key's name or scopes (its secret stays). A revoked key can't be changed. */
+  async update(tenantId: TenantId, id: string, input: { name?: string; scopes?: Scope[]; preset?: ScopePreset; defaultOwnerUserId?: string | null }): Promise<ApiKeyEntity> {
+    if (!isUuid(id)) throw AppException.notFound('API key');
+    const scopes = input.scopes !== undefined || input.preset !== undefined ? requiredScopes(input) : undefined;
+    return this.db.tx(tenantId, async (tx) => {
+      const repo = tx.repo(ApiKeyEntity);
+      const key = await repo.findOne({ id });
+      if (!key) throw AppException.notFound('API key');
+      if (key.revokedAt) throw new AppException(ErrorCode.Conflict, 'This API key is revoked; create a new one');
+      const patch: Partial<ApiKeyEntity> = {};
+      if (input.name !== undefined && input.name !== key.name) patch.name = input.name;
+      if (input.defaultOwnerUserId !== undefined && input.defaultOwnerUserId !== key.defaultOwnerUserId) {
+        if (input.defaultOwnerUserId) await assertLiveUser(tx, input.defaultOwnerUserId);
+        patch.defaultOwnerUserId = input.defaultOwnerUserId;
+      }
+      if (scopes && (scopes.length !== key.scopes.length || scopes.some((s) => !key.scopes.includes(s)))) patch.scopes = scopes;
+      if (Object.keys(patch).length === 0) return key;
+      await repo.update({ id }, patch);
+      return (await repo.findOne({ id }))!;
+    });
   }
 
   async revoke(tenantId: TenantId, id: string): Promise<ApiKeyEntity> {

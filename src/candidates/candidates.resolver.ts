@@ -98,10 +98,12 @@ export class CandidatesResolver {
       atomic: atomic === true,
       written: results.filter((r) => r.candidate !== null).length,
       failed: results.filter((r) => r.error !== null).length,
+      unchanged: results.filter((r) => r.candidate !== null && !r.changed).length,
       results: results.map((r) => ({
         index: r.index,
         externalId: r.externalId,
         created: r.created,
+        changed: r.changed,
         candidate: r.candidate ? CandidateView.of(r.candidate, r.warnings) : null,
         error: r.error,
       })),

@@ -12,6 +12,7 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import type { TenantId } from '../database/tenant-id';
 import type { DomainEvent } from '../events/domain-event-bus';
 import { UsersService } from '../users/users.service';
+import { apiKeyOwner } from '../api-keys/api-keys.service';
 import { CandidateEntity } from './candidate.entity';
 import { BulkUpsertCandidateDto } from './dto/candidate.dto';
 import type { CandidateFilter, CandidateFieldsDto, CreateCandidateDto, UpdateCandidateDto } from './dto/candidate.dto';
@@ -40,6 +41,8 @@ export interface BulkCandidateResult {
   externalId: string;
   candidate: CandidateEntity | null;
   created: boolean;
+  /** Whether the item changed the candidate (created, updated or restored); false: it was already so. */
+  changed: boolean;
   warnings: WarningView[];
   error: BulkItemError | null;
 }
@@ -88,6 +91,7 @@ export class CandidatesService {
       return await this.db.tx(tenantId, async (tx) => {
         await assertNotSuppressed(tx, input);
         const candidate = await tx.repo(CandidateEntity).insert({
+          ...(await this.ownerOnCreate(tx, input, actor)),
           ...pickFields(input),
           status: input.status ?? 'active',
           externalId: input.externalId ?? null,
@@ -187,7 +191,7 @@ export class CandidatesService {
     if (items.length < 1 || items.length > BULK_MAX) {
       throw AppException.validation([{ field: 'input', message: `must hold 1 to ${BULK_MAX} items` }]);
     }
-    const results: BulkCandidateResult[] = items.map((item, index) => ({ index, externalId: item.externalId, candidate: null, created: false, warnings: [], error: item.error ?? null }));
+    const results: BulkCandidateResult[] = items.map((item, index) => ({ index, externalId: item.externalId, candidate: null, created: false, changed: false, warnings: [], error: item.error ?? null }));
     // Owners: each distinct ownerUserId is checked once.
     const owners = [...new Set(items.filter((i) => !i.error && i.input.ownerUserId).map((i) => i.input.ownerUserId!))];
     const badOwners = new Set<string>();
@@ -206,7 +210,7 @@ export class CandidatesService {
     const write = async (tx: TenantTx, i: number): Promise<void> => {
       const item = items[i]!;
       const w = await this.upsertInTx(tx, item.externalSource, item.externalId, item.input, actor);
-      Object.assign(results[i]!, { candidate: w.candidate, created: w.created, warnings: w.warnings });
+      Object.assign(results[i]!, { candidate: w.candidate, created: w.created, changed: w.changed, warnings: w.warnings });
     };
     if (atomic) {
       if (results.some((r) => r.error)) {
@@ -222,7 +226,7 @@ export class CandidatesService {
           }
         });
       } catch (err) {
-        results.forEach((r, i) => Object.assign(r, { candidate: null, created: false, warnings: [], error: i === current ? itemError(err) : ABORTED }));
+        results.forEach((r, i) => Object.assign(r, { candidate: null, created: false, changed: false, warnings: [], error: i === current ? itemError(err) : ABORTED }));
       }
       return results;
     }
@@ -257,16 +261,27 @@ export class CandidatesService {
     );
   }
 
+  /**
+   * A candidate an API key creates without an ownerUserId is owned by the key's default owner,
+   * or the admin who made the key (apiKeyOwner), so it shows in that person's agenda.
+   */
+  private async ownerOnCreate(tx: TenantTx, input: { ownerUserId?: string | null }, actor: Actor | undefined): Promise<Partial<CandidateEntity>> {
+    if (input.ownerUserId !== undefined || actor?.kind !== 'api_key' || !actor.id) return {};
+    return { ownerUserId: await apiKeyOwner(tx, actor.id) };
+  }
+
   private async upsertInTx(
     tx: TenantTx,
     externalSource: string,
     externalId: string,
     input: CandidateFieldsDto,
     actor: Actor,
-  ): Promise<CandidateWrite & { created: boolean }> {
+  ): Promise<CandidateWrite & { created: boolean; changed: boolean }> {
     await assertNotSuppressed(tx, input);
-    const { row: candidate, created } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor);
-    return { candidate, created, warnings: await this.warnings(tx, candidate) };
+    const { row: candidate, created, changed } = await this.store.upsert(tx, externalSource, externalId, input.name, pickFields(input) as Partial<CandidateEntity>, actor, () =>
+      this.ownerOnCreate(tx, input, actor),
+    );
+    return { candidate, created, changed, warnings: await this.warnings(tx, candidate) };
   }
 
   /** The live candidate with this email (ignoring case): how an import without an externalId stays idempotent. */

@@ -69,6 +69,8 @@ export interface ImportReport {
 export interface ImportIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** stderr is a terminal: progress redraws one line (`\r`); otherwise it prints plain lines now and then. */
+  tty?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -122,9 +124,30 @@ function columnsOf(type: ImportType, header: string[]): Column[] {
 }
 
 function progress(io: ImportIo, label: string, done: number, total: number): void {
-  const width = 30;
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  io.err(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+  if (io.tty) {
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    io.err(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    return;
+  }
+  // A log file or a pipe: a plain line every tenth (at most one per 1,000 rows) and at the end.
+  const step = Math.max(1000, Math.ceil(total / 10));
+  if (done === total || done % step === 0) io.err(`${label.trim()}: ${done}/${total}\n`);
+}
+
+/**
+ * One error per problem: the first message for each field (a value can break several rules of
+ * one field), and none about candidateId when the lead's candidate reference is what failed.
+ */
+function onePerProblem(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  const referenceFailed = errors.some((e) => e.field === 'candidateExternalId' || e.field === 'candidateEmail');
+  return errors.filter((e) => {
+    if (referenceFailed && e.field === 'candidateId') return false;
+    if (seen.has(e.field)) return false;
+    seen.add(e.field);
+    return true;
+  });
 }
 
 /** Runs one import against a booted application context. Tests call this directly. */
@@ -183,7 +206,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
     if (errors.length === 0 && typeof v.externalId !== 'string' && (type === 'leads' || typeof v.email !== 'string')) {
       errors.push({ field: 'externalId', message: type === 'leads' ? 'is required to import leads idempotently' : 'or email is required, so a re-run updates instead of duplicating' });
     }
-    if (errors.length > 0) invalid.push({ row, errors });
+    if (errors.length > 0) invalid.push({ row, errors: onePerProblem(errors) });
     else valid.push({ row, value: v });
     progress(io, 'validating', i + 1, dataRecords.length);
   }
@@ -204,7 +227,7 @@ export async function runImport(app: INestApplicationContext, options: ImportOpt
       else report.updated += 1;
     } catch (err) {
       if (!(err instanceof AppException)) throw err;
-      const errors = err.options.errors ?? [{ field: '(row)', message: err.detail }];
+      const errors = onePerProblem(err.options.errors ?? [{ field: '(row)', message: err.detail }]);
       report.failed.push({ row, errors });
       for (const fe of errors) io.err(`row ${row}: ${fe.field}: ${fe.message}\n`);
     }
@@ -356,7 +379,7 @@ export async function main(argv: readonly string[], io: ImportIo): Promise<numbe
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) })
+  main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), tty: process.stderr.isTTY === true })
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
       process.stderr.write(`import failed: ${failureText(err)}\n`);

@@ -88,3 +88,12 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development', SMS_COUNTRIES: '*' }, dir).sms.countries).toBeNull();
   });
 });
+
+describe('WEBHOOK_ALLOWED_CIDRS', () => {
+  it('is off by default, and read as comma-separated CIDR ranges; a malformed one stops the boot naming it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    expect(loadConfig({ NODE_ENV: 'development' }, dir).webhooks.allowedCidrs).toEqual([]);
+    expect(loadConfig({ NODE_ENV: 'development', WEBHOOK_ALLOWED_CIDRS: '10.20.0.0/16, 192.168.5.0/24' }, dir).webhooks.allowedCidrs).toEqual(['10.20.0.0/16', '192.168.5.0/24']);
+    expect(problemsOf({ NODE_ENV: 'development', WEBHOOK_ALLOWED_CIDRS: '10.20.0.0/16,10.0.0.0/99' })).toEqual([expect.stringMatching(/^WEBHOOK_ALLOWED_CIDRS must be .*"10\.0\.0\.0\/99"/)]);
+  });
+});

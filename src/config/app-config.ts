@@ -4,6 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Keyring } from '../common/crypto';
+import { parseCidr } from '../webhooks/url-guard';
 
 /**
  * The one typed, validated configuration. Built once at boot from the environment; a bad value
@@ -89,7 +90,21 @@ export interface AppConfig {
     timeoutMs: number;
     /** How long a claim holds a delivery before another worker may recover it (> the timeout). */
     leaseSeconds: number;
+    /**
+     * Private ranges a webhook receiver may be in, in production (WEBHOOK_ALLOWED_CIDRS, comma
+     * separated; empty: none). Link-local and metadata addresses stay refused whatever is listed.
+     */
+    allowedCidrs: string[];
   };
+}
+
+/** A comma-separated list of CIDR ranges (`10.20.0.0/16, 192.168.5.0/24`); empty when unset. */
+function cidrs(env: Env, name: string, problems: string[]): string[] {
+  const list = (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const cidr of list) {
+    if (!parseCidr(cidr)) problems.push(`${name} must be comma-separated CIDR ranges such as 10.20.0.0/16 (got "${cidr}")`);
+  }
+  return list;
 }
 
 export class ConfigError extends Error {
@@ -372,6 +387,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     webhooks: {
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000, problems),
       leaseSeconds: int(env, 'WEBHOOK_LEASE_SECONDS', 60, 5, 3600, problems),
+      allowedCidrs: cidrs(env, 'WEBHOOK_ALLOWED_CIDRS', problems),
     },
   };
   if (config.webhooks.leaseSeconds * 1000 < config.webhooks.timeoutMs * 2) {

@@ -185,6 +185,7 @@ export class OutboundMessengerService implements OutboundMessenger {
       status: 'sending' as const,
       provider: (email ? this.emailDriver.name : account ? 'twilio' : 'log') as MessageProvider,
       providerId: null,
+      providerAccount: !email && account ? account.accountSid : null,
       fromAddress: email ? senders.email.fromAddress : account ? (account.from ?? account.messagingServiceSid ?? null) : null,
       toAddress: to,
       subject: email ? request.subject?.trim() || `A message from ${senders.tenantName}` : null,

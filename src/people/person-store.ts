@@ -70,7 +70,8 @@ export class PersonStore<E extends PersonRow> {
   /**
    * Creates or updates the person an ATS knows as (source, externalId). Race-free: the unique
    * constraint decides, and a conflicting insert becomes the update. Sending the same data twice
-   * changes nothing and emits nothing the second time. A soft-deleted person is restored.
+   * changes nothing and emits nothing the second time (`changed: false`). A soft-deleted person is
+ * restored. The merge: a field left out is kept; `null` clears a field that isn't required.
    */
   async upsert(
     tx: TenantTx,
@@ -79,7 +80,9 @@ export class PersonStore<E extends PersonRow> {
     name: string,
     fields: Partial<E>,
     actor: Actor | undefined,
-  ): Promise<{ row: E; created: boolean }> {
+    /** Fields only a new row gets (read when it is created, not before). */
+    onCreate?: () => Promise<Partial<E>>,
+  ): Promise<{ row: E; created: boolean; changed: boolean }> {
     const now = this.clock.now();
     const extras = Object.entries(this.spec.insertExtras);
     const inserted = await tx.query<{ id: string }>(
@@ -93,9 +96,9 @@ export class PersonStore<E extends PersonRow> {
     const existing = await repo.findOne({ externalSource, externalId } as FindOptionsWhere<E>);
     if (!existing) throw AppException.notFound(this.spec.label);
     if (inserted.length > 0) {
-      await repo.update({ id: existing.id } as FindOptionsWhere<E>, fields);
+      await repo.update({ id: existing.id } as FindOptionsWhere<E>, { ...(onCreate ? await onCreate() : {}), ...fields });
       personEvents.created(tx, { type: this.spec.kind, id: existing.id }, externalId, actor);
-      return { row: await this.load(tx, existing.id), created: true };
+      return { row: await this.load(tx, existing.id), created: true, changed: true };
     }
     const restored = existing.deletedAt !== null;
     if (restored) {
@@ -105,7 +108,7 @@ export class PersonStore<E extends PersonRow> {
     }
     const row = await this.applyChanges(tx, existing, fields, actor);
     if (restored && row === existing) personEvents.updated(tx, { type: this.spec.kind, id: existing.id }, ['deletedAt'], actor);
-    return { row, created: false };
+    return { row, created: false, changed: restored || row !== existing };
   }
 
   /** The live person with this email (ignoring case), oldest first: how an import without an externalId stays idempotent. */

@@ -1,4 +1,4 @@
-import { assertSafeWebhookUrl, guardedLookup, isBlockedAddress } from './url-guard';
+import { AllowedRanges, assertSafeWebhookUrl, guardedLookup, isBlockedAddress, parseCidr } from './url-guard';
 
 describe('webhook URL guard', () => {
   it.each([
@@ -32,4 +32,51 @@ describe('webhook URL guard: only global unicast (issue 18)', () => {
   ])('blocks %s', (ip) => expect(isBlockedAddress(ip)).toBe(true));
 
   it.each(['2a00:1450:4001:80b::200e', '9.9.9.9'])('allows %s', (ip) => expect(isBlockedAddress(ip)).toBe(false));
+});
+
+describe('WEBHOOK_ALLOWED_CIDRS (private receivers in production)', () => {
+  const onPrem = new AllowedRanges(['10.20.0.0/16', '192.168.5.0/24', 'fd12:3456::/48']);
+
+  it.each(['10.20.0.1', '10.20.255.254', '192.168.5.9', 'fd12:3456::1', '::ffff:10.20.1.2'])('lets %s through, inside a listed range', (ip) => {
+    expect(isBlockedAddress(ip, onPrem)).toBe(false);
+  });
+
+  it.each(['10.21.0.1', '10.0.0.1', '192.168.6.1', '127.0.0.1', 'fd12:3457::1', '172.16.0.1'])('still blocks %s, outside every listed range', (ip) => {
+    expect(isBlockedAddress(ip, onPrem)).toBe(true);
+  });
+
+  it('never opens link-local or metadata addresses, whatever is listed (even everything)', () => {
+    const reckless = new AllowedRanges(['169.254.0.0/16', '0.0.0.0/0', '::/0']);
+    for (const ip of ['169.254.169.254', '169.254.1.1', '::ffff:169.254.169.254', 'fe80::1', 'fd00:ec2::254', '0.0.0.0', '224.0.0.1', 'ff02::1']) {
+      expect([ip, isBlockedAddress(ip, reckless)]).toEqual([ip, true]);
+    }
+    // What was listed (all of it) is let through otherwise.
+    expect(isBlockedAddress('10.0.0.1', reckless)).toBe(false);
+  });
+
+  it('off by default: without a list, the private ranges stay blocked', () => {
+    expect(isBlockedAddress('10.20.0.1')).toBe(true);
+    expect(isBlockedAddress('10.20.0.1', new AllowedRanges([]))).toBe(true);
+  });
+
+  it('a subscription URL in a listed range passes in production; one outside, or the metadata service, is refused naming the list', async () => {
+    await expect(assertSafeWebhookUrl('https://10.20.0.5/touchpoint', true, onPrem)).resolves.toBeInstanceOf(URL);
+    await expect(assertSafeWebhookUrl('https://10.21.0.5/touchpoint', true, onPrem)).rejects.toThrow('outside WEBHOOK_ALLOWED_CIDRS');
+    await expect(assertSafeWebhookUrl('https://169.254.169.254/latest/meta-data', true, new AllowedRanges(['169.254.0.0/16']))).rejects.toThrow('169.254.169.254');
+    await expect(assertSafeWebhookUrl('http://10.20.0.5/touchpoint', true, onPrem)).rejects.toThrow('https');
+  });
+
+  it('the delivery socket honours it too: localhost through 127.0.0.0/8 when listed, not otherwise', async () => {
+    const lookup = (allowed?: AllowedRanges) =>
+      new Promise<NodeJS.ErrnoException | null>((resolve) => guardedLookup('localhost', {}, (e: NodeJS.ErrnoException | null) => resolve(e), allowed));
+    expect((await lookup())?.code).toBe('EBLOCKED');
+    expect(await lookup(new AllowedRanges(['127.0.0.0/8', '::1/128']))).toBeNull();
+  });
+
+  it('parses CIDRs strictly', () => {
+    expect(parseCidr('10.0.0.0/8')).toEqual({ network: '10.0.0.0', prefix: 8, family: 'ipv4' });
+    expect(parseCidr('192.168.1.7')).toEqual({ network: '192.168.1.7', prefix: 32, family: 'ipv4' });
+    expect(parseCidr('fd12::/48')).toEqual({ network: 'fd12::', prefix: 48, family: 'ipv6' });
+    for (const bad of ['10.0.0.0/33', '10.0.0/8', 'example.com/8', '10.0.0.0/8/1', '10.0.0.0/x', '']) expect([bad, parseCidr(bad)]).toEqual([bad, undefined]);
+  });
 });

@@ -16,6 +16,7 @@ import { isWebhookEventType } from '../events/outbox';
 import { MAX_DELIVERY_ATTEMPTS, webhookRetryDelayMs } from './backoff';
 import { signWebhook } from './signature';
 import { postWebhook, PostResult } from './webhook-sender';
+import { allowedRanges } from './url-guard';
 
 export const WEBHOOK_API_VERSION = '2026-11-01';
 
@@ -113,6 +114,7 @@ export class WebhookDeliveryWorker extends LeasedWorkLoop<DeliveryOutcome> imple
       body: prepared.body,
       timeoutMs: this.config.webhooks.timeoutMs,
       production: this.config.isProduction,
+      allowed: allowedRanges(this.config),
       headers: {
         'content-type': 'application/json',
         'user-agent': `Touchpoint-Webhooks/${WEBHOOK_API_VERSION}`,

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { assertSafeWebhookUrl, guardedLookup, UnsafeWebhookUrlError } from './url-guard';
+import { AllowedRanges, assertSafeWebhookUrl, guardedLookup, NO_ALLOWED_RANGES, UnsafeWebhookUrlError } from './url-guard';
 
 export interface WebhookPost {
   url: string;
@@ -11,6 +11,8 @@ export interface WebhookPost {
   timeoutMs: number;
   /** Production: https only, and every resolved address must be public (checked on connect). */
   production: boolean;
+  /** Private ranges let through in production (WEBHOOK_ALLOWED_CIDRS). */
+  allowed?: AllowedRanges;
 }
 
 export type PostResult =
@@ -31,7 +33,7 @@ export async function postWebhook(post: WebhookPost): Promise<PostResult> {
   const latency = (): number => Math.round(performance.now() - started);
   let url: URL;
   try {
-    url = await assertSafeWebhookUrl(post.url, post.production);
+    url = await assertSafeWebhookUrl(post.url, post.production, post.allowed);
   } catch (err) {
     return { kind: 'blocked', latencyMs: latency(), error: `URL ${err instanceof Error ? err.message : 'refused'}` };
   }
@@ -47,7 +49,12 @@ export async function postWebhook(post: WebhookPost): Promise<PostResult> {
       method: 'POST',
       headers: { ...post.headers, 'content-length': Buffer.byteLength(post.body).toString() },
       agent: false,
-      ...(post.production ? { lookup: guardedLookup as unknown as RequestOptions['lookup'] } : {}),
+      ...(post.production
+        ? {
+            lookup: ((host: string, opts: { all?: boolean }, cb: Parameters<typeof guardedLookup>[2]) =>
+              guardedLookup(host, opts, cb, post.allowed ?? NO_ALLOWED_RANGES)) as unknown as RequestOptions['lookup'],
+          }
+        : {}),
     };
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, options, (res: IncomingMessage) => {
       let bytes = 0;

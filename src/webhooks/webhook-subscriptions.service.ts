@@ -11,7 +11,7 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import { isUuid, TenantId } from '../database/tenant-id';
 import { WEBHOOK_TEST_EVENT } from '../events/outbox';
 import type { CreateWebhookSubscriptionDto, UpdateWebhookSubscriptionDto } from './dto/webhook.dto';
-import { assertSafeWebhookUrl, UnsafeWebhookUrlError } from './url-guard';
+import { allowedRanges, assertSafeWebhookUrl, UnsafeWebhookUrlError } from './url-guard';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker';
 import { OutboxEventEntity, WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookSubscriptionEntity } from './webhook.entity';
 
@@ -187,7 +187,7 @@ export class WebhookSubscriptionsService {
 
   private async assertUrl(url: string): Promise<void> {
     try {
-      await assertSafeWebhookUrl(url, this.config.isProduction);
+      await assertSafeWebhookUrl(url, this.config.isProduction, allowedRanges(this.config));
     } catch (err) {
       if (err instanceof UnsafeWebhookUrlError) throw AppException.validation([{ field: 'url', message: err.message }]);
       throw err;

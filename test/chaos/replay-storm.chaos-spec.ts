@@ -42,14 +42,15 @@ describe('chaos: webhook replay storm', () => {
   it('100 inbound SMS, each posted 5 times concurrently: 500 answers 2xx, 100 rows, each MessageSid once', async () => {
     const firm = await signup(t, { firmName: 'Storm Staffing' });
     const token = authToken();
-    await useOwnTwilio(t, firm, { accountSid: accountSid(), authToken: token, messagingServiceSid: serviceSid() });
+    const account = accountSid();
+    await useOwnTwilio(t, firm, { accountSid: account, authToken: token, messagingServiceSid: serviceSid() });
     const candidatePhone = phone();
     const candidateId = await createCandidate(t, firm, { phone: candidatePhone });
     const path = `/v1/webhooks/twilio/${firm.webhookKey}/inbound`;
 
     // Half from the candidate, half from senders the firm does not know (kept as unmatched).
     const forms = Array.from({ length: MESSAGES }, (_, i) =>
-      inboundSms({ MessageSid: twilioSid(), From: i % 2 === 0 ? candidatePhone : `+1415666${String(1000 + i).padStart(4, '0')}`, Body: `Reply number ${i}: sounds good` }),
+      inboundSms({ MessageSid: twilioSid(), AccountSid: account, From: i % 2 === 0 ? candidatePhone : `+1415666${String(1000 + i).padStart(4, '0')}`, Body: `Reply number ${i}: sounds good` }),
     );
     const posts = forms.flatMap((form) => Array.from({ length: COPIES }, () => form));
     // Interleave the copies so duplicates of one SID race each other and the other SIDs.

@@ -15,7 +15,10 @@ function csv(name: string, lines: string[], eol = '\r\n'): string {
 class Io {
   out = '';
   err = '';
-  readonly io = { out: (s: string) => void (this.out += s), err: (s: string) => void (this.err += s) };
+  readonly io: { out: (s: string) => void; err: (s: string) => void; tty: boolean };
+  constructor(tty = false) {
+    this.io = { out: (s: string) => void (this.out += s), err: (s: string) => void (this.err += s), tty };
+  }
 }
 
 const CLEAN = [
@@ -58,7 +61,7 @@ describe('npm run import (CSV)', () => {
 
   it('a clean file imports; a re-run changes nothing', async () => {
     const file = csv('candidates.csv', CLEAN);
-    const io = new Io();
+    const io = new Io(true); // a terminal: the redrawn bar
     const first = await runImport(t.app, { file, apiKey: key, source: 'bullhorn' }, io.io);
     expect(first).toMatchObject({ rows: 7, valid: 7, created: 7, updated: 0, invalid: [], failed: [], wrote: true });
     expect(io.err).toContain('importing  [##############################] 7/7');
@@ -108,7 +111,8 @@ describe('npm run import (CSV)', () => {
       'L-2,NOPE,bullhorn,Initech,Engineer,',
     ]);
     const bad = await runImport(t.app, { file: leads, apiKey: key }, new Io().io);
-    expect(bad.invalid.map((e) => [e.row, e.errors[0]!.field])).toEqual([[3, 'candidateExternalId']]);
+    // One problem, one error: not also "candidateId must be a UUID".
+    expect(bad.invalid).toEqual([{ row: 3, errors: [{ field: 'candidateExternalId', message: 'no candidate has the external id NOPE' }] }]);
     expect(await countRows('leads', 'tenant_id = $1', [a.tenantId])).toBe(0);
     const ok = csv('leads-ok.csv', ['externalId,candidateEmail,company,position,status', 'L-1,jane.doe@example.com,Globex,Engineer,applied']);
     expect(await runImport(t.app, { file: ok, apiKey: key }, new Io().io)).toMatchObject({ type: 'leads', created: 1 });
@@ -142,4 +146,25 @@ describe('npm run import (CSV)', () => {
     expect(good.status).toBe(0);
     expect(good.stdout).toContain('candidates: 1 created');
   }, 90_000);
+
+  it('one error per problem: a value that breaks two rules of its field is one line', async () => {
+    const file = csv('candidates-double.csv', ['externalId,name,email', 'DB-1,Double Trouble,not an email\u202e']);
+    const io = new Io();
+    const report = await runImport(t.app, { file, apiKey: key }, io.io);
+    expect(report.invalid).toEqual([{ row: 2, errors: [{ field: 'email', message: expect.any(String) }] }]);
+    expect(io.err.match(/^row 2: /gm)).toHaveLength(1);
+  });
+
+  it('progress: a redrawn bar (\\r) on a terminal only; plain lines in a log', async () => {
+    const lines = ['externalId,name,email', ...Array.from({ length: 12 }, (_, i) => `PG-${i},Progress ${i},progress.${i}@example.com`)];
+    const file = csv('candidates-progress.csv', lines);
+    const log = new Io(false);
+    await runImport(t.app, { file, apiKey: key }, log.io);
+    expect(log.err).not.toContain('\r');
+    expect(log.err).toContain('validating: 12/12\n');
+    expect(log.err).toContain('importing: 12/12\n');
+    const terminal = new Io(true);
+    await runImport(t.app, { file, apiKey: key }, terminal.io);
+    expect(terminal.err).toContain('\rvalidating [');
+  });
 });

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import twilio from 'twilio';
+import { APP_CONFIG } from '../../src/config/app-config';
+import type { AppConfig } from '../../src/config/app-config';
 import { OUTBOUND_MESSENGER } from '../../src/messaging/outbound.types';
 import { EMPTY_PERSON_STATE } from '../../src/messaging/outbound.types';
 import type { OutboundMessenger, OutboundResult, PersonRef } from '../../src/messaging/outbound.types';
@@ -58,6 +60,10 @@ export function postTwilio(
   token: string | undefined,
   options: { signature?: string | null; publicUrl?: string } = {},
 ): request.Test {
+  // Twilio names the account it signs with: a request signed with a known account's token
+  // carries that AccountSid, unless the test set one of its own (the fixtures' is made up).
+  const account = token === undefined ? undefined : accountOfToken(t, token);
+  if (account && (params.AccountSid === undefined || params.AccountSid === FIXTURE_ACCOUNT_SID)) params = { ...params, AccountSid: account };
   const url = `${options.publicUrl ?? PUBLIC_URL}${path}`;
   const signature = options.signature === undefined ? twilio.getExpectedTwilioSignature(token ?? '', url, params) : options.signature;
   const req = request(t.http).post(path).set('Content-Type', 'application/x-www-form-urlencoded').set('User-Agent', 'TwilioProxy/1.1');
@@ -91,8 +97,25 @@ export async function createContact(t: TestApp, who: SignedUp, fields: Record<st
   return res.body.id as string;
 }
 
+/** The AccountSid of the fixture forms (made up). */
+export const FIXTURE_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+
+/** Accounts by auth token: the firms' own (useOwnTwilio, knownTwilioAccount) and the platform's (from the app's config). */
+const accountsByToken = new Map<string, string>();
+
+export function knownTwilioAccount(accountSid: string, authToken: string): void {
+  accountsByToken.set(authToken, accountSid);
+}
+
+export function accountOfToken(t: TestApp, token: string): string | undefined {
+  const platform = t.app.get<AppConfig>(APP_CONFIG).twilio;
+  if (platform && platform.authToken === token) return platform.accountSid;
+  return accountsByToken.get(token);
+}
+
 /** Gives the tenant its own Twilio account (through the API, as an admin would). */
 export async function useOwnTwilio(t: TestApp, who: SignedUp, account: { accountSid: string; authToken: string; messagingServiceSid?: string; from?: string }): Promise<void> {
+  knownTwilioAccount(account.accountSid, account.authToken);
   const res = await api(t, who).put('/v1/settings/senders', {
     twilioAccountSid: account.accountSid,
     twilioAuthToken: account.authToken,

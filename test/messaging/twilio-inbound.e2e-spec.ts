@@ -192,10 +192,10 @@ describe('inbound SMS webhook (POST /v1/webhooks/twilio/:tenantKey/inbound)', ()
     expect((await messagesOf(a.tenantId)).map((r) => r.candidate_id)).toEqual([candidateId]);
   });
 
-  it('a firm with its own account still accepts the platform account’s signature (messages sent before it connected its own)', async () => {
+  it('a firm with its own account no longer accepts the platform account’s signature for an inbound message (see twilio-account-trust)', async () => {
     const { a, from } = await tenantWithCandidate();
-    await postTwilio(t, inboundPath(a), inboundSms({ From: from, Body: 'hello' }), PLATFORM.token).expect(200);
-    expect(await messagesOf(a.tenantId)).toHaveLength(1);
+    await postTwilio(t, inboundPath(a), inboundSms({ From: from, Body: 'hello' }), PLATFORM.token).expect(403);
+    expect(await messagesOf(a.tenantId)).toHaveLength(0);
   });
 
   it('a number that exists in two tenants is routed by the URL’s tenant', async () => {

@@ -42,6 +42,38 @@ describe('bulk upsert and incremental sync (GraphQL)', () => {
     await t.close();
   });
 
+  it('answers unchanged next to written, and each item whether it changed anything; omitted fields are kept, null clears', async () => {
+    const a = await signup(t);
+    const Q = `mutation($input: [UpsertCandidatesItemInput!]!) {
+      upsertCandidates(input: $input) { written unchanged failed results { externalId created changed candidate { email phone timeZone } } } }`;
+    type Answer = { upsertCandidates: { written: number; unchanged: number; failed: number; results: { externalId: string; created: boolean; changed: boolean; candidate: { email: string | null; phone: string | null; timeZone: string | null } }[] } };
+    const push = async (input: Record<string, unknown>[]) => {
+      const r = await gql<Answer>(t, a.token, Q, { input });
+      expect(r.errors).toBeUndefined();
+      return r.data!.upsertCandidates;
+    };
+    const items = batch('chg', 3).map((i) => ({ ...i, timeZone: 'America/Chicago' })) as unknown as { externalId: string; name: string; email: string; phone: string }[];
+    const first = await push(items);
+    expect([first.written, first.unchanged, first.failed]).toEqual([3, 0, 0]);
+    expect(first.results.map((r) => [r.created, r.changed])).toEqual([[true, true], [true, true], [true, true]]);
+
+    const again = await push(items);
+    expect([again.written, again.unchanged, again.failed]).toEqual([3, 3, 0]);
+    expect(again.results.map((r) => [r.created, r.changed])).toEqual([[false, false], [false, false], [false, false]]);
+
+    // Item 0: a new phone; item 1: only name and id (everything omitted is kept); item 2: email null (cleared).
+    const mixed = await push([
+      { ...items[0], phone: '+14155559999' },
+      { externalId: items[1]!.externalId, externalSource: 'bullhorn', name: items[1]!.name },
+      { ...items[2], email: null },
+    ]);
+    expect([mixed.written, mixed.unchanged]).toEqual([3, 1]);
+    expect(mixed.results.map((r) => r.changed)).toEqual([true, false, true]);
+    expect(mixed.results[0]!.candidate.phone).toBe('+14155559999');
+    expect(mixed.results[1]!.candidate).toEqual({ email: items[1]!.email, phone: items[1]!.phone, timeZone: 'America/Chicago' });
+    expect(mixed.results[2]!.candidate.email).toBeNull();
+  });
+
   it('100 items with 3 invalid: per-item errors, the 97 valid rows written; re-sending changes nothing', async () => {
     const a = await signup(t);
     const input = batch('bulk', 100, INVALID);

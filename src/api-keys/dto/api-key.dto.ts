@@ -1,10 +1,14 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsString, Length } from 'class-validator';
-import { SCOPES, Scope } from '../../auth/scopes';
+import { ArrayMaxSize, ArrayMinSize, IsDate, IsIn, IsString, IsUUID, Length } from 'class-validator';
+import { SCOPE_PRESET_NAMES, SCOPE_PRESETS, SCOPES } from '../../auth/scopes';
+import type { Scope, ScopePreset } from '../../auth/scopes';
+
+const OWNER_DOC = 'Who owns the candidates this key creates without an ownerUserId; null: the admin who made the key.';
+const PRESET_DOC = `A named set of scopes: ${SCOPE_PRESET_NAMES.map((p) => `${p} (${SCOPE_PRESETS[p].join(', ')})`).join('; ')}.`;
 import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
-import { Omittable } from '../../common/validation';
+import { Nullable, Omittable } from '../../common/validation';
 
 @InputType('CreateApiKeyInput')
 export class CreateApiKeyDto {
@@ -14,12 +18,25 @@ export class CreateApiKeyDto {
   @Length(1, 100)
   name!: string;
 
-  @ApiProperty({ enum: SCOPES, isArray: true, example: ['candidates:read', 'candidates:write'] })
-  @Field(() => [String])
+  @ApiPropertyOptional({ enum: SCOPES, isArray: true, example: ['candidates:read', 'candidates:write'], description: 'The scopes (with a preset: added to it). Give scopes, a preset, or both.' })
+  @Field(() => [String], { nullable: true })
+  @Omittable()
   @ArrayMinSize(1)
   @ArrayMaxSize(SCOPES.length)
   @IsIn(SCOPES, { each: true, message: `each scope must be one of: ${SCOPES.join(', ')}` })
-  scopes!: Scope[];
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({ enum: SCOPE_PRESET_NAMES, description: PRESET_DOC })
+  @Field(() => String, { nullable: true, description: PRESET_DOC })
+  @Omittable()
+  @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
+  preset?: ScopePreset;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: OWNER_DOC })
+  @Field(() => ID, { nullable: true, description: OWNER_DOC })
+  @Nullable()
+  @IsUUID('all', { message: 'defaultOwnerUserId must be a UUID' })
+  defaultOwnerUserId?: string | null;
 
   @ApiPropertyOptional({ example: '2027-12-31T00:00:00Z' })
   @Field({ nullable: true })
@@ -29,6 +46,37 @@ export class CreateApiKeyDto {
   expiresAt?: Date;
 }
 
+/** A key's new scopes, as a list, a preset, or both; they replace the old ones. */
+@InputType('UpdateApiKeyInput')
+export class UpdateApiKeyDto {
+  @ApiPropertyOptional({ example: 'Bullhorn sync (read only)' })
+  @Field({ nullable: true })
+  @Omittable()
+  @IsString()
+  @Length(1, 100)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: SCOPES, isArray: true, description: 'Replace the scopes with these (with a preset: added to it).' })
+  @Field(() => [String], { nullable: true })
+  @Omittable()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SCOPES.length)
+  @IsIn(SCOPES, { each: true, message: `each scope must be one of: ${SCOPES.join(', ')}` })
+  scopes?: Scope[];
+
+  @ApiPropertyOptional({ enum: SCOPE_PRESET_NAMES, description: PRESET_DOC })
+  @Field(() => String, { nullable: true, description: PRESET_DOC })
+  @Omittable()
+  @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
+  preset?: ScopePreset;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: OWNER_DOC })
+  @Field(() => ID, { nullable: true, description: OWNER_DOC })
+  @Nullable()
+  @IsUUID('all', { message: 'defaultOwnerUserId must be a UUID' })
+  defaultOwnerUserId?: string | null;
+}
+
 @ObjectType('ApiKey')
 export class ApiKeyView {
   @ApiProperty() @Field(() => ID) id!: string;
@@ -36,6 +84,7 @@ export class ApiKeyView {
   @ApiProperty({ example: 'tp_AbCdEfG' }) @Field() prefix!: string;
   @ApiProperty({ isArray: true, enum: SCOPES }) @Field(() => [String]) scopes!: string[];
   @ApiProperty() @Field(() => ID) createdByUserId!: string;
+  @ApiPropertyOptional({ nullable: true, format: 'uuid', description: OWNER_DOC }) @Field(() => ID, { nullable: true, description: OWNER_DOC }) defaultOwnerUserId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
@@ -49,6 +98,7 @@ export class ApiKeyView {
       prefix: e.prefix,
       scopes: e.scopes,
       createdByUserId: e.createdByUserId,
+      defaultOwnerUserId: e.defaultOwnerUserId,
       lastUsedAt: e.lastUsedAt,
       expiresAt: e.expiresAt,
       revokedAt: e.revokedAt,

@@ -206,6 +206,7 @@ export class UpsertCandidateResultView {
   @Field(() => Int, { description: 'Position of the item in the input list.' }) index!: number;
   @Field() externalId!: string;
   @Field({ description: 'True when this call created the candidate.' }) created!: boolean;
+  @Field({ description: 'True when this item changed the candidate (created, updated or restored); false when it was already so.' }) changed!: boolean;
   @Field(() => CandidateView, { nullable: true, description: 'Null when the item was not written.' }) candidate!: CandidateView | null;
   @Field(() => BulkItemErrorView, { nullable: true }) error!: BulkItemErrorView | null;
 }
@@ -213,7 +214,8 @@ export class UpsertCandidateResultView {
 @ObjectType('UpsertCandidatesPayload')
 export class UpsertCandidatesPayload {
   @Field() atomic!: boolean;
-  @Field(() => Int) written!: number;
+  @Field(() => Int, { description: 'Items stored without an error (unchanged ones included).' }) written!: number;
+  @Field(() => Int, { description: 'Of the written items, those that changed nothing (the candidate was already so).' }) unchanged!: number;
   @Field(() => Int) failed!: number;
   @Field(() => [UpsertCandidateResultView]) results!: UpsertCandidateResultView[];
 }

@@ -57,6 +57,10 @@ export class MessageEntity {
   @Column('text', { name: 'provider_id', nullable: true })
   providerId!: string | null;
 
+  /** The Twilio account (AccountSid) the message went through; its status callbacks are verified with that account's token. */
+  @Column('text', { name: 'provider_account', nullable: true })
+  providerAccount!: string | null;
+
   @Column('text', { name: 'from_address', nullable: true })
   fromAddress!: string | null;
 

@@ -26,16 +26,19 @@ export interface ResolvedSenders {
   smsUnavailableReason: string | null;
 }
 
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
 /** What an inbound webhook needs before it may touch the tenant: from messaging_webhook_tenant(). */
 export interface WebhookTenant {
   tenantId: TenantId;
   active: boolean;
-  /**
-   * The tokens a Twilio signature may be made with: the tenant's own account first, then the
-   * platform's (messages sent before the firm connected its own account are still reported,
-   * signed by the platform account). Empty when neither exists.
-   */
-  twilioAuthTokens: string[];
+  /** The firm's own Twilio account, when it connected one. */
+  ownTwilio?: TwilioCredentials;
+  /** The platform's Twilio account (TWILIO_* settings), when there is one. */
+  platformTwilio?: TwilioCredentials;
   inboundEmailSecretHash: string | null;
 }
 
@@ -129,6 +132,24 @@ export class SendersService {
    * The tenant named by a webhook URL, through the SECURITY DEFINER lookup (no tenant is known
    * yet). undefined for an unknown key.
    */
+  /**
+   * The Twilio account an outbound message of the tenant went through, found as a status
+   * callback names it (its SID, else our id from the callback URL). undefined: no such message,
+   * or one sent before accounts were recorded.
+   */
+  async outboundAccount(tenantId: TenantId, sid: string | undefined, messageId: string | undefined): Promise<string | undefined> {
+    return this.db.tx(tenantId, async (tx) => {
+      const rows = await tx.query<{ provider_account: string | null }>(
+        `SELECT provider_account FROM messages
+         WHERE tenant_id = $1 AND provider = 'twilio' AND direction = 'out'
+           AND (provider_id = $2 OR (provider_id IS NULL AND id::text = $3))
+         LIMIT 1`,
+        [tenantId, sid ?? null, messageId ?? null],
+      );
+      return rows[0]?.provider_account ?? undefined;
+    });
+  }
+
   async webhookTenant(webhookKey: string): Promise<WebhookTenant | undefined> {
     if (!/^[A-Za-z0-9_-]{1,100}$/.test(webhookKey)) return undefined;
     const rows = (await this.dataSource.query('SELECT * FROM messaging_webhook_tenant($1)', [webhookKey])) as {
@@ -140,12 +161,13 @@ export class SendersService {
     }[];
     const row = rows[0];
     if (!row) return undefined;
-    const own = row.twilio_account_sid && row.twilio_auth_token_encrypted ? this.decrypt(row.twilio_auth_token_encrypted) : undefined;
-    const twilioAuthTokens = [own, this.config.twilio?.authToken].filter((token): token is string => !!token);
+    const platform = this.config.twilio;
+    const ownToken = row.twilio_account_sid && row.twilio_auth_token_encrypted ? this.decrypt(row.twilio_auth_token_encrypted) : undefined;
     return {
       tenantId: asTenantId(row.tenant_id),
       active: row.tenant_status === 'active',
-      twilioAuthTokens: [...new Set(twilioAuthTokens)],
+      ownTwilio: row.twilio_account_sid && ownToken ? { accountSid: row.twilio_account_sid, authToken: ownToken } : undefined,
+      platformTwilio: platform ? { accountSid: platform.accountSid, authToken: platform.authToken } : undefined,
       inboundEmailSecretHash: row.inbound_email_secret_hash,
     };
   }

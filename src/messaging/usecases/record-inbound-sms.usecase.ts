@@ -105,11 +105,12 @@ export class RecordInboundSmsUseCase {
     const cols = person ? personColumns(person) : { candidateId: null, contactId: null };
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO messages (tenant_id, candidate_id, contact_id, direction, channel, status, provider, provider_id,
-                             from_address, to_address, body, reply_state, matched, created_at, updated_at)
-       VALUES ($1, $2, $3, 'in', 'sms', 'received', 'twilio', $4, $5, $6, $7, $8, $9, $10, $10)
+                             from_address, to_address, body, reply_state, matched, created_at, updated_at, provider_account)
+       VALUES ($1, $2, $3, 'in', 'sms', 'received', 'twilio', $4, $5, $6, $7, $8, $9, $10, $10, $11)
        ON CONFLICT ON CONSTRAINT messages_provider_id_key DO NOTHING
        RETURNING id`,
-      [tx.tenantId, cols.candidateId, cols.contactId, sid, from || null, to, body, replyState, person !== null, now],
+      // The AccountSid was checked by the webhook's guard (its token verified the signature).
+      [tx.tenantId, cols.candidateId, cols.contactId, sid, from || null, to, body, replyState, person !== null, now, param(params, 'AccountSid') ?? null],
     );
     const messageId = inserted[0]?.id;
     if (!messageId) return { twiml: answer, messageId: null, duplicate: true };
