@@ -1,5 +1,5 @@
 import { FakeTwilioServer } from '../support/fake-twilio.server';
-import { bootTestApp, signup, SignedUp, TestApp, withAdminDb } from '../support/test-app';
+import { bootTestApp, markEmailVerified, signup, SignedUp, TestApp, withAdminDb } from '../support/test-app';
 import {
   accountSid,
   authToken,
@@ -119,6 +119,8 @@ describe('Twilio webhooks trust the account they come from', () => {
 
   it('each outbound message records its account; its status callbacks are verified with that account', async () => {
     const a = await signup(t);
+    // The platform's sender serves a firm once its signup email is verified.
+    await markEmailVerified(a);
     const candidateId = await createCandidate(t, a, { phone: phone(), email: 'trust@example.org' });
     // Sent through the platform's account, before the firm connected its own.
     const early = await sms(a, candidateId);
