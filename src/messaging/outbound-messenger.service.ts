@@ -21,6 +21,7 @@ import { MessageEntity, MessageProvider, MessageStatus } from './entities/messag
 import { EMPTY_PERSON_STATE } from './outbound.types';
 import type { OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend } from './outbound.types';
 import { SendersService } from './senders/senders.service';
+import { describeError } from '../common/describe-error';
 
 /** The SMS driver used when no Twilio account is resolvable: records `simulated`. */
 export const LOG_SMS_DRIVER = Symbol('LOG_SMS_DRIVER');
@@ -235,7 +236,7 @@ export class OutboundMessengerService implements OutboundMessenger {
     } catch (err) {
       // Drivers classify every provider answer; a throw is a bug, and whether the message left is unknown.
       this.logger.error({ err, messageId: prepared.message.id }, 'driver threw instead of returning an outcome');
-      return { kind: 'unknown', code: 'driver_error', reason: err instanceof Error ? err.message : String(err) };
+      return { kind: 'unknown', code: 'driver_error', reason: describeError(err) };
     }
   }
 

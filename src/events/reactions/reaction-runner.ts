@@ -12,6 +12,7 @@ import { DomainEventBus } from '../domain-event-bus';
 import type { Reaction, ReactionSettler } from '../domain-event-bus';
 import type { AnyDomainEvent } from '../domain-events';
 import { MAX_REACTION_ATTEMPTS, reactionRetryDelayMs, writeFailedReaction } from './reaction-store';
+import { describeError } from '../../common/describe-error';
 
 export type ReactionOutcome = 'done' | 'failed' | 'dead' | 'skipped';
 
@@ -185,7 +186,7 @@ function auditedActor(actor: Actor | undefined): { kind: 'user' | 'api_key'; id:
 }
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return err instanceof Error ? `${err.name}: ${err.message}` : describeError(err);
 }
 
 /** The stored event, as the handler gets it (the payload is what TenantTx.emit stored as JSON). */

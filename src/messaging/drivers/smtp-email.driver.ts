@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { domainToASCII } from 'node:url';
 import type { EmailDriver, OutboundEmail, SendOutcome } from './driver.types';
 import { nestDriverLogger, type DriverLogFn } from './log-email.driver';
+import { describeError } from '../../common/describe-error';
 
 export interface SmtpEmailDriverOptions {
   /** `smtp://user:pass@host:587`, `smtps://host:465`, ... Query parameters override the timeouts below. */
@@ -213,8 +214,8 @@ export type SmtpSendPhase = 'before_data' | 'after_data' | 'untracked';
 export function classifySmtpError(error: unknown, phase: SmtpSendPhase): Exclude<SendOutcome, { kind: 'sent' }> {
   if (!isNodemailerError(error)) {
     return phase === 'before_data'
-      ? { kind: 'retryable', reason: `SMTP send failed: ${String(error)}` }
-      : { kind: 'unknown', reason: `SMTP send failed: ${String(error)}` };
+      ? { kind: 'retryable', reason: `SMTP send failed: ${describeError(error)}` }
+      : { kind: 'unknown', reason: `SMTP send failed: ${describeError(error)}` };
   }
   const reason = error.message || 'SMTP send failed';
   const responseCode = typeof error.responseCode === 'number' ? error.responseCode : undefined;

@@ -6,6 +6,7 @@ import TwilioServiceException from 'twilio/lib/base/TwilioServiceException';
 import type TwilioResponse from 'twilio/lib/http/response';
 import type { OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './driver.types';
 import { nestDriverLogger, type DriverLogFn } from './log-email.driver';
+import { describeError } from '../../common/describe-error';
 
 export interface TwilioSmsDriverOptions {
   /**
@@ -206,7 +207,7 @@ export function classifyTwilioError(error: unknown): Exclude<SendOutcome, { kind
 
   const e = (typeof error === 'object' && error !== null ? error : {}) as NetworkErrorShape;
   const code = typeof e.code === 'string' ? e.code : undefined;
-  const reason = typeof e.message === 'string' ? e.message : String(error);
+  const reason = typeof e.message === 'string' ? e.message : describeError(error);
   if (code !== undefined && NOT_SENT_NETWORK_CODES.has(code)) {
     return { kind: 'retryable', code, reason: `request not sent: ${reason}` };
   }
