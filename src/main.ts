@@ -4,6 +4,7 @@ import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './bootstrap/create-app';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
+import { markRunning } from './bootstrap/running-marker';
 
 /**
  * `npm start`: loads and checks the configuration, starts the embedded PostgreSQL when
@@ -11,6 +12,7 @@ import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-pos
  * SIGINT/SIGTERM close the server, then the database, cleanly.
  */
 async function main(): Promise<void> {
+  markRunning();
   let config;
   try {
     config = loadConfig();
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createRootLogger(config.logLevel);
+  const logger = createRootLogger(config.logLevel, undefined, { pretty: !config.isProduction && process.stdout.isTTY === true });
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
@@ -49,8 +51,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const base = `http://localhost:${config.port}`;
   logger.info(
-    { rest: `${base}/v1`, docs: `${base}/docs`, openapi: `${base}/openapi.json`, graphql: `${base}/graphql` },
-    `Touchpoint is up: REST ${base}/v1 · docs ${base}/docs · GraphQL ${base}/graphql`,
+    { console: `${base}/`, rest: `${base}/v1`, docs: `${base}/docs`, openapi: `${base}/openapi.json`, graphql: `${base}/graphql` },
+    `Touchpoint is up: console ${base}/ · REST ${base}/v1 · docs ${base}/docs · GraphQL ${base}/graphql`,
   );
 }
 

@@ -3,6 +3,7 @@ import { failureText } from './common/describe-error';
 import { createRootLogger } from './common/logger';
 import { ConfigError, loadConfig } from './config/app-config';
 import { createApp } from './bootstrap/create-app';
+import { markRunning } from './bootstrap/running-marker';
 
 /**
  * `npm run start:worker`: a dispatch-only process. It builds the same application (so the
@@ -12,6 +13,7 @@ import { createApp } from './bootstrap/create-app';
  * SIGTERM stops claiming, lets in-flight sends finish (bounded), releases unsent leases, exits.
  */
 async function main(): Promise<void> {
+  markRunning();
   let config;
   try {
     config = loadConfig({ ...process.env, SCHEDULER: 'on' });
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     process.stderr.write('DATABASE_URL is required for a worker: it dispatches from the database the API uses\n');
     process.exit(1);
   }
-  const logger = createRootLogger(config.logLevel);
+  const logger = createRootLogger(config.logLevel, undefined, { pretty: !config.isProduction && process.stdout.isTTY === true });
   const { app, dataSource } = await createApp({ config, databaseUrl: config.databaseUrl, logger });
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

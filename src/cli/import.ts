@@ -20,6 +20,7 @@ import { CreateLeadDto } from '../leads/dto/lead.dto';
 import { LeadsService } from '../leads/leads.service';
 import { UsersService } from '../users/users.service';
 import { CsvError, parseCsv } from './csv';
+import { markRunning } from '../bootstrap/running-marker';
 
 /**
  * `npm run import -- [--type candidates|contacts|leads] --api-key tp_… [--skip-invalid] [--source bullhorn] file.csv`
@@ -379,6 +380,7 @@ export async function main(argv: readonly string[], io: ImportIo): Promise<numbe
 }
 
 if (require.main === module) {
+  markRunning();
   main(process.argv.slice(2), { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), tty: process.stderr.isTTY === true })
     .then((code) => process.exit(code))
     .catch((err: unknown) => {

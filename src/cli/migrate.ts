@@ -4,12 +4,14 @@ import { loadConfig } from '../config/app-config';
 import { buildDataSource } from '../database/data-source';
 import { EmbeddedDatabase, startEmbeddedPostgres } from '../database/embedded-postgres';
 import { revertLastMigration, runMigrations } from '../database/migrator';
+import { markRunning } from '../bootstrap/running-marker';
 
 /**
  * `npm run migration:run` / `npm run migration:revert` against DATABASE_URL (or, when unset,
  * the embedded PostgreSQL under the data dir, as `npm start` uses).
  */
 async function main(): Promise<void> {
+  markRunning();
   const command = process.argv[2];
   if (command !== 'run' && command !== 'revert') {
     process.stderr.write('usage: migrate run|revert\n');

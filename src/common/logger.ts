@@ -1,14 +1,17 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { DestinationStream, Logger as Pino } from 'pino';
+import pinoPretty from 'pino-pretty';
 import { scrubLogLine } from './log-scrub';
 
 /**
  * Structured logs (pino JSON). The same instance serves Fastify's request log and Nest's Logger.
  * Every serialized line goes through `scrubLogLine` (tokens in URLs, credentials, emails and
  * phone numbers), whoever wrote it. `destination`: stdout unless given (tests capture lines).
+ * `pretty`: one readable line per entry (time, level, message, the fields) for a person at a
+ * terminal (development with a TTY); JSON otherwise, for machines.
  */
-export function createRootLogger(level: string, destination?: DestinationStream): Pino {
-  const options: pino.LoggerOptions = {
+export function createRootLogger(level: string, destination?: DestinationStream, options: { pretty?: boolean } = {}): Pino {
+  const loggerOptions: pino.LoggerOptions = {
     level,
     base: { service: 'touchpoint' },
     hooks: { streamWrite: scrubLogLine },
@@ -24,8 +27,12 @@ export function createRootLogger(level: string, destination?: DestinationStream)
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const out = destination ?? (options.pretty ? pinoPretty({ colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service' }) : undefined);
+  return out ? pino(loggerOptions, out) : pino(loggerOptions);
 }
+
+/** Nest's start-up chatter (modules loaded, each route mapped): debug, so the banner stays readable. */
+const START_UP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'GraphQLModule']);
 
 /**
  * Nest's LoggerService over pino. Accepts both Nest's (message, context) calls and the
@@ -52,7 +59,8 @@ export class PinoNestLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    this.write(typeof context === 'string' && START_UP_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);
