@@ -52,6 +52,23 @@ describe('the recruiter console', () => {
     await context.close();
   });
 
+  it('an email and password that open two firms: the page asks which, and signs in to the chosen one', async () => {
+    const email = uniqueEmail('dana');
+    await h.firm('Contoso Talent', 'Dana Two', email);
+    await h.firm('Fabrikam People', 'Dana Two', email);
+    const { context, page } = await h.newPage();
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await seen(page.getByText('This email signs in to several firms. Which one?'));
+    await page.getByLabel('Fabrikam People').check();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await seen(page.getByRole('heading', { name: 'Today', level: 1 }));
+    await seen(page.getByText('Dana Two · Fabrikam People'));
+    await context.close();
+  });
+
   it('add a candidate and a lead, move it to applied, and see the planned follow-up with the employer contact by name', async () => {
     const firm = await h.firm();
     const { context, page } = await h.newPage();

@@ -5,6 +5,8 @@ export class ApiError extends Error {
     readonly code: string,
     readonly status: number,
     readonly fields: Readonly<Record<string, string>> = {},
+    /** The rest of the problem+json body (e.g. the `firms` of an ambiguous sign-in). */
+    readonly body: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';

@@ -65,13 +65,23 @@ async function post<T>(path: string, body: unknown, method = 'POST'): Promise<T>
   if (res.status === 204) return undefined as T;
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
-    throw new ApiError(String(json.detail ?? json.title ?? `Request failed (${res.status})`), String(json.code ?? 'ERROR'), res.status, fieldsOf(json.errors));
+    throw new ApiError(String(json.detail ?? json.title ?? `Request failed (${res.status})`), String(json.code ?? 'ERROR'), res.status, fieldsOf(json.errors), json);
   }
   return json as T;
 }
 
-export async function signIn(email: string, password: string): Promise<void> {
-  accept(await post<TokenAnswer>('/v1/auth/login', { email, password }));
+/**
+ * Signs in. The same email and password may open accounts in several firms: the API then answers
+ * 409 with `firms`, and the caller asks which one and signs in again with its `firmId`.
+ */
+export async function signIn(email: string, password: string, firmId?: string): Promise<void> {
+  accept(await post<TokenAnswer>('/v1/auth/login', { email, password, ...(firmId ? { firmId } : {}) }));
+}
+
+/** The firms of an ambiguous sign-in (a 409 listing them), else undefined. */
+export function firmsToChoose(err: unknown): { id: string; name: string }[] | undefined {
+  if (!(err instanceof ApiError) || err.status !== 409 || !Array.isArray(err.body.firms)) return undefined;
+  return (err.body.firms as { id: string; name: string }[]).filter((f) => typeof f?.id === 'string');
 }
 
 export async function signUp(input: { firmName: string; name: string; email: string; password: string; timeZone?: string }): Promise<void> {

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { ApiError } from '../api/errors';
-import { acceptInvite, signIn, signUp } from '../api/session';
+import { acceptInvite, firmsToChoose, signIn, signUp } from '../api/session';
 import { recruiterZone } from '../api/preview';
 import { Field, FormError } from '../components/ui';
 
@@ -41,13 +41,26 @@ function useSubmit(action: () => Promise<void>) {
 export function SignInPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const s = useSubmit(() => signIn(email, password));
+  const [firmId, setFirmId] = useState('');
+  const s = useSubmit(() => signIn(email, password, firmId || undefined));
+  // The same email and password open accounts in several firms: say which.
+  const firms = firmsToChoose(s.error);
   return (
     <AuthFrame title="Sign in">
       <form onSubmit={s.onSubmit} noValidate>
         <Field label="Email" name="email" type="email" autoComplete="username" value={email} onChange={setEmail} error={s.apiError} required />
         <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={s.apiError} required />
-        <FormError error={s.error} shown={['email', 'password']} />
+        {firms && (
+          <fieldset>
+            <legend>This email signs in to several firms. Which one?</legend>
+            {firms.map((f) => (
+              <label key={f.id}>
+                <input type="radio" name="firmId" value={f.id} checked={firmId === f.id} onChange={() => setFirmId(f.id)} /> {f.name}
+              </label>
+            ))}
+          </fieldset>
+        )}
+        <FormError error={firms ? null : s.error} shown={['email', 'password', 'firmId']} />
         <button type="submit" className="primary" disabled={s.busy}>
           {s.busy ? 'Signing in…' : 'Sign in'}
         </button>

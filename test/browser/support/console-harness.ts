@@ -92,8 +92,8 @@ export class ConsoleHarness {
   }
 
   /** A firm with SMS through the Twilio test server, signed up over the API. */
-  async firm(name = 'Acme Staffing', admin = 'Pat Recruiter'): Promise<SignedUp> {
-    const who = await signup(this.t, { firmName: name, name: admin, timeZone: ZONE });
+  async firm(name = 'Acme Staffing', admin = 'Pat Recruiter', email?: string): Promise<SignedUp> {
+    const who = await signup(this.t, { firmName: name, name: admin, timeZone: ZONE, ...(email ? { email } : {}) });
     await this.api(who).put('/v1/settings/senders').send({ twilioAccountSid: TWILIO_ACCOUNT, twilioAuthToken: TWILIO_TOKEN, twilioFrom: FIRM_NUMBER, emailFromAddress: 'pat@acme-staffing.example' }).expect(200);
     return who;
   }
