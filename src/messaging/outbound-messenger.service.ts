@@ -9,7 +9,8 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import type { TenantId } from '../database/tenant-id';
 import { personKey } from '../people/person-ref';
 import { ConsentService } from './consent/consent.service';
-import { personColumns } from './domain/person';
+import { isMessageId, replySubject, threadHeaders } from './domain/email-headers';
+import { personColumns, personOf } from './domain/person';
 import { isTwilioMessageStatus, nextStatus } from './domain/twilio-status';
 import { createUnsubscribeToken, unsubscribeKey } from './domain/unsubscribe-token';
 import { EMAIL_DRIVER, SMS_DRIVER } from './drivers/driver.types';
@@ -20,6 +21,16 @@ import { MessageEntity, MessageProvider, MessageStatus } from './entities/messag
 import { EMPTY_PERSON_STATE } from './outbound.types';
 import type { OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend } from './outbound.types';
 import { SendersService } from './senders/senders.service';
+
+/** A conversation's earlier emails to one person: their Message-IDs, oldest first, and the first subject. */
+interface EmailThread {
+  subject: string;
+  messageIds: string[];
+}
+
+function threadOf(person: PersonRef, threadKey: string): string {
+  return `${personKey(person)}|${threadKey}`;
+}
 
 /** The SMS driver used when no Twilio account is resolvable: records `simulated`. */
 export const LOG_SMS_DRIVER = Symbol('LOG_SMS_DRIVER');
@@ -119,6 +130,7 @@ export class OutboundMessengerService implements OutboundMessenger {
       const senders = context.senders;
       const out: PreparedSend[] = [];
       const rows: Omit<MessageEntity, 'tenantId'>[] = [];
+      const threads = await this.threadsIn(tx, requests);
       for (const request of requests) {
         const blocked = (reason: string): PreparedSend => ({ kind: 'blocked', tenantId: request.tenantId, reason });
         const to = request.recipient.address.trim();
@@ -131,9 +143,10 @@ export class OutboundMessengerService implements OutboundMessenger {
           out.push(blocked(`opted out of ${request.channel === 'email' ? 'email' : 'SMS'}`));
           continue;
         }
-        const message = this.messageRow(request, to, senders, now);
+        const thread = request.channel === 'email' && request.threadKey ? threads.get(threadOf(request.person, request.threadKey)) : undefined;
+        const message = this.messageRow(request, to, senders, now, thread);
         rows.push(message);
-        out.push(this.ready(request, message, to, senders));
+        out.push(this.ready(request, message, to, senders, thread));
       }
       await tx.repo(MessageEntity).insertMany(rows);
       return out;
@@ -162,7 +175,41 @@ export class OutboundMessengerService implements OutboundMessenger {
     return results;
   }
 
-  private messageRow(request: OutboundRequest, to: string, senders: OutboundContext['senders'], now: Date): MessageEntity {
+  /**
+   * The earlier emails of each (person, thread key) of a batch, in one read: their Message-IDs
+   * (oldest first) and the first one's subject. Only emails that left (a Message-ID recorded).
+   */
+  private async threadsIn(tx: TenantTx, requests: readonly OutboundRequest[]): Promise<Map<string, EmailThread>> {
+    const threaded = requests.filter((r) => r.channel === 'email' && r.threadKey);
+    const threads = new Map<string, EmailThread>();
+    if (threaded.length === 0) return threads;
+    const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; thread_key: string; provider_id: string; subject: string | null }>(
+      `SELECT m.candidate_id, m.contact_id, m.thread_key, m.provider_id, m.subject
+       FROM messages m
+       JOIN unnest($2::text[], $3::uuid[], $4::uuid[]) AS w(thread_key, candidate_id, contact_id)
+         ON m.thread_key = w.thread_key
+        AND m.candidate_id IS NOT DISTINCT FROM w.candidate_id AND m.contact_id IS NOT DISTINCT FROM w.contact_id
+       WHERE m.tenant_id = $1 AND m.channel = 'email' AND m.direction = 'out' AND m.provider_id LIKE '<%>'
+       ORDER BY m.created_at, m.id`,
+      [
+        tx.tenantId,
+        threaded.map((r) => r.threadKey!),
+        threaded.map((r) => (r.person.type === 'candidate' ? r.person.id : null)),
+        threaded.map((r) => (r.person.type === 'contact' ? r.person.id : null)),
+      ],
+    );
+    for (const r of rows) {
+      const person = personOf({ candidateId: r.candidate_id, contactId: r.contact_id });
+      if (!person || !isMessageId(r.provider_id)) continue;
+      const key = threadOf(person, r.thread_key);
+      const thread = threads.get(key);
+      if (thread) thread.messageIds.push(r.provider_id);
+      else threads.set(key, { subject: r.subject ?? '', messageIds: [r.provider_id] });
+    }
+    return threads;
+  }
+
+  private messageRow(request: OutboundRequest, to: string, senders: OutboundContext['senders'], now: Date, thread: EmailThread | undefined): MessageEntity {
     const email = request.channel === 'email';
     const account = senders.twilio;
     return Object.assign(new MessageEntity(), {
@@ -178,20 +225,22 @@ export class OutboundMessengerService implements OutboundMessenger {
       providerId: null,
       fromAddress: email ? senders.email.fromAddress : account ? (account.from ?? account.messagingServiceSid ?? null) : null,
       toAddress: to,
-      subject: email ? request.subject?.trim() || `A message from ${senders.tenantName}` : null,
+      subject: email ? (thread?.subject ? replySubject(thread.subject) : request.subject?.trim() || `A message from ${senders.tenantName}`) : null,
       body: request.text,
       errorCode: null,
       errorMessage: null,
       inReplyTo: null,
       replyState: null,
       matched: true,
+      threadKey: request.threadKey ?? null,
       createdAt: now,
       updatedAt: now,
     });
   }
 
-  private ready(request: OutboundRequest, message: MessageEntity, to: string, senders: OutboundContext['senders']): PreparedSend {
+  private ready(request: OutboundRequest, message: MessageEntity, to: string, senders: OutboundContext['senders'], thread: EmailThread | undefined): PreparedSend {
     if (request.channel === 'email') {
+      const threading = thread ? threadHeaders(thread.messageIds) : undefined;
       const email: OutboundEmail = {
         messageId: message.id,
         to,
@@ -201,6 +250,7 @@ export class OutboundMessengerService implements OutboundMessenger {
         ...(senders.email.replyTo ? { replyTo: senders.email.replyTo } : {}),
         subject: message.subject ?? '',
         text: request.text,
+        ...(threading ? { inReplyTo: threading.inReplyTo, references: threading.references } : {}),
         ...(request.automated ? { unsubscribeUrl: this.unsubscribeUrl(request.tenantId, request.person, 'email') } : {}),
       };
       return { kind: 'ready', tenantId: request.tenantId, message, email };

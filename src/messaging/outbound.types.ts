@@ -54,6 +54,12 @@ export interface OutboundRequest {
   author?: { userId: string; name: string };
   /** Automated messages carry the RFC 8058 unsubscribe headers (email). */
   automated: boolean;
+  /**
+   * The conversation this message belongs to, per person (`lead:<id>`: everything about one lead
+   * to one person). An email with a key answers the earlier emails with the same key to the same
+   * person: In-Reply-To/References and "Re: <the first subject>" (domain/email-headers.ts).
+   */
+  threadKey?: string;
 }
 
 export interface OutboundResult {

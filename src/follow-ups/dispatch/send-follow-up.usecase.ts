@@ -248,6 +248,7 @@ export class SendFollowUpUseCase {
             ...(oneOff && composition.signer ? { author: { userId: composition.signer.userId, name: composition.signer.name } } : {}),
             // Only automated mail carries List-Unsubscribe.
             automated: !oneOff,
+            threadKey: threadKeyOf(row),
           },
         });
       }
@@ -256,6 +257,15 @@ export class SendFollowUpUseCase {
     finishes.forEach((f, i) => done.set(f.row.id, ended[i]!));
     return { done, paced, sends, context: group.outbound };
   }
+}
+
+/**
+ * The email conversation a follow-up belongs to, per person: everything about one lead is one
+ * thread (the resume follow-up, its nudges, the interview emails); without a lead, a follow-up and
+ * its nudges (which name it as their parent).
+ */
+export function threadKeyOf(row: Pick<FollowUpEntity, 'id' | 'leadId' | 'parentFollowUpId'>): string {
+  return row.leadId ? `lead:${row.leadId}` : `follow-up:${row.parentFollowUpId ?? row.id}`;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface OutboundEmail {
   html?: string;
   /** Threads a reply: the Message-ID this email answers. */
   inReplyTo?: string;
+  /** The thread's Message-IDs, oldest first (References); defaults to `inReplyTo` alone. */
+  references?: string[];
   /** RFC 8058 one-click unsubscribe URL. Required on automated email. */
   unsubscribeUrl?: string;
   headers?: Record<string, string>;

@@ -36,6 +36,12 @@ export class InboundEmailDto {
   @IsString()
   @MaxLength(998)
   inReplyTo?: string;
+
+  @ApiPropertyOptional({ example: '<1f0e…@acme-staffing.com> <0b9c7a52-5d0e-4d55-9c39-6f0f4f1d7c11@acme-staffing.com>', description: 'The References header: matched when In-Reply-To is not one of ours.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20_000)
+  references?: string;
 }
 
 export class InboundEmailResultView {

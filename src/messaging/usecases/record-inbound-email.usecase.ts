@@ -3,6 +3,7 @@ import { Clock } from '../../common/clock';
 import { TenantDb, TenantTx } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import { parseMailbox } from '../domain/email-address';
+import { normalizeMessageId, parseMessageIds } from '../domain/email-headers';
 import { personColumns, personOf } from '../domain/person';
 import { EngagementService } from '../engagement.service';
 import type { PersonRef } from '../outbound.types';
@@ -16,6 +17,8 @@ export interface InboundEmailInput {
   text?: string;
   messageId: string;
   inReplyTo?: string;
+  /** The References header: the thread's Message-IDs, oldest first. */
+  references?: string;
 }
 
 export interface InboundEmailResult {
@@ -25,15 +28,10 @@ export interface InboundEmailResult {
   person: PersonRef | null;
 }
 
-/** Message-IDs are compared with their angle brackets: `<id@host>`. */
-export function normalizeMessageId(raw: string): string {
-  const t = raw.trim();
-  return t.startsWith('<') ? t : `<${t}>`;
-}
-
 /**
- * Records an inbound email reply, once per Message-ID. It is matched to the person of the
- * outbound message it answers (In-Reply-To = our Message-ID), else by the sender's address; an
+ * Records an inbound email reply, once per Message-ID. It is matched to the person (and the
+ * thread: the lead) of the outbound message it answers (In-Reply-To = our Message-ID, else the
+ * latest of ours in References), else by the sender's address; an
  * unknown sender is kept as an unmatched message. Same effects as an inbound SMS, minus keywords:
  * engagement (last inbound channel email) and `message.received`.
  */
@@ -54,23 +52,30 @@ export class RecordInboundEmailUseCase {
     const inReplyTo = input.inReplyTo ? normalizeMessageId(input.inReplyTo) : null;
     const fromAddress = parseMailbox(input.from)?.address ?? input.from.trim();
     let person: PersonRef | null = null;
-    if (inReplyTo) {
-      const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null }>(
-        `SELECT candidate_id, contact_id FROM messages
-         WHERE tenant_id = $1 AND provider IN ('smtp', 'log') AND provider_id = $2 AND direction = 'out'
-         LIMIT 1`,
-        [tx.tenantId, inReplyTo],
+    let threadKey: string | null = null;
+    // In-Reply-To first, then References from the newest: the first of ours names person and thread.
+    const answered = [...new Set([...(inReplyTo ? [inReplyTo] : []), ...parseMessageIds(input.references ?? null).reverse()])].slice(0, 50);
+    if (answered.length > 0) {
+      const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; thread_key: string | null }>(
+        `SELECT m.candidate_id, m.contact_id, m.thread_key FROM messages m
+         JOIN unnest($2::text[]) WITH ORDINALITY AS a(id, n) ON m.provider_id = a.id
+         WHERE m.tenant_id = $1 AND m.provider IN ('smtp', 'log') AND m.direction = 'out'
+         ORDER BY a.n LIMIT 1`,
+        [tx.tenantId, answered],
       );
       const r = rows[0];
-      if (r) person = personOf({ candidateId: r.candidate_id, contactId: r.contact_id });
+      if (r) {
+        person = personOf({ candidateId: r.candidate_id, contactId: r.contact_id });
+        threadKey = r.thread_key;
+      }
     }
     person ??= await matchByEmail(tx, fromAddress);
     const now = this.clock.now();
     const cols = person ? personColumns(person) : { candidateId: null, contactId: null };
     const inserted = await tx.query<{ id: string }>(
       `INSERT INTO messages (tenant_id, candidate_id, contact_id, direction, channel, status, provider, provider_id,
-                             from_address, to_address, subject, body, in_reply_to, reply_state, matched, created_at, updated_at)
-       VALUES ($1, $2, $3, 'in', 'email', 'received', 'smtp', $4, $5, $6, $7, $8, $9, 'open', $10, $11, $11)
+                             from_address, to_address, subject, body, in_reply_to, reply_state, matched, thread_key, created_at, updated_at)
+       VALUES ($1, $2, $3, 'in', 'email', 'received', 'smtp', $4, $5, $6, $7, $8, $9, 'open', $10, $12, $11, $11)
        ON CONFLICT ON CONSTRAINT messages_provider_id_key DO NOTHING
        RETURNING id`,
       [
@@ -85,6 +90,7 @@ export class RecordInboundEmailUseCase {
         inReplyTo,
         person !== null,
         now,
+        threadKey,
       ],
     );
     const messageId = inserted[0]?.id;
