@@ -24,6 +24,7 @@ import { FollowUpsService } from './follow-ups.service';
 import { FollowUpPlanner } from './planning/follow-up.planner';
 import { PlanFollowUpsReaction } from './planning/plan-follow-ups.reaction';
 import { OneOffAnswers } from './one-off/one-off-answers';
+import { InterviewInvitesReaction } from './planning/interview-invites.reaction';
 import { OneOffController } from './one-off/one-off.controller';
 import { OneOffResolver } from './one-off/one-off.resolver';
 import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
@@ -60,6 +61,7 @@ import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
     SendOneOffUseCase,
     OneOffResolver,
     OneOffAnswers,
+    InterviewInvitesReaction,
   ],
   exports: [FollowUpsService, DispatcherService, FollowUpPlanner, SendOneOffUseCase],
 })

@@ -9,6 +9,7 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import type { TenantId } from '../database/tenant-id';
 import { personKey } from '../people/person-ref';
 import { ConsentService } from './consent/consent.service';
+import { inviteCalendar } from './domain/calendar-invite';
 import { isMessageId, replySubject, threadHeaders } from './domain/email-headers';
 import { personColumns, personOf } from './domain/person';
 import { isTwilioMessageStatus, nextStatus } from './domain/twilio-status';
@@ -250,6 +251,9 @@ export class OutboundMessengerService implements OutboundMessenger {
         ...(senders.email.replyTo ? { replyTo: senders.email.replyTo } : {}),
         subject: message.subject ?? '',
         text: request.text,
+        ...(request.invite
+          ? { calendar: { method: request.invite.method, content: inviteCalendar({ ...request.invite, attendee: { name: request.recipient.name, email: to }, stamp: message.createdAt }) } }
+          : {}),
         ...(threading ? { inReplyTo: threading.inReplyTo, references: threading.references } : {}),
         ...(request.automated ? { unsubscribeUrl: this.unsubscribeUrl(request.tenantId, request.person, 'email') } : {}),
       };

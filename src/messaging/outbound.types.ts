@@ -1,6 +1,7 @@
 import type { TenantId } from '../database/tenant-id';
 import type { PersonRef } from '../people/person-ref';
 import type { MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver } from './drivers/driver.types';
+import type { InterviewInvite } from './domain/calendar-invite';
 import type { MessageEntity } from './entities/message.entity';
 import type { ResolvedSenders } from './senders/senders.service';
 
@@ -60,6 +61,8 @@ export interface OutboundRequest {
    * person: In-Reply-To/References and "Re: <the first subject>" (domain/email-headers.ts).
    */
   threadKey?: string;
+  /** Email only: an interview invite, sent as its text/calendar part (the attendee is the recipient). */
+  invite?: Omit<InterviewInvite, 'attendee' | 'stamp'>;
 }
 
 export interface OutboundResult {

@@ -44,9 +44,21 @@ export type Composition =
       facts: SendFacts;
       /** Who signs it (the owning recruiter, else the firm's first admin). */
       signer: { userId: string; name: string; email: string } | null;
+      /** The interview it is about, as it is now, for its calendar invite (see compose/invite.ts). */
+      interview: InterviewFacts | null;
     }
   /** The data no longer calls for it: the person, lead or interview is gone. */
   | { kind: 'cancel'; reason: string };
+
+export interface InterviewFacts {
+  interview: InterviewEntity;
+  /** Times it was moved: its invite's SEQUENCE. */
+  reschedules: number;
+  /** Its own zone, else the recipient's, else the firm's. */
+  zone: string;
+  /** "Interview: Jane Doe – Data Engineer at Acme". */
+  summary: string;
+}
 
 /** A group of one tenant's follow-ups, composed from the current data in a fixed number of reads. */
 export interface ComposedGroup {
@@ -92,6 +104,7 @@ export class FollowUpComposer {
     const candidates = byId(await this.candidates.findByIds(tenantId, [...candidateIds]));
     const leads = byId(await this.leads.findByIds(tenantId, unique(rows.map((f) => f.leadId))));
     const interviews = new Map((await this.interviews.findByIds(tenantId, unique(rows.map((f) => f.interviewId)))).map((r) => [r.interview.id, r]));
+    const reschedules = await this.interviews.rescheduleCounts(tenantId, [...interviews.keys()]);
     for (const lead of leads.values()) if (lead.referrerContactId) contactIds.add(lead.referrerContactId);
     for (const { interviewerIds } of interviews.values()) for (const id of interviewerIds) contactIds.add(id);
     const contacts = byId(await this.contacts.findByIds(tenantId, [...contactIds]));
@@ -104,7 +117,7 @@ export class FollowUpComposer {
     const people: PersonRef[] = [];
     rows.forEach((f, i) => {
       const signerUser = (ownerIds[i] ? users.get(ownerIds[i]!) : undefined) ?? admin;
-      const composition = build(f, { tenantName: tenant.name, tenantZone: tenant.timeZone, candidates, contacts, leads, interviews, signer: signerUser ?? null });
+      const composition = build(f, { tenantName: tenant.name, tenantZone: tenant.timeZone, candidates, contacts, leads, interviews, reschedules, signer: signerUser ?? null });
       items.set(f.id, composition);
       if (composition.kind === 'compose') people.push(composition.recipient.person);
     });
@@ -120,6 +133,7 @@ interface Loaded {
   contacts: ReadonlyMap<string, ContactEntity>;
   leads: ReadonlyMap<string, LeadEntity>;
   interviews: ReadonlyMap<string, { interview: InterviewEntity; interviewerIds: string[] }>;
+  reschedules: ReadonlyMap<string, number>;
   signer: UserEntity | null;
 }
 
@@ -166,6 +180,14 @@ function build(f: FollowUpEntity, d: Loaded): Composition {
     vars: vars as TemplateVars,
     facts: { lead: lead ?? null, interview: found?.interview ?? null, candidate: candidate ?? null },
     signer: d.signer ? { userId: d.signer.id, name: d.signer.name, email: d.signer.email } : null,
+    interview: found
+      ? {
+          interview: found.interview,
+          reschedules: d.reschedules.get(found.interview.id) ?? 0,
+          zone: found.interview.timeZone ?? zone,
+          summary: `Interview: ${candidate?.name ?? recipient.name}${lead ? ` – ${lead.position} at ${lead.company}` : ''}`,
+        }
+      : null,
   };
 }
 

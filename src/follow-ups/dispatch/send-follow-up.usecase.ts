@@ -8,6 +8,7 @@ import type { SendOutcome } from '../../messaging/drivers/driver.types';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
 import type { OutboundContext, OutboundMessenger, OutboundRequest, PreparedSend } from '../../messaging/outbound.types';
 import { draftFollowUp } from '../compose/draft';
+import { inviteFor } from '../compose/invite';
 import { FollowUpComposer } from '../compose/follow-up.composer';
 import type { Channel } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
@@ -249,6 +250,7 @@ export class SendFollowUpUseCase {
             // Only automated mail carries List-Unsubscribe.
             automated: !oneOff,
             threadKey: threadKeyOf(row),
+            invite: inviteFor(row, composition, channel),
           },
         });
       }

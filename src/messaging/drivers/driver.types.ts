@@ -21,6 +21,8 @@ export interface OutboundEmail {
   inReplyTo?: string;
   /** The thread's Message-IDs, oldest first (References); defaults to `inReplyTo` alone. */
   references?: string[];
+  /** An iCalendar invite (text/calendar; method=…), e.g. an interview's (domain/calendar-invite.ts). */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
   /** RFC 8058 one-click unsubscribe URL. Required on automated email. */
   unsubscribeUrl?: string;
   headers?: Record<string, string>;

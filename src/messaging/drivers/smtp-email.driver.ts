@@ -143,6 +143,8 @@ export class SmtpEmailDriver implements EmailDriver {
       subject: email.subject,
       text: email.text,
       html: email.html,
+      // A text/calendar alternative with its method: mail clients show it as an invite.
+      ...(email.calendar ? { icalEvent: { method: email.calendar.method, content: email.calendar.content, filename: 'invite.ics' } } : {}),
       inReplyTo: built.inReplyTo,
       references: built.references,
       headers,
