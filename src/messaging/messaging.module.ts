@@ -1,3 +1,5 @@
+import { AddressCorrections } from './deliverability/address-corrections';
+import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -73,6 +75,8 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     RecordInboundSmsUseCase,
     RecordTwilioStatusUseCase,
     RecordInboundEmailUseCase,
+    EmailDeliverabilityService,
+    AddressCorrections,
     TwilioSignatureGuard,
     InboundEmailSecretGuard,
     SendersResolver,

@@ -19,7 +19,8 @@ import type { EmailDriver, MessageChannel, OutboundEmail, OutboundSms, SendOutco
 import { withOptOutLine } from './domain/sms-compliance';
 import { EngagementService } from './engagement.service';
 import { MessageEntity, MessageProvider, MessageStatus } from './entities/message.entity';
-import { EMPTY_PERSON_STATE } from './outbound.types';
+import { emailBouncedReason, EMPTY_PERSON_STATE } from './outbound.types';
+import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
 import type { OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend } from './outbound.types';
 import { SendersService } from './senders/senders.service';
 
@@ -70,6 +71,7 @@ export class OutboundMessengerService implements OutboundMessenger {
     private readonly senders: SendersService,
     private readonly consent: ConsentService,
     private readonly engagement: EngagementService,
+    private readonly deliverability: EmailDeliverabilityService,
     @Inject(EMAIL_DRIVER) private readonly emailDriver: EmailDriver,
     @Inject(SMS_DRIVER) private readonly twilioDriver: SmsDriver,
     @Inject(LOG_SMS_DRIVER) private readonly logSmsDriver: SmsDriver,
@@ -84,8 +86,8 @@ export class OutboundMessengerService implements OutboundMessenger {
   }
 
   /**
-   * Three reads, whatever the number of people: the firm's senders, the people's engagement (last
-   * inbound channel, first SMS) and their opt-outs. One after the other: a dispatcher lane holds
+   * Four reads, whatever the number of people: the firm's senders, the people's engagement (last
+   * inbound channel, first SMS), their opt-outs and their undeliverable addresses. One after the other: a dispatcher lane holds
    * at most one pooled connection.
    */
   async context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext> {
@@ -93,6 +95,7 @@ export class OutboundMessengerService implements OutboundMessenger {
       const senders = await this.senders.resolveIn(tx);
       const engagement = await this.engagement.getManyIn(tx, people);
       const optOuts = await this.consent.optOutsIn(tx, people);
+      const undeliverable = await this.deliverability.undeliverableIn(tx, people);
       const states = new Map<string, PersonState>();
       for (const p of people) {
         const key = personKey(p);
@@ -102,6 +105,7 @@ export class OutboundMessengerService implements OutboundMessenger {
           lastInboundChannel: e?.lastInboundChannel ?? null,
           optedOut: { email: out?.has('email') ?? false, sms: out?.has('sms') ?? false },
           firstSms: (e?.firstSmsAt ?? null) === null,
+          undeliverableEmails: undeliverable.get(key) ?? [],
         });
       }
       const twilio = senders.twilio;
@@ -142,6 +146,11 @@ export class OutboundMessengerService implements OutboundMessenger {
         }
         if (state.optedOut[request.channel]) {
           out.push(blocked(`opted out of ${request.channel === 'email' ? 'email' : 'SMS'}`));
+          continue;
+        }
+        const bounced = request.channel === 'email' ? emailBouncedReason(state, to) : null;
+        if (bounced) {
+          out.push(blocked(bounced));
           continue;
         }
         const thread = request.channel === 'email' && request.threadKey ? threads.get(threadOf(request.person, request.threadKey)) : undefined;

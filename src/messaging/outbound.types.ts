@@ -22,6 +22,19 @@ export interface PersonState {
   optedOut: { email: boolean; sms: boolean };
   /** No SMS has gone to them yet: the next one carries the opt-out line. */
   firstSms: boolean;
+  /** Their addresses that bounced (a hard bounce, or 3 soft ones in 72 h), until corrected. */
+  undeliverableEmails: readonly { address: string; since: Date }[];
+}
+
+/**
+ * "email bounced on 2026-12-09" when `address` is one of the person's undeliverable addresses,
+ * else null: the reason channel choice (and prepare) give for not emailing them.
+ */
+export function emailBouncedReason(state: PersonState, address: string | null | undefined): string | null {
+  const a = address?.trim().toLowerCase();
+  if (!a) return null;
+  const hit = state.undeliverableEmails.find((u) => u.address.trim().toLowerCase() === a);
+  return hit ? `email bounced on ${hit.since.toISOString().slice(0, 10)}` : null;
 }
 
 /**
@@ -98,4 +111,9 @@ export interface OutboundMessenger {
 
 export const OUTBOUND_MESSENGER = Symbol('OUTBOUND_MESSENGER');
 
-export const EMPTY_PERSON_STATE: PersonState = Object.freeze({ lastInboundChannel: null, optedOut: Object.freeze({ email: false, sms: false }), firstSms: true });
+export const EMPTY_PERSON_STATE: PersonState = Object.freeze({
+  lastInboundChannel: null,
+  optedOut: Object.freeze({ email: false, sms: false }),
+  firstSms: true,
+  undeliverableEmails: Object.freeze([]) as readonly { address: string; since: Date }[],
+});

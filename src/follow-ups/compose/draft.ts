@@ -1,5 +1,5 @@
 import type { OutboundContext, OutboundMessenger } from '../../messaging/outbound.types';
-import { EMPTY_PERSON_STATE } from '../../messaging/outbound.types';
+import { emailBouncedReason, EMPTY_PERSON_STATE } from '../../messaging/outbound.types';
 import { personKey } from '../../people/person-ref';
 import { chooseChannel } from '../domain/channel';
 import type { Channel, ChoiceBasis, PassedOverChannel } from '../domain/channel';
@@ -65,6 +65,7 @@ export function draftFollowUp(
     phone: recipient.phone,
     optedOut: state.optedOut,
     smsConfigured: outbound.smsConfigured,
+    emailBounced: emailBouncedReason(state, recipient.email),
   });
   if (choice.kind === 'none') return { kind: 'skip', reason: `nobody to send to: ${choice.reason}` };
   if (choice.kind === 'call_task') return { kind: 'task', phone: choice.phone, reason: `Call ${recipient.name} at ${choice.phone}: they last reached out by phone` };

@@ -27,6 +27,8 @@ export interface ChannelChoiceInput {
   readonly optedOut: { readonly email: boolean; readonly sms: boolean };
   /** Whether the tenant (or the platform default) has an SMS sender configured. */
   readonly smsConfigured: boolean;
+  /** Why their email address cannot be used though it is set ("email bounced on 2026-12-09"), or null. */
+  readonly emailBounced?: string | null;
   /**
    * A one-off message that names its channel. It is used when reachable; otherwise the answer is
    * `none` with the reason. There is deliberately no fallback: the sender asked for this channel.
@@ -95,6 +97,9 @@ export function unreachableReason(input: ChannelChoiceInput, channel: Channel): 
   }
   if (input.optedOut[channel]) {
     return channel === 'email' ? 'opted out of email' : 'opted out of SMS';
+  }
+  if (channel === 'email' && input.emailBounced) {
+    return input.emailBounced;
   }
   if (channel === 'sms' && !input.smsConfigured) {
     return 'SMS is not configured for this firm';

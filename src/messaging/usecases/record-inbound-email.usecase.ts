@@ -1,4 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { simpleParser } from 'mailparser';
+import { AppException } from '../../common/app.exception';
+import { sha256Hex } from '../../common/crypto';
+import { EmailDeliverabilityService } from '../deliverability/email-deliverability.service';
+import { dsnKind, parseDsn } from '../deliverability/dsn';
 import { Clock } from '../../common/clock';
 import { TenantDb, TenantTx } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
@@ -26,6 +31,8 @@ export interface InboundEmailResult {
   duplicate: boolean;
   matched: boolean;
   person: PersonRef | null;
+  /** It was a delivery status notification: recorded as bounces, not as a reply. */
+  bounce?: { recipients: number; recorded: number };
 }
 
 /**
@@ -41,10 +48,53 @@ export class RecordInboundEmailUseCase {
     private readonly db: TenantDb,
     private readonly clock: Clock,
     private readonly engagement: EngagementService,
+    private readonly deliverability: EmailDeliverabilityService,
   ) {}
 
   execute(input: InboundEmailInput): Promise<InboundEmailResult> {
     return this.db.tx(input.tenantId, (tx) => this.run(tx, input));
+  }
+
+  /**
+   * A whole message as received (RFC 5322 MIME), parsed with mailparser. A delivery status
+   * notification (multipart/report; report-type=delivery-status) is a bounce, not a reply: each
+   * recipient's action becomes a delivery event (deliverability). Anything else is a reply, its
+   * fields read from the parsed headers.
+   */
+  async executeMime(tenantId: TenantId, raw: string | Buffer, fallback: Partial<Omit<InboundEmailInput, 'tenantId'>> = {}): Promise<InboundEmailResult> {
+    const dsn = await parseDsn(raw);
+    if (dsn) {
+      const id = dsn.messageId ?? `sha256:${sha256Hex(typeof raw === 'string' ? raw : raw.toString('utf8'))}`;
+      const results = await this.deliverability.recordMany(
+        tenantId,
+        dsn.recipients.flatMap((r) => {
+          const kind = dsnKind(r);
+          return kind
+            ? [{ provider: 'dsn' as const, providerEventId: `${id}:${r.address.toLowerCase()}`, kind, address: r.address, messageRef: dsn.originalMessageId, diagnostic: r.diagnostic ?? r.status, occurredAt: dsn.arrivalDate ?? this.clock.now() }]
+            : [];
+        }),
+      );
+      return { messageId: null, duplicate: results.length > 0 && results.every((r) => !r.recorded), matched: results.some((r) => r.person !== null), person: results[0]?.person ?? null, bounce: { recipients: dsn.recipients.length, recorded: results.filter((r) => r.recorded).length } };
+    }
+    const parsed = await simpleParser(raw, { skipHtmlToText: false, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true });
+    const from = parsed.from?.value[0];
+    const to = parsed.to ? (Array.isArray(parsed.to) ? parsed.to : [parsed.to]).flatMap((t) => t.value).map((a) => a.address).filter(Boolean).join(', ') : undefined;
+    const references = parsed.references === undefined ? undefined : Array.isArray(parsed.references) ? parsed.references.join(' ') : parsed.references;
+    const messageId = parsed.messageId ?? fallback.messageId;
+    const sender = from?.address ? (from.name ? `${from.name} <${from.address}>` : from.address) : fallback.from;
+    if (!messageId || !sender) {
+      throw AppException.validation([{ field: messageId ? 'from' : 'messageId', message: 'the message has no ' + (messageId ? 'From address' : 'Message-ID') }]);
+    }
+    return this.execute({
+      tenantId,
+      from: sender,
+      to: to || fallback.to,
+      subject: parsed.subject ?? fallback.subject,
+      text: parsed.text?.trimEnd() ?? fallback.text,
+      messageId,
+      inReplyTo: parsed.inReplyTo ?? fallback.inReplyTo,
+      references: references ?? fallback.references,
+    });
   }
 
   private async run(tx: TenantTx, input: InboundEmailInput): Promise<InboundEmailResult> {

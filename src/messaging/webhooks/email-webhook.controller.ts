@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../../auth/auth.decorators';
+import { EmailDeliverabilityService } from '../deliverability/email-deliverability.service';
+import { EmailEventsDto, EmailEventsResultView } from '../dto/email-events.dto';
 import { InboundEmailDto, InboundEmailResultView } from '../dto/inbound-email.dto';
 import { RecordInboundEmailUseCase } from '../usecases/record-inbound-email.usecase';
 import { InboundEmailSecretGuard, webhookTenantOf, type WebhookRequest } from './webhook-guards';
@@ -9,7 +11,31 @@ import { InboundEmailSecretGuard, webhookTenantOf, type WebhookRequest } from '.
 @Public()
 @Controller('v1/webhooks/email/:tenantKey')
 export class EmailWebhookController {
-  constructor(private readonly inboundEmail: RecordInboundEmailUseCase) {}
+  constructor(
+    private readonly inboundEmail: RecordInboundEmailUseCase,
+    private readonly deliverability: EmailDeliverabilityService,
+  ) {}
+
+  @Post('events')
+  @HttpCode(200)
+  @UseGuards(InboundEmailSecretGuard)
+  @ApiOperation({ summary: "Delivery events (delivered, bounce, complaint) in Touchpoint's own JSON shape. Idempotent on each event's id." })
+  @ApiHeader({ name: 'X-Touchpoint-Webhook-Secret', required: true, description: 'The secret set in /v1/settings/senders (inboundEmailSecret).' })
+  async events(@Req() req: WebhookRequest, @Body() dto: EmailEventsDto): Promise<EmailEventsResultView> {
+    const results = await this.deliverability.recordMany(
+      webhookTenantOf(req).tenantId,
+      dto.events.map((e) => ({
+        provider: 'generic' as const,
+        providerEventId: e.id,
+        kind: e.type === 'delivered' ? 'delivered' : e.type === 'complaint' ? 'complaint' : e.bounceType === 'soft' ? 'soft_bounce' : 'hard_bounce',
+        address: e.email,
+        messageRef: e.messageId ?? null,
+        diagnostic: e.diagnostic ?? null,
+        occurredAt: new Date(e.timestamp),
+      })),
+    );
+    return { recorded: results.filter((r) => r.recorded).length, duplicates: results.filter((r) => !r.recorded).length };
+  }
 
   @Post('inbound')
   @HttpCode(200)
@@ -17,7 +43,9 @@ export class EmailWebhookController {
   @ApiOperation({ summary: 'An inbound email reply (JSON), from your mail provider or forwarder. Idempotent on messageId.' })
   @ApiHeader({ name: 'X-Touchpoint-Webhook-Secret', required: true, description: 'The secret set in /v1/settings/senders (inboundEmailSecret).' })
   async inbound(@Req() req: WebhookRequest, @Body() dto: InboundEmailDto): Promise<InboundEmailResultView> {
-    const result = await this.inboundEmail.execute({ tenantId: webhookTenantOf(req).tenantId, ...dto });
-    return { messageId: result.messageId, duplicate: result.duplicate, matched: result.matched };
+    const tenantId = webhookTenantOf(req).tenantId;
+    const { raw, ...fields } = dto;
+    const result = raw !== undefined ? await this.inboundEmail.executeMime(tenantId, raw, fields) : await this.inboundEmail.execute({ tenantId, ...fields, from: fields.from!, messageId: fields.messageId! });
+    return { messageId: result.messageId, duplicate: result.duplicate, matched: result.matched, ...(result.bounce ? { bounce: result.bounce } : {}) };
   }
 }
