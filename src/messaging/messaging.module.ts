@@ -1,4 +1,5 @@
 import { AddressCorrections } from './deliverability/address-corrections';
+import { EmailProvidersController } from './webhooks/email-providers.controller';
 import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config';
@@ -51,6 +52,7 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     EmailWebhookController,
     UnsubscribeController,
     NotificationsController,
+    EmailProvidersController,
   ],
   providers: [
     {

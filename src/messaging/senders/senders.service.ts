@@ -35,6 +35,8 @@ export interface WebhookTenant {
    */
   twilioAuthTokens: string[];
   inboundEmailSecretHash: string | null;
+  /** The firm's SendGrid Event Webhook verification key (base64 DER), when set. */
+  sendgridWebhookPublicKey: string | null;
 }
 
 const TWILIO_FIELDS = ['twilioAccountSid', 'twilioAuthTokenEncrypted', 'twilioMessagingServiceSid', 'twilioFrom'] as const;
@@ -76,6 +78,7 @@ export class SendersService {
       set('twilioAccountSid', dto.twilioAccountSid);
       set('twilioMessagingServiceSid', dto.twilioMessagingServiceSid);
       set('twilioFrom', dto.twilioFrom);
+      set('sendgridWebhookPublicKey', dto.sendgridWebhookPublicKey);
       if (dto.twilioAuthToken !== undefined) {
         next.twilioAuthTokenEncrypted = dto.twilioAuthToken === null ? null : encryptSecret(this.config.encryptionKey, dto.twilioAuthToken);
         next.twilioAuthTokenLast4 = dto.twilioAuthToken === null ? null : dto.twilioAuthToken.slice(-4);
@@ -125,6 +128,7 @@ export class SendersService {
       twilio_account_sid: string | null;
       twilio_auth_token_encrypted: string | null;
       inbound_email_secret_hash: string | null;
+      sendgrid_webhook_public_key: string | null;
     }[];
     const row = rows[0];
     if (!row) return undefined;
@@ -135,6 +139,7 @@ export class SendersService {
       active: row.tenant_status === 'active',
       twilioAuthTokens: [...new Set(twilioAuthTokens)],
       inboundEmailSecretHash: row.inbound_email_secret_hash,
+      sendgridWebhookPublicKey: row.sendgrid_webhook_public_key,
     };
   }
 
@@ -182,6 +187,7 @@ export class SendersService {
       twilioMessagingServiceSid: s?.twilioMessagingServiceSid ?? null,
       twilioFrom: s?.twilioFrom ?? null,
       inboundEmailSecretSet: !!s?.inboundEmailSecretHash,
+      sendgridWebhookPublicKey: s?.sendgridWebhookPublicKey ?? null,
       smsSender: s?.twilioAccountSid && s.twilioAuthTokenEncrypted ? 'tenant' : this.config.twilio ? 'platform' : 'log',
       emailSender: this.config.smtp ? 'smtp' : 'log',
       ...this.webhookUrls(tenant?.webhookKey ?? ''),
@@ -202,6 +208,7 @@ function emptySenders(): Omit<TenantSenderEntity, 'tenantId' | 'createdAt' | 'up
     twilioMessagingServiceSid: null,
     twilioFrom: null,
     inboundEmailSecretHash: null,
+    sendgridWebhookPublicKey: null,
   };
 }
 

@@ -90,7 +90,7 @@ export class RecordInboundEmailUseCase {
       from: sender,
       to: to || fallback.to,
       subject: parsed.subject ?? fallback.subject,
-      text: parsed.text?.trimEnd() ?? fallback.text,
+      text: parsed.text?.trimEnd() || fallback.text?.trimEnd(),
       messageId,
       inReplyTo: parsed.inReplyTo ?? fallback.inReplyTo,
       references: references ?? fallback.references,
