@@ -161,3 +161,62 @@ describe('email bounces and complaints', () => {
     expect(await rows(`SELECT 1 FROM email_delivery_events WHERE tenant_id = $1`, [a.tenantId])).toHaveLength(0);
   });
 });
+
+describe('email bounces: a soft bounce is sent again; firms stay apart', () => {
+  const smtp = new SmtpTestServer();
+  let h: EngineHarness;
+
+  beforeAll(async () => {
+    const { url } = await smtp.start();
+    h = await bootEngine('2026-12-01T14:00:00Z', { SMTP_URL: url });
+  });
+  afterAll(async () => {
+    await h.t.close();
+    await smtp.stop();
+  });
+
+  async function firm(): Promise<SignedUp> {
+    const a = await signup(h.t, { timeZone: 'America/New_York' });
+    await api(h.t, a).put('/v1/settings/senders', { inboundEmailSecret: `${SECRET}-${a.tenantId.slice(0, 8)}`, emailFromAddress: 'recruiting@acme-staffing.example' }).expect(200);
+    return a;
+  }
+  const events = (a: SignedUp, body: object, secret = `${SECRET}-${a.tenantId.slice(0, 8)}`) =>
+    request(h.t.http).post(`/v1/webhooks/email/${a.webhookKey}/events`).set('X-Touchpoint-Webhook-Secret', secret).send(body);
+
+  it('re-sends the follow-up a soft bounce hit, an hour later, in the same thread', async () => {
+    const a = await firm();
+    const jane = (await api(h.t, a).post('/v1/candidates', { name: 'Jane Doe', email: 'jane.soft@example.com' }).expect(201)).body;
+    h.clock.set('2026-12-08T14:00:30Z');
+    await h.dispatcher.drain();
+    const first = smtp.messages.find((m) => m.to[0]?.address === 'jane.soft@example.com')!;
+    const [checkIn] = await followUpsOf(a.tenantId, `rule = 'candidate_check_in' AND recipient_candidate_id = $2 AND status = 'sent'`, [jane.id]);
+
+    h.clock.set('2026-12-08T14:10:00Z');
+    await events(a, { events: [{ id: 'soft-1', type: 'bounce', bounceType: 'soft', email: 'jane.soft@example.com', messageId: first.messageId, diagnostic: '452 4.2.2 Mailbox full', timestamp: '2026-12-08T14:09:00Z' }] }).expect(200);
+    expect((await followUpsOf(a.tenantId, `id = $2`, [checkIn!.id]))[0]).toMatchObject({ status: 'planned', reason: 'soft bounce (452 4.2.2 Mailbox full): sending again' });
+    expect(((await followUpsOf(a.tenantId, `id = $2`, [checkIn!.id]))[0]!.due_at as Date).toISOString()).toBe('2026-12-08T15:10:00.000Z');
+
+    h.clock.set('2026-12-08T15:10:30Z');
+    await h.dispatcher.drain();
+    const again = smtp.messages.filter((m) => m.to[0]?.address === 'jane.soft@example.com');
+    expect(again).toHaveLength(2);
+    expect(again[1]!.subject).toBe(`Re: ${first.subject}`);
+    expect(again[1]!.inReplyTo).toBe(first.messageId);
+    expect((await followUpsOf(a.tenantId, `id = $2`, [checkIn!.id]))[0]).toMatchObject({ status: 'sent' });
+    expect(await rows(`SELECT 1 FROM email_undeliverable WHERE tenant_id = $1`, [a.tenantId])).toHaveLength(0);
+  });
+
+  it("one firm's secret does not open another's webhook, and a bounce never reaches another firm's people", async () => {
+    const a = await firm();
+    const b = await firm();
+    const bJane = (await api(h.t, b).post('/v1/candidates', { name: 'Jane Doe', email: 'jane.shared@example.com' }).expect(201)).body;
+    const hard = { events: [{ id: 'x-1', type: 'bounce', bounceType: 'hard', email: 'jane.shared@example.com', timestamp: '2026-12-08T14:09:00Z' }] };
+    // B's secret on A's key: refused.
+    await events(a, hard, `${SECRET}-${b.tenantId.slice(0, 8)}`).expect(403);
+    // A's own bounce for an address only B knows: recorded for A, unmatched; B's Jane untouched.
+    expect((await events(a, hard).expect(200)).body).toEqual({ recorded: 1, duplicates: 0 });
+    expect(await rows(`SELECT tenant_id, candidate_id FROM email_delivery_events WHERE address = 'jane.shared@example.com'`, [])).toEqual([{ tenant_id: a.tenantId, candidate_id: null }]);
+    expect(await rows(`SELECT 1 FROM email_undeliverable WHERE tenant_id = $1`, [b.tenantId])).toHaveLength(0);
+    expect((await api(h.t, b).get(`/v1/candidates/${bJane.id}/consent`).expect(200)).body).toMatchObject({ email: { status: 'opted_in' } });
+  });
+});
