@@ -146,6 +146,11 @@ describe('email bounces and complaints', () => {
       .expect(200);
     expect(reply.body).toMatchObject({ matched: true, duplicate: false });
     expect((await messagesOf(a.tenantId))[0]).toMatchObject({ direction: 'in', candidate_id: jane.id, body: 'All good, thanks!', subject: 'Re: Checking in' });
+
+    // Erasing Jane removes her address from the bounce records too.
+    await x.post(`/v1/candidates/${jane.id}/erase`).expect(200);
+    expect(await rows(`SELECT 1 FROM email_undeliverable WHERE tenant_id = $1`, [a.tenantId])).toHaveLength(0);
+    expect(await rows(`SELECT address, diagnostic FROM email_delivery_events WHERE tenant_id = $1`, [a.tenantId])).toEqual([{ address: '[erased]', diagnostic: null }]);
   });
 
   it('refuses a missing or wrong secret and bad input with nothing written', async () => {
