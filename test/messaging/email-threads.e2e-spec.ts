@@ -85,6 +85,7 @@ describe('email threads', () => {
     expect(reply.body).toMatchObject({ matched: true, duplicate: false });
     const inbound = (await messagesOf(a.tenantId)).find((m) => m.id === reply.body.messageId)!;
     expect(inbound).toMatchObject({ direction: 'in', contact_id: contact.id, thread_key: `lead:${lead.id}`, matched: true });
+    expect((await x.get(`/v1/messages/${reply.body.messageId}`).expect(200)).body).toMatchObject({ person: { type: 'contact', id: contact.id }, leadId: lead.id });
     // Their answer stops the second nudge.
     const nudges = await followUpsOf(a.tenantId, `rule = 'no_reply_nudge' AND recipient_contact_id = $2`, [contact.id]);
     expect(nudges.filter((n) => n.status === 'planned')).toHaveLength(0);
