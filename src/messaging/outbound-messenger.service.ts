@@ -21,18 +21,9 @@ import { EngagementService } from './engagement.service';
 import { MessageEntity, MessageProvider, MessageStatus } from './entities/message.entity';
 import { emailBouncedReason, EMPTY_PERSON_STATE } from './outbound.types';
 import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
-import type { OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend } from './outbound.types';
+import { threadOf } from './outbound.types';
+import type { EmailThread, OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend, ThreadRef } from './outbound.types';
 import { SendersService } from './senders/senders.service';
-
-/** A conversation's earlier emails to one person: their Message-IDs, oldest first, and the first subject. */
-interface EmailThread {
-  subject: string;
-  messageIds: string[];
-}
-
-function threadOf(person: PersonRef, threadKey: string): string {
-  return `${personKey(person)}|${threadKey}`;
-}
 
 /** The SMS driver used when no Twilio account is resolvable: records `simulated`. */
 export const LOG_SMS_DRIVER = Symbol('LOG_SMS_DRIVER');
@@ -86,16 +77,18 @@ export class OutboundMessengerService implements OutboundMessenger {
   }
 
   /**
-   * Four reads, whatever the number of people: the firm's senders, the people's engagement (last
-   * inbound channel, first SMS), their opt-outs and their undeliverable addresses. One after the other: a dispatcher lane holds
+   * Five reads, whatever the number of people: the firm's senders, the people's engagement (last
+   * inbound channel, first SMS), their opt-outs, their undeliverable addresses, and the earlier
+   * emails of the threads asked about (so a preview and the send give the same "Re:" subject). One after the other: a dispatcher lane holds
    * at most one pooled connection.
    */
-  async context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext> {
+  async context(tenantId: TenantId, people: readonly PersonRef[], threadRefs: readonly ThreadRef[] = []): Promise<OutboundContext> {
     return this.db.tx(tenantId, async (tx) => {
       const senders = await this.senders.resolveIn(tx);
       const engagement = await this.engagement.getManyIn(tx, people);
       const optOuts = await this.consent.optOutsIn(tx, people);
       const undeliverable = await this.deliverability.undeliverableIn(tx, people);
+      const threads = await this.threadsIn(tx, threadRefs);
       const states = new Map<string, PersonState>();
       for (const p of people) {
         const key = personKey(p);
@@ -116,6 +109,7 @@ export class OutboundMessengerService implements OutboundMessenger {
         // The log driver stands in when no Twilio account exists (development): SMS is "configured".
         smsConfigured: true,
         people: states,
+        threads,
       };
     });
   }
@@ -135,7 +129,6 @@ export class OutboundMessengerService implements OutboundMessenger {
       const senders = context.senders;
       const out: PreparedSend[] = [];
       const rows: Omit<MessageEntity, 'tenantId'>[] = [];
-      const threads = await this.threadsIn(tx, requests);
       for (const request of requests) {
         const blocked = (reason: string): PreparedSend => ({ kind: 'blocked', tenantId: request.tenantId, reason });
         const to = request.recipient.address.trim();
@@ -153,7 +146,7 @@ export class OutboundMessengerService implements OutboundMessenger {
           out.push(blocked(bounced));
           continue;
         }
-        const thread = request.channel === 'email' && request.threadKey ? threads.get(threadOf(request.person, request.threadKey)) : undefined;
+        const thread = request.channel === 'email' && request.threadKey ? context.threads.get(threadOf(request.person, request.threadKey)) : undefined;
         const message = this.messageRow(request, to, senders, now, thread);
         rows.push(message);
         out.push(this.ready(request, message, to, senders, thread));
@@ -189,9 +182,8 @@ export class OutboundMessengerService implements OutboundMessenger {
    * The earlier emails of each (person, thread key) of a batch, in one read: their Message-IDs
    * (oldest first) and the first one's subject. Only emails that left (a Message-ID recorded).
    */
-  private async threadsIn(tx: TenantTx, requests: readonly OutboundRequest[]): Promise<Map<string, EmailThread>> {
-    const threaded = requests.filter((r) => r.channel === 'email' && r.threadKey);
-    const threads = new Map<string, EmailThread>();
+  private async threadsIn(tx: TenantTx, threaded: readonly ThreadRef[]): Promise<Map<string, EmailThread>> {
+    const threads = new Map<string, { subject: string; messageIds: string[] }>();
     if (threaded.length === 0) return threads;
     const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; thread_key: string; provider_id: string; subject: string | null }>(
       `SELECT m.candidate_id, m.contact_id, m.thread_key, m.provider_id, m.subject
@@ -203,7 +195,7 @@ export class OutboundMessengerService implements OutboundMessenger {
        ORDER BY m.created_at, m.id`,
       [
         tx.tenantId,
-        threaded.map((r) => r.threadKey!),
+        threaded.map((r) => r.threadKey),
         threaded.map((r) => (r.person.type === 'candidate' ? r.person.id : null)),
         threaded.map((r) => (r.person.type === 'contact' ? r.person.id : null)),
       ],

@@ -50,6 +50,24 @@ export interface OutboundContext {
   readonly smsConfigured: boolean;
   /** By `personKey`; a person not asked about has the empty state. */
   readonly people: ReadonlyMap<string, PersonState>;
+  /** The email threads asked about (`threadOf(person, key)`), when they have earlier emails. */
+  readonly threads: ReadonlyMap<string, EmailThread>;
+}
+
+/** A conversation's earlier emails to one person: their Message-IDs, oldest first, and the first subject. */
+export interface EmailThread {
+  readonly subject: string;
+  readonly messageIds: readonly string[];
+}
+
+/** A person and a thread key, to look up in OutboundContext.threads. */
+export interface ThreadRef {
+  person: PersonRef;
+  threadKey: string;
+}
+
+export function threadOf(person: PersonRef, threadKey: string): string {
+  return `${person.type}:${person.id}|${threadKey}`;
 }
 
 export interface OutboundRequest {
@@ -97,8 +115,11 @@ export type PreparedSend =
     };
 
 export interface OutboundMessenger {
-  /** What messaging knows now about these people and the firm's senders (joins the caller's unit of work). */
-  context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext>;
+  /**
+   * What messaging knows now about these people and the firm's senders, and the earlier emails of
+   * these threads (joins the caller's unit of work).
+   */
+  context(tenantId: TenantId, people: readonly PersonRef[], threads?: readonly ThreadRef[]): Promise<OutboundContext>;
   /** The text as it will reach the person: SMS compliance (the opt-out line on a first SMS) is added here, and only here. */
   finalText(channel: MessageChannel, text: string, person: PersonState): string;
   /** 1: checks consent from `context` and writes the messages rows, one statement for a batch (joins the caller's unit of work). */

@@ -50,6 +50,10 @@ describe('email threads', () => {
     // Jane's check-in has no lead: a thread of its own (with its own nudge later).
     const checkIn = first.find((m) => m.to[0]?.address === 'jane@example.com')!;
 
+    // The recruiter's preview of the nudge already says what will go out: a reply in the thread.
+    const [pending] = await followUpsOf(a.tenantId, `rule = 'no_reply_nudge' AND recipient_contact_id = $2`, [contact.id]);
+    expect((await x.get(`/v1/follow-ups/${pending!.id}`).expect(200)).body.preview).toMatchObject({ channel: 'email', subject: 'Re: Following up: Jane Doe for Data Engineer' });
+
     // A silent week later: the nudges.
     h.clock.set('2026-12-15T14:01:00Z');
     await h.dispatcher.drain();

@@ -10,7 +10,8 @@ import { InterviewsService } from '../../interviews/interviews.service';
 import type { LeadEntity } from '../../leads/lead.entity';
 import { LeadsService } from '../../leads/leads.service';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
-import type { OutboundContext, OutboundMessenger } from '../../messaging/outbound.types';
+import type { OutboundContext, OutboundMessenger, ThreadRef } from '../../messaging/outbound.types';
+import { threadKeyOf } from './thread';
 import type { PersonRef } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import type { UserEntity } from '../../users/user.entity';
@@ -115,13 +116,17 @@ export class FollowUpComposer {
 
     const items = new Map<string, Composition>();
     const people: PersonRef[] = [];
+    const threads: ThreadRef[] = [];
     rows.forEach((f, i) => {
       const signerUser = (ownerIds[i] ? users.get(ownerIds[i]!) : undefined) ?? admin;
       const composition = build(f, { tenantName: tenant.name, tenantZone: tenant.timeZone, candidates, contacts, leads, interviews, reschedules, signer: signerUser ?? null });
       items.set(f.id, composition);
-      if (composition.kind === 'compose') people.push(composition.recipient.person);
+      if (composition.kind === 'compose') {
+        people.push(composition.recipient.person);
+        threads.push({ person: composition.recipient.person, threadKey: threadKeyOf(f) });
+      }
     });
-    const outbound = await this.messenger.context(tenantId, people);
+    const outbound = await this.messenger.context(tenantId, people, threads);
     return { tenantId, tenantName: tenant.name, tenantZone: tenant.timeZone, settings: readFollowUpSettings(tenant.settings), outbound, items };
   }
 }

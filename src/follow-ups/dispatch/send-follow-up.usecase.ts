@@ -9,6 +9,7 @@ import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
 import type { OutboundContext, OutboundMessenger, OutboundRequest, PreparedSend } from '../../messaging/outbound.types';
 import { draftFollowUp } from '../compose/draft';
 import { inviteFor } from '../compose/invite';
+import { threadKeyOf } from '../compose/thread';
 import { FollowUpComposer } from '../compose/follow-up.composer';
 import type { Channel } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
@@ -259,15 +260,6 @@ export class SendFollowUpUseCase {
     finishes.forEach((f, i) => done.set(f.row.id, ended[i]!));
     return { done, paced, sends, context: group.outbound };
   }
-}
-
-/**
- * The email conversation a follow-up belongs to, per person: everything about one lead is one
- * thread (the resume follow-up, its nudges, the interview emails); without a lead, a follow-up and
- * its nudges (which name it as their parent).
- */
-export function threadKeyOf(row: Pick<FollowUpEntity, 'id' | 'leadId' | 'parentFollowUpId'>): string {
-  return row.leadId ? `lead:${row.leadId}` : `follow-up:${row.parentFollowUpId ?? row.id}`;
 }
 
 /**
