@@ -211,6 +211,20 @@ describe('mail providers: SendGrid, Amazon SES (SNS), Postmark', () => {
       expect(await rows(`SELECT 1 FROM email_delivery_events WHERE tenant_id = $1`, [a.tenantId])).toHaveLength(0);
     });
 
+    it('the settings show where to point each provider', async () => {
+      const a = await firm();
+      const res = await api(h.t, a).get('/v1/settings/senders').expect(200);
+      const base = res.body.emailInboundUrl.replace(/\/inbound$/, '');
+      expect(res.body).toMatchObject({
+        sendgridWebhookPublicKey: (globalThis as { __sgPublic?: string }).__sgPublic,
+        emailEventsUrl: `${base}/events`,
+        sendgridEventsUrl: `${base}/sendgrid/events`,
+        sendgridInboundUrl: `${base}/sendgrid/inbound/{inboundEmailSecret}`,
+        sesUrl: `${base}/ses/{inboundEmailSecret}`,
+      });
+      expect(res.body.postmarkUrl).toMatch(/^https?:\/\/touchpoint:\{inboundEmailSecret\}@[^/]+\/v1\/webhooks\/email\/[^/]+\/postmark$/);
+    });
+
     it('the verification key is checked when set', async () => {
       const a = await signup(h.t);
       const res = await api(h.t, a).put('/v1/settings/senders', { sendgridWebhookPublicKey: 'bm90IGEga2V5' }).expect(400);

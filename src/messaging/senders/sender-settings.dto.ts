@@ -132,5 +132,25 @@ export class SenderSettingsView {
   @Field()
   emailInboundUrl!: string;
 
+  @ApiProperty({ description: "Delivery events (bounces, complaints) in Touchpoint's own JSON (X-Touchpoint-Webhook-Secret)." })
+  @Field()
+  emailEventsUrl!: string;
+
+  @ApiProperty({ description: 'SendGrid → Mail Settings → Event Webhook (signed: set sendgridWebhookPublicKey).' })
+  @Field()
+  sendgridEventsUrl!: string;
+
+  @ApiProperty({ description: 'SendGrid → Inbound Parse. Replace {inboundEmailSecret} with your secret.' })
+  @Field()
+  sendgridInboundUrl!: string;
+
+  @ApiProperty({ description: 'Amazon SES notifications: an SNS HTTPS subscription to this URL. Replace {inboundEmailSecret} with your secret.' })
+  @Field()
+  sesUrl!: string;
+
+  @ApiProperty({ description: 'Postmark webhooks (bounce, spam complaint, delivery, inbound), with basic auth in the URL. Replace {inboundEmailSecret} with your secret.' })
+  @Field()
+  postmarkUrl!: string;
+
   @ApiProperty({ nullable: true, type: Date }) @Field(() => Date, { nullable: true }) updatedAt!: Date | null;
 }

@@ -143,12 +143,23 @@ export class SendersService {
     };
   }
 
-  webhookUrls(webhookKey: string): { twilioInboundUrl: string; twilioStatusUrl: string; emailInboundUrl: string } {
+  webhookUrls(webhookKey: string): Pick<
+    SenderSettingsView,
+    'twilioInboundUrl' | 'twilioStatusUrl' | 'emailInboundUrl' | 'emailEventsUrl' | 'sendgridEventsUrl' | 'sendgridInboundUrl' | 'sesUrl' | 'postmarkUrl'
+  > {
     const base = this.config.publicUrl;
+    const email = `${base}/v1/webhooks/email/${webhookKey}`;
+    // {inboundEmailSecret} is a placeholder: the secret is stored hashed, only its owner knows it.
+    const withCredentials = base.replace(/^(https?:\/\/)/, '$1touchpoint:{inboundEmailSecret}@');
     return {
       twilioInboundUrl: `${base}/v1/webhooks/twilio/${webhookKey}/inbound`,
       twilioStatusUrl: `${base}/v1/webhooks/twilio/${webhookKey}/status`,
-      emailInboundUrl: `${base}/v1/webhooks/email/${webhookKey}/inbound`,
+      emailInboundUrl: `${email}/inbound`,
+      emailEventsUrl: `${email}/events`,
+      sendgridEventsUrl: `${email}/sendgrid/events`,
+      sendgridInboundUrl: `${email}/sendgrid/inbound/{inboundEmailSecret}`,
+      sesUrl: `${email}/ses/{inboundEmailSecret}`,
+      postmarkUrl: `${withCredentials}/v1/webhooks/email/${webhookKey}/postmark`,
     };
   }
 
