@@ -168,4 +168,34 @@ describe('interview calendar invites', () => {
     await h.dispatcher.drain();
     expect(invites()).toHaveLength(6);
   });
+  it('a notice not sent yet is superseded: moved twice outside the window, then cancelled, only the cancel goes', async () => {
+    const x = api(h.t, a);
+    h.clock.set('2026-12-20T15:00:00Z');
+    const jane = (await x.post('/v1/candidates', { name: 'Jane Roe', email: 'jane.roe@example.com' }).expect(201)).body;
+    const lead = (await x.post('/v1/leads', { candidateId: jane.id, company: 'Globex', position: 'Analyst', source: 'job_board' }).expect(201)).body;
+    const interview = (await x.post('/v1/interviews', { leadId: lead.id, startsAt: '2026-12-22T15:00:00Z', durationMinutes: 30, format: 'in_person', location: '1 Main St, Springfield' }).expect(201)).body;
+    const id: string = interview.id ?? interview.interview?.id;
+    h.clock.set('2026-12-21T15:00:30Z');
+    await h.dispatcher.drain();
+    await smtp.waitFor(7);
+    const before = invites().length;
+    const confirmation = invites().find(to('jane.roe@example.com'))!;
+    expect(inviteOf(confirmation)).toMatchObject({ method: 'REQUEST', sequence: 0, location: '1 Main St, Springfield', url: null });
+    // 23:00 in New York: outside the sending window, so the notices wait.
+    h.clock.set('2026-12-22T04:00:00Z');
+    await x.post(`/v1/interviews/${id}/reschedule`, { startsAt: '2026-12-23T15:00:00Z' }).expect(200);
+    await x.post(`/v1/interviews/${id}/reschedule`, { startsAt: '2026-12-24T15:00:00Z' }).expect(200);
+    const notices = await followUpsOf(a.tenantId, `interview_id = $2 AND rule = 'one_off'`, [id]);
+    expect(notices.map((n) => [n.occurrence, n.status]).sort()).toEqual([
+      ['invite:update:1', 'cancelled'],
+      ['invite:update:2', 'planned'],
+    ]);
+    await x.post(`/v1/interviews/${id}/cancel`, { reason: 'the role was withdrawn' }).expect(200);
+    h.clock.set('2026-12-22T14:30:00Z');
+    await h.dispatcher.drain();
+    await smtp.waitFor(before + 1);
+    const after = invites().slice(before).filter(to('jane.roe@example.com'));
+    expect(after).toHaveLength(1);
+    expect(inviteOf(after[0]!)).toMatchObject({ method: 'CANCEL', sequence: 3, uid: `interview-${id}@touchpoint` });
+  });
 });

@@ -67,6 +67,9 @@ export class InterviewInvitesReaction implements OnModuleInit {
     const tenant = await this.tenancy.get(tx.tenantId);
     const now = this.clock.now();
     const occurrence = kind === 'cancel' ? INVITE_CANCEL : `${INVITE_UPDATE}${about.reschedules}`;
+    // A notice not sent yet is superseded (an earlier move, once the interview moves again or is
+    // cancelled): only the latest goes. The interview's only one-offs are these notices.
+    await this.planner.cancel(tx, { interviewId, rule: 'one_off', kind: 'message', notOccurrence: occurrence }, kind === 'cancel' ? 'the interview was cancelled' : 'the interview moved again');
     for (const p of invited) {
       const zone = p.time_zone ?? about.time_zone ?? tenant.timeZone;
       const when = DateTime.fromJSDate(about.starts_at).setZone(zone).toFormat("cccc, LLLL d 'at' h:mm a ZZZZ");
