@@ -1,5 +1,6 @@
 import { AddressCorrections } from './deliverability/address-corrections';
 import { EmailProvidersController } from './webhooks/email-providers.controller';
+import { RecordProviderWebhookUseCase } from './usecases/record-provider-webhook.usecase';
 import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config';
@@ -78,6 +79,7 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     RecordTwilioStatusUseCase,
     RecordInboundEmailUseCase,
     EmailDeliverabilityService,
+    RecordProviderWebhookUseCase,
     AddressCorrections,
     TwilioSignatureGuard,
     InboundEmailSecretGuard,

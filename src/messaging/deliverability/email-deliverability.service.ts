@@ -49,6 +49,25 @@ export class EmailDeliverabilityService {
     private readonly consent: ConsentService,
   ) {}
 
+  /** Touchpoint's own JSON shape (the generic option): `{ id, type, bounceType, email, messageId, diagnostic, timestamp }`. */
+  recordGeneric(
+    tenantId: TenantId,
+    events: readonly { id: string; type: 'delivered' | 'bounce' | 'complaint'; bounceType?: 'hard' | 'soft'; email: string; messageId?: string; diagnostic?: string; timestamp: string }[],
+  ): Promise<DeliveryResult[]> {
+    return this.recordMany(
+      tenantId,
+      events.map((e) => ({
+        provider: 'generic' as const,
+        providerEventId: e.id,
+        kind: e.type === 'delivered' ? 'delivered' : e.type === 'complaint' ? 'complaint' : e.bounceType === 'soft' ? 'soft_bounce' : 'hard_bounce',
+        address: e.email,
+        messageRef: e.messageId ?? null,
+        diagnostic: e.diagnostic ?? null,
+        occurredAt: new Date(e.timestamp),
+      })),
+    );
+  }
+
   /** Records a batch of one tenant's events in one transaction (a provider posts several at once). */
   recordMany(tenantId: TenantId, events: readonly EmailDeliveryEvent[]): Promise<DeliveryResult[]> {
     return this.db.tx(tenantId, async (tx) => {

@@ -55,6 +55,12 @@ export class RecordInboundEmailUseCase {
     return this.db.tx(input.tenantId, (tx) => this.run(tx, input));
   }
 
+  /** What a forwarder posts: the whole message (`raw`), or its fields (validated by the DTO: from and messageId without raw). */
+  executePosted(tenantId: TenantId, posted: Partial<Omit<InboundEmailInput, 'tenantId'>> & { raw?: string }): Promise<InboundEmailResult> {
+    const { raw, ...fields } = posted;
+    return raw !== undefined ? this.executeMime(tenantId, raw, fields) : this.execute({ ...fields, tenantId, from: fields.from ?? '', messageId: fields.messageId ?? '' });
+  }
+
   /**
    * A whole message as received (RFC 5322 MIME), parsed with mailparser. A delivery status
    * notification (multipart/report; report-type=delivery-status) is a bounce, not a reply: each

@@ -22,18 +22,7 @@ export class EmailWebhookController {
   @ApiOperation({ summary: "Delivery events (delivered, bounce, complaint) in Touchpoint's own JSON shape. Idempotent on each event's id." })
   @ApiHeader({ name: 'X-Touchpoint-Webhook-Secret', required: true, description: 'The secret set in /v1/settings/senders (inboundEmailSecret).' })
   async events(@Req() req: WebhookRequest, @Body() dto: EmailEventsDto): Promise<EmailEventsResultView> {
-    const results = await this.deliverability.recordMany(
-      webhookTenantOf(req).tenantId,
-      dto.events.map((e) => ({
-        provider: 'generic' as const,
-        providerEventId: e.id,
-        kind: e.type === 'delivered' ? 'delivered' : e.type === 'complaint' ? 'complaint' : e.bounceType === 'soft' ? 'soft_bounce' : 'hard_bounce',
-        address: e.email,
-        messageRef: e.messageId ?? null,
-        diagnostic: e.diagnostic ?? null,
-        occurredAt: new Date(e.timestamp),
-      })),
-    );
+    const results = await this.deliverability.recordGeneric(webhookTenantOf(req).tenantId, dto.events);
     return { recorded: results.filter((r) => r.recorded).length, duplicates: results.filter((r) => !r.recorded).length };
   }
 
@@ -43,9 +32,7 @@ export class EmailWebhookController {
   @ApiOperation({ summary: 'An inbound email reply (JSON), from your mail provider or forwarder. Idempotent on messageId.' })
   @ApiHeader({ name: 'X-Touchpoint-Webhook-Secret', required: true, description: 'The secret set in /v1/settings/senders (inboundEmailSecret).' })
   async inbound(@Req() req: WebhookRequest, @Body() dto: InboundEmailDto): Promise<InboundEmailResultView> {
-    const tenantId = webhookTenantOf(req).tenantId;
-    const { raw, ...fields } = dto;
-    const result = raw !== undefined ? await this.inboundEmail.executeMime(tenantId, raw, fields) : await this.inboundEmail.execute({ tenantId, ...fields, from: fields.from!, messageId: fields.messageId! });
+    const result = await this.inboundEmail.executePosted(webhookTenantOf(req).tenantId, dto);
     return { messageId: result.messageId, duplicate: result.duplicate, matched: result.matched, ...(result.bounce ? { bounce: result.bounce } : {}) };
   }
 }
