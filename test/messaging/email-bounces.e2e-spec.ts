@@ -163,6 +163,14 @@ describe('email bounces and complaints', () => {
     expect(JSON.stringify(bad.body)).toContain('timestamp');
     await events(a, { events: [] }).expect(400);
     await request(h.t.http).post(`/v1/webhooks/email/${a.webhookKey}/inbound`).set('X-Touchpoint-Webhook-Secret', SECRET).send({ text: 'no from, no raw' }).expect(400);
+    // A raw message is read on its own: without its own From and Message-ID it is refused, whatever fields come with it.
+    const noHeaders = await request(h.t.http)
+      .post(`/v1/webhooks/email/${a.webhookKey}/inbound`)
+      .set('X-Touchpoint-Webhook-Secret', SECRET)
+      .send({ raw: 'x'.repeat(1000), from: 'x@example.com', messageId: '<m@example.com>' })
+      .expect(400);
+    expect(JSON.stringify(noHeaders.body)).toContain('Message-ID');
+    expect(await messagesOf(a.tenantId)).toHaveLength(0);
     expect(await rows(`SELECT 1 FROM email_delivery_events WHERE tenant_id = $1`, [a.tenantId])).toHaveLength(0);
   });
 });

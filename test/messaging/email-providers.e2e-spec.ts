@@ -423,6 +423,10 @@ describe('mail providers: SendGrid, Amazon SES (SNS), Postmark', () => {
       };
       expect((await post(a, inbound).expect(200)).body).toEqual({ recorded: 0, duplicates: 0, inbound: 1 });
       expect((await messagesOf(a.tenantId))[0]).toMatchObject({ direction: 'in', candidate_id: jane.id, provider_id: '<CAJm-1@mail.example.com>', body: 'Yes, still looking!' });
+      // A NUL in a provider's text cannot be stored: it is dropped, the reply kept.
+      const withNul = { ...inbound, MessageID: 'nul-1', Headers: [{ Name: 'Message-ID', Value: '<CAJm-2@mail.example.com>' }], StrippedTextReply: 'Yes\u0000 indeed' };
+      expect((await post(a, withNul).expect(200)).body).toEqual({ recorded: 0, duplicates: 0, inbound: 1 });
+      expect((await messagesOf(a.tenantId)).find((m) => m.provider_id === '<CAJm-2@mail.example.com>')).toMatchObject({ body: 'Yes indeed' });
       await post(a, { RecordType: 'Bounce', Type: 'HardBounce' }).expect(400);
       await post(a, [1, 2]).expect(400);
     });

@@ -77,7 +77,10 @@ export class EmailDeliverabilityService {
     });
   }
 
-  async record(tx: TenantTx, e: EmailDeliveryEvent): Promise<DeliveryResult> {
+  async record(tx: TenantTx, raw: EmailDeliveryEvent): Promise<DeliveryResult> {
+    // Providers' text is not the API's DTO: PostgreSQL cannot store NUL in text.
+    const nul = (v: string): string => v.replace(/\u0000/g, '');
+    const e: EmailDeliveryEvent = { ...raw, providerEventId: nul(raw.providerEventId), address: nul(raw.address), messageRef: raw.messageRef ? nul(raw.messageRef) : null, diagnostic: raw.diagnostic ? nul(raw.diagnostic) : null };
     const address = (parseMailbox(e.address)?.address ?? e.address).trim();
     const message = await this.messageOf(tx, e.messageRef ?? null);
     const person = message ? personOf({ candidateId: message.candidate_id, contactId: message.contact_id }) : await matchByEmail(tx, address);

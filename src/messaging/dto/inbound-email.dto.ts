@@ -5,7 +5,7 @@ import { IsOptional, IsString, Length, MaxLength, ValidateIf } from 'class-valid
 export class InboundEmailDto {
   @ApiPropertyOptional({
     description:
-      'The whole message as received (RFC 5322 MIME text). When given, the fields below are read from it; a delivery status notification (multipart/report) is recorded as a bounce, not a reply.',
+      'The whole message as received (RFC 5322 MIME text). When given, everything is read from it (the fields below are ignored; it needs its own From and Message-ID); a delivery status notification (multipart/report) is recorded as a bounce, not a reply.',
   })
   @IsOptional()
   @IsString()

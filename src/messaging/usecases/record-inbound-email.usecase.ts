@@ -52,13 +52,31 @@ export class RecordInboundEmailUseCase {
   ) {}
 
   execute(input: InboundEmailInput): Promise<InboundEmailResult> {
-    return this.db.tx(input.tenantId, (tx) => this.run(tx, input));
+    // A provider's payload is not the API's DTO: PostgreSQL cannot store NUL in text, so it goes.
+    const clean = (v: string | undefined): string | undefined => v?.replace(/\u0000/g, '');
+    const safe: InboundEmailInput = {
+      ...input,
+      from: clean(input.from) ?? '',
+      to: clean(input.to),
+      subject: clean(input.subject),
+      text: clean(input.text),
+      messageId: clean(input.messageId) ?? '',
+      inReplyTo: clean(input.inReplyTo),
+      references: clean(input.references),
+    };
+    if (!safe.from.trim() || !safe.messageId.trim()) {
+      throw AppException.validation([{ field: safe.from.trim() ? 'messageId' : 'from', message: 'is required' }]);
+    }
+    return this.db.tx(input.tenantId, (tx) => this.run(tx, safe));
   }
 
-  /** What a forwarder posts: the whole message (`raw`), or its fields (validated by the DTO: from and messageId without raw). */
+  /**
+   * What a forwarder posts: the whole message (`raw`: everything is read from it, a message
+   * without From or Message-ID is a 400), or its fields (the DTO requires from and messageId).
+   */
   executePosted(tenantId: TenantId, posted: Partial<Omit<InboundEmailInput, 'tenantId'>> & { raw?: string }): Promise<InboundEmailResult> {
     const { raw, ...fields } = posted;
-    return raw !== undefined ? this.executeMime(tenantId, raw, fields) : this.execute({ ...fields, tenantId, from: fields.from ?? '', messageId: fields.messageId ?? '' });
+    return raw !== undefined ? this.executeMime(tenantId, raw) : this.execute({ ...fields, tenantId, from: fields.from ?? '', messageId: fields.messageId ?? '' });
   }
 
   /**

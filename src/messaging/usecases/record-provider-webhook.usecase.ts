@@ -57,8 +57,13 @@ export class RecordProviderWebhookUseCase {
     }
     const recorded = result.events.length > 0 ? await this.deliverability.recordMany(tenant.tenantId, result.events) : [];
     let inbound = 0;
-    for (const mail of result.inbound) {
-      if (!(await this.inboundEmail.executePosted(tenant.tenantId, mail)).duplicate) inbound++;
+    for (const { raw, ...fields } of result.inbound) {
+      // A provider's parsed fields complete what its raw headers lack (SendGrid Inbound Parse sends both).
+      const r =
+        raw !== undefined
+          ? await this.inboundEmail.executeMime(tenant.tenantId, raw, fields)
+          : await this.inboundEmail.execute({ ...fields, tenantId: tenant.tenantId, from: fields.from ?? '', messageId: fields.messageId ?? '' });
+      if (!r.duplicate) inbound++;
     }
     return { recorded: recorded.filter((r) => r.recorded).length, duplicates: recorded.filter((r) => !r.recorded).length, inbound };
   }
