@@ -203,7 +203,14 @@ describe('mail providers: SendGrid, Amazon SES (SNS), Postmark', () => {
         .expect(403);
       const noKey = await signup(h.t);
       await sendgrid(noKey, ev).expect(403);
-      await request(h.t.http).post('/v1/webhooks/email/unknown-key/sendgrid/events').set('Content-Type', 'application/json').send('[]').expect(404);
+      // An unknown key answers exactly like wrong credentials (a stranger learns nothing), after the missing-credentials check.
+      await request(h.t.http).post('/v1/webhooks/email/unknown-key/sendgrid/events').set('Content-Type', 'application/json').send('[]').expect(401);
+      const unknown = await sendgrid({ ...a, webhookKey: 'unknown-key' }, ev).expect(403);
+      const wrong = await sendgrid(a, ev, { sign: 'bad' }).expect(403);
+      expect(unknown.body.status).toBe(wrong.body.status);
+      await request(h.t.http).post(`/v1/webhooks/email/unknown-key/ses/${SECRET}`).set('Content-Type', 'text/plain').send('{}').expect(403);
+      await request(h.t.http).post('/v1/webhooks/email/unknown-key/postmark').set('Authorization', 'Basic dG91Y2hwb2ludDp4').send({}).expect(403);
+      await request(h.t.http).post(`/v1/webhooks/email/${a.webhookKey}/postmark`).set('Authorization', `Bearer ${a.token}`).send({}).expect(401);
       const bad = await sendgrid(a, [{ email: 'x@example.com', event: 'bounce', timestamp: 1765296240 }]).expect(400);
       expect(JSON.stringify(bad.body)).toContain('sg_event_id');
       await sendgrid(a, { not: 'an array' }).expect(400);

@@ -1,6 +1,6 @@
 import type { EmailDeliveryEvent, EmailDeliveryKind } from '../deliverability/delivery-event';
 import type { WebhookTenant } from '../senders/senders.service';
-import { badPayload, checkBasicAuth, date, optStr, str } from './provider-auth';
+import { badPayload, checkBasicAuth, date, optStr, requireBasicAuth, str } from './provider-auth';
 import type { EmailProviderAdapter, InboundMail, ProviderPost, ProviderResult } from './provider.types';
 
 /** Postmark bounce Types (https://postmarkapp.com/developer/api/bounce-api#bounce-types) and what they mean here. */
@@ -20,6 +20,10 @@ const SOFT = new Set(['SoftBounce', 'Transient', 'DnsError', 'Blocked', 'SMTPApi
  */
 export class PostmarkAdapter implements EmailProviderAdapter {
   readonly name = 'postmark' as const;
+
+  requireCredentials(post: ProviderPost): void {
+    requireBasicAuth(post.headers['authorization']);
+  }
 
   authenticate(post: ProviderPost, tenant: WebhookTenant): Promise<void> {
     checkBasicAuth(post.headers['authorization'], tenant);

@@ -7,19 +7,29 @@ import type { WebhookTenant } from '../senders/senders.service';
  * proves the sender is SNS, not that the topic is this firm's): the firm's inbound-email secret
  * as the last path segment, compared in constant time with its stored hash.
  */
-export function checkUrlSecret(secret: string | undefined, tenant: WebhookTenant): void {
+export function requireUrlSecret(secret: string | undefined): asserts secret is string {
   if (!secret) throw new AppException(ErrorCode.Unauthenticated, 'Missing the webhook secret in the URL');
+}
+
+export function checkUrlSecret(secret: string | undefined, tenant: WebhookTenant): void {
+  requireUrlSecret(secret);
   if (!tenant.inboundEmailSecretHash || !constantTimeEqual(sha256Hex(secret), tenant.inboundEmailSecretHash)) {
     throw new AppException(ErrorCode.Forbidden, 'Invalid webhook secret in the URL');
   }
 }
 
-/** Postmark: HTTP basic auth (RFC 7617), the password being the firm's inbound-email secret. */
-export function checkBasicAuth(authorization: string | string[] | undefined, tenant: WebhookTenant): void {
+/** The base64 credentials of an HTTP basic Authorization header, or a 401. */
+export function requireBasicAuth(authorization: string | string[] | undefined): string {
   const header = Array.isArray(authorization) ? authorization[0] : authorization;
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
   if (!m) throw new AppException(ErrorCode.Unauthenticated, 'Missing HTTP basic auth (set the username and password in the webhook URL)');
-  const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
+  return m[1]!;
+}
+
+/** Postmark: HTTP basic auth (RFC 7617), the password being the firm's inbound-email secret. */
+export function checkBasicAuth(authorization: string | string[] | undefined, tenant: WebhookTenant): void {
+  const credentials = requireBasicAuth(authorization);
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const password = colon >= 0 ? decoded.slice(colon + 1) : '';
   if (!password || !tenant.inboundEmailSecretHash || !constantTimeEqual(sha256Hex(password), tenant.inboundEmailSecretHash)) {

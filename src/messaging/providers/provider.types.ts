@@ -42,7 +42,9 @@ export interface ProviderResult {
 export interface EmailProviderAdapter {
   /** The route segment and the provider recorded on the events. */
   readonly name: 'sendgrid-events' | 'sendgrid-inbound' | 'ses' | 'postmark';
-  /** Throws 401 (missing), 403 (wrong) or 400 (unreadable) unless the request is the provider's, for this firm. */
+  /** Throws 401 when the provider's credentials are absent: checked before the firm is looked up. */
+  requireCredentials(post: ProviderPost): void;
+  /** Throws 403 (wrong) or 400 (unreadable) unless the request is the provider's, for this firm. */
   authenticate(post: ProviderPost, tenant: WebhookTenant): Promise<void>;
   /** The payload in Touchpoint's terms; throws a 400 naming the problem. */
   parse(post: ProviderPost): Promise<ProviderResult>;

@@ -2,7 +2,7 @@ import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { AppException, ErrorCode } from '../../common/app.exception';
 import type { EmailDeliveryEvent, EmailDeliveryKind } from '../deliverability/delivery-event';
 import type { WebhookTenant } from '../senders/senders.service';
-import { badPayload, checkUrlSecret, date, optStr, str } from './provider-auth';
+import { badPayload, checkUrlSecret, date, optStr, requireUrlSecret, str } from './provider-auth';
 import type { EmailProviderAdapter, InboundMail, ProviderPost, ProviderResult } from './provider.types';
 
 export const SENDGRID_SIGNATURE_HEADER = 'x-twilio-email-event-webhook-signature';
@@ -35,10 +35,15 @@ export function parseSendgridPublicKey(base64: string): KeyObject | null {
 export class SendgridEventsAdapter implements EmailProviderAdapter {
   readonly name = 'sendgrid-events' as const;
 
+  requireCredentials(post: ProviderPost): void {
+    if (!header(post, SENDGRID_SIGNATURE_HEADER) || !header(post, SENDGRID_TIMESTAMP_HEADER)) {
+      throw new AppException(ErrorCode.Unauthenticated, 'Missing X-Twilio-Email-Event-Webhook-Signature or -Timestamp header');
+    }
+  }
+
   authenticate(post: ProviderPost, tenant: WebhookTenant): Promise<void> {
-    const signature = header(post, SENDGRID_SIGNATURE_HEADER);
-    const timestamp = header(post, SENDGRID_TIMESTAMP_HEADER);
-    if (!signature || !timestamp) throw new AppException(ErrorCode.Unauthenticated, 'Missing X-Twilio-Email-Event-Webhook-Signature or -Timestamp header');
+    const signature = header(post, SENDGRID_SIGNATURE_HEADER)!;
+    const timestamp = header(post, SENDGRID_TIMESTAMP_HEADER)!;
     const key = tenant.sendgridWebhookPublicKey ? parseSendgridPublicKey(tenant.sendgridWebhookPublicKey) : null;
     if (!key) throw new AppException(ErrorCode.Forbidden, 'No SendGrid verification key is set for this firm (sendgridWebhookPublicKey in /v1/settings/senders)');
     if (!post.rawBody) throw badPayload('body', 'must be the JSON array SendGrid posts');
@@ -96,6 +101,10 @@ function sendgridKind(event: string, e: Record<string, unknown>): EmailDeliveryK
  */
 export class SendgridInboundAdapter implements EmailProviderAdapter {
   readonly name = 'sendgrid-inbound' as const;
+
+  requireCredentials(post: ProviderPost): void {
+    requireUrlSecret(post.urlSecret);
+  }
 
   authenticate(post: ProviderPost, tenant: WebhookTenant): Promise<void> {
     checkUrlSecret(post.urlSecret, tenant);

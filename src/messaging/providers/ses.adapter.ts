@@ -2,7 +2,7 @@ import { createVerify } from 'node:crypto';
 import { AppException, ErrorCode } from '../../common/app.exception';
 import type { EmailDeliveryEvent } from '../deliverability/delivery-event';
 import type { WebhookTenant } from '../senders/senders.service';
-import { badPayload, checkUrlSecret, date, optStr, str } from './provider-auth';
+import { badPayload, checkUrlSecret, date, optStr, requireUrlSecret, str } from './provider-auth';
 import type { EmailProviderAdapter, ProviderPost, ProviderResult } from './provider.types';
 
 const SNS_TYPES = ['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const;
@@ -44,6 +44,10 @@ export class SesAdapter implements EmailProviderAdapter {
     private readonly urlPattern: RegExp,
     private readonly fetchTimeoutMs = 5000,
   ) {}
+
+  requireCredentials(post: ProviderPost): void {
+    requireUrlSecret(post.urlSecret);
+  }
 
   async authenticate(post: ProviderPost, tenant: WebhookTenant): Promise<void> {
     checkUrlSecret(post.urlSecret, tenant);

@@ -25,7 +25,8 @@ export interface ProviderWebhookResult {
 
 /**
  * A mail provider's webhook post, through its adapter (messaging/providers), one flow for all:
- *   the firm by its webhook key (404) → the provider's own authentication (401 missing, 403 wrong)
+ *   the provider's credentials present (401) → the firm by its webhook key and the credentials
+ *   checked the way the provider documents (403 for a wrong one and an unknown key alike)
  *   → the firm active (403) → the payload understood in full (400 naming the problem, nothing
  *   written) → delivery events recorded (deliverability) and inbound emails recorded (replies,
  *   or bounces when a DSN) → the counts. Replays are idempotent: each event and email is recorded once.
@@ -46,8 +47,10 @@ export class RecordProviderWebhookUseCase {
 
   async execute(provider: EmailProviderName, webhookKey: string, post: ProviderPost): Promise<ProviderWebhookResult> {
     const adapter = this.adapters.get(provider)!;
+    adapter.requireCredentials(post);
+    // An unknown key answers like wrong credentials: whether a key exists is not told to a stranger.
     const tenant = await this.senders.webhookTenant(webhookKey);
-    if (!tenant) throw AppException.notFound('Webhook');
+    if (!tenant) throw new AppException(ErrorCode.Forbidden, 'Invalid credentials for this webhook');
     await adapter.authenticate(post, tenant);
     if (!tenant.active) throw new AppException(ErrorCode.Forbidden, "This firm's account is suspended");
     const result = await adapter.parse(post);
