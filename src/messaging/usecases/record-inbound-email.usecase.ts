@@ -107,7 +107,7 @@ export class RecordInboundEmailUseCase {
     const messageId = parsed.messageId ?? fallback.messageId;
     const sender = from?.address ? (from.name ? `${from.name} <${from.address}>` : from.address) : fallback.from;
     if (!messageId || !sender) {
-      throw AppException.validation([{ field: messageId ? 'from' : 'messageId', message: 'the message has no ' + (messageId ? 'From address' : 'Message-ID') }]);
+      throw AppException.validation([{ field: 'raw', message: `has no ${messageId ? 'From address' : 'Message-ID header'}: not an email message` }]);
     }
     return this.execute({
       tenantId,
