@@ -79,8 +79,8 @@ export class OutboundMessengerService implements OutboundMessenger {
   /**
    * Five reads, whatever the number of people: the firm's senders, the people's engagement (last
    * inbound channel, first SMS), their opt-outs, their undeliverable addresses, and the earlier
-   * emails of the threads asked about (so a preview and the send give the same "Re:" subject). One after the other: a dispatcher lane holds
-   * at most one pooled connection.
+   * emails of the threads asked about (so a preview and the send give the same "Re:" subject).
+   * One after the other: a dispatcher lane holds at most one pooled connection.
    */
   async context(tenantId: TenantId, people: readonly PersonRef[], threadRefs: readonly ThreadRef[] = []): Promise<OutboundContext> {
     return this.db.tx(tenantId, async (tx) => {
@@ -182,8 +182,10 @@ export class OutboundMessengerService implements OutboundMessenger {
    * The earlier emails of each (person, thread key) of a batch, in one read: their Message-IDs
    * (oldest first) and the first one's subject. Only emails that left (a Message-ID recorded).
    */
-  private async threadsIn(tx: TenantTx, threaded: readonly ThreadRef[]): Promise<Map<string, EmailThread>> {
+  private async threadsIn(tx: TenantTx, refs: readonly ThreadRef[]): Promise<Map<string, EmailThread>> {
     const threads = new Map<string, { subject: string; messageIds: string[] }>();
+    // Each (person, key) once: a duplicate in the join would repeat every Message-ID.
+    const threaded = [...new Map(refs.map((r) => [threadOf(r.person, r.threadKey), r])).values()];
     if (threaded.length === 0) return threads;
     const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; thread_key: string; provider_id: string; subject: string | null }>(
       `SELECT m.candidate_id, m.contact_id, m.thread_key, m.provider_id, m.subject
