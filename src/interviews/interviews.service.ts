@@ -285,22 +285,6 @@ export class InterviewsService {
   }
 
   /**
-   * How many times each interview was moved (its calendar invite's SEQUENCE), in one read:
-   *   SELECT interview_id, count(*) FROM interview_reschedules WHERE tenant_id = $1 AND interview_id = ANY($2) GROUP BY 1
-   */
-  async rescheduleCounts(tenantId: TenantId, interviewIds: readonly string[]): Promise<Map<string, number>> {
-    const ids = interviewIds.filter(isUuid);
-    if (ids.length === 0) return new Map();
-    const rows = await this.db.tx(tenantId, (tx) =>
-      tx.query<{ interview_id: string; n: number }>(
-        `SELECT interview_id, count(*)::int AS n FROM interview_reschedules WHERE tenant_id = $1 AND interview_id = ANY($2::uuid[]) GROUP BY interview_id`,
-        [tx.tenantId, ids],
-      ),
-    );
-    return new Map(rows.map((r) => [r.interview_id, r.n]));
-  }
-
-  /**
    * Live interviews matching `where`, each with its interviewer ids, in ONE statement:
    *   SELECT i.*, (SELECT coalesce(array_agg(x.contact_id ORDER BY x.position, x.contact_id), '{}')
    *                FROM interview_interviewers x WHERE x.tenant_id = i.tenant_id AND x.interview_id = i.id)

@@ -198,4 +198,30 @@ describe('interview calendar invites', () => {
     expect(after).toHaveLength(1);
     expect(inviteOf(after[0]!)).toMatchObject({ method: 'CANCEL', sequence: 3, uid: `interview-${id}@touchpoint` });
   });
+  it('a new meeting link is an update too: same UID, the next SEQUENCE, the new URL', async () => {
+    const x = api(h.t, a);
+    h.clock.set('2027-01-04T15:00:00Z');
+    const jane = (await x.post('/v1/candidates', { name: 'Jane Poe', email: 'jane.poe@example.com' }).expect(201)).body;
+    const lead = (await x.post('/v1/leads', { candidateId: jane.id, company: 'Initech', position: 'Developer', source: 'job_board' }).expect(201)).body;
+    const interview = (await x.post('/v1/interviews', { leadId: lead.id, startsAt: '2027-01-06T16:00:00Z', durationMinutes: 60, format: 'video', meetingUrl: 'https://meet.example.com/old-link' }).expect(201)).body;
+    const id: string = interview.id ?? interview.interview?.id;
+    h.clock.set('2027-01-05T16:00:30Z');
+    await h.dispatcher.drain();
+    await smtp.waitFor(smtp.messages.length);
+    const confirmation = invites().filter(to('jane.poe@example.com'));
+    expect(confirmation).toHaveLength(1);
+    expect(inviteOf(confirmation[0]!)).toMatchObject({ sequence: 0, url: 'https://meet.example.com/old-link' });
+
+    await x.patch(`/v1/interviews/${id}`, { meetingUrl: 'https://meet.example.com/new-link' }).expect(200);
+    await h.dispatcher.drain();
+    await smtp.waitFor(smtp.messages.length);
+    const mails = invites().filter(to('jane.poe@example.com'));
+    expect(mails).toHaveLength(2);
+    expect(mails[1]!.text).toContain('is now online: https://meet.example.com/new-link');
+    expect(inviteOf(mails[1]!)).toMatchObject({ method: 'REQUEST', uid: `interview-${id}@touchpoint`, sequence: 1, url: 'https://meet.example.com/new-link' });
+    // Changing who interviews is not a change of the invite.
+    const ivy = (await x.post('/v1/contacts', { name: 'Ivy Interviewer', email: 'ivy@initech.example' }).expect(201)).body;
+    await x.patch(`/v1/interviews/${id}`, { interviewerIds: [ivy.id] }).expect(200);
+    expect(await followUpsOf(a.tenantId, `interview_id = $2 AND rule = 'one_off' AND status = 'planned'`, [id])).toHaveLength(0);
+  });
 });

@@ -13,9 +13,11 @@ import { FollowUpPlanner } from './follow-up.planner';
  * Calendar invites stay true as an interview changes (issue 16). Everyone who was already sent an
  * interview's invite by email (its confirmation, or an earlier notice) gets, as soon as the
  * sending window allows:
- *   - after a reschedule, an update (METHOD:REQUEST, same UID, SEQUENCE + 1) with a short note;
- *   - after a cancellation, METHOD:CANCEL.
- * Each is a one-off follow-up (occurrence `invite:update:<n>` / `invite:cancel`, requested
+ *   - after a reschedule, or a change of place (address, meeting link, format, zone), an update
+ *     (METHOD:REQUEST, same UID, SEQUENCE + 1) with a short note;
+ *   - after a cancellation, METHOD:CANCEL (SEQUENCE + 1).
+ * Each change is the invite's next revision n, its SEQUENCE; each notice is a one-off follow-up
+ * (occurrence `invite:update:<n>` / `invite:cancel:<n>`, requested
  * channel email) planned in the changing transaction, so the dispatcher sends it with the same
  * consent, window, retry and crash rules as everything else; its invite is attached at send time
  * (compose/invite.ts). People not yet invited just get the confirmation, re-planned for the new time.
@@ -32,9 +34,13 @@ export class InterviewInvitesReaction implements OnModuleInit {
   onModuleInit(): void {
     this.bus.react('interview.rescheduled', 'interview-invites.update', (e, tx) => this.notify(tx, e, 'update'));
     this.bus.react('interview.cancelled', 'interview-invites.cancel', (e, tx) => this.notify(tx, e, 'cancel'));
+    // Where it happens changed (the address, the meeting link, online or in person): an update too.
+    this.bus.react('interview.updated', 'interview-invites.details', (e, tx) => this.notify(tx, e, 'details'), {
+      when: (e) => e.payload.fields.some((f) => INVITE_FIELDS.has(f)),
+    });
   }
 
-  private async notify(tx: TenantTx, e: DomainEvent<'interview.rescheduled' | 'interview.cancelled'>, kind: 'update' | 'cancel'): Promise<void> {
+  private async notify(tx: TenantTx, e: DomainEvent<'interview.rescheduled' | 'interview.cancelled' | 'interview.updated'>, kind: 'update' | 'cancel' | 'details'): Promise<void> {
     const { interviewId } = e.payload;
     const invited = await tx.query<{
       recipient_type: 'candidate' | 'contact';
@@ -56,9 +62,10 @@ export class InterviewInvitesReaction implements OnModuleInit {
       [tx.tenantId, interviewId],
     );
     if (invited.length === 0) return;
-    const [about] = await tx.query<{ position: string; company: string; starts_at: Date; duration_minutes: number; time_zone: string | null; reschedules: number }>(
-      `SELECT l.position, l.company, i.starts_at, i.duration_minutes, i.time_zone,
-              (SELECT count(*)::int FROM interview_reschedules r WHERE r.tenant_id = i.tenant_id AND r.interview_id = i.id) AS reschedules
+    const [about] = await tx.query<{ position: string; company: string; starts_at: Date; duration_minutes: number; time_zone: string | null; location: string | null; meeting_url: string | null; revisions: number }>(
+      `SELECT l.position, l.company, i.starts_at, i.duration_minutes, i.time_zone, i.location, i.meeting_url,
+              (SELECT count(DISTINCT f.occurrence)::int FROM follow_ups f
+                WHERE f.tenant_id = i.tenant_id AND f.interview_id = i.id AND f.rule = 'one_off' AND f.occurrence LIKE 'invite:%') AS revisions
        FROM interviews i JOIN leads l ON l.tenant_id = i.tenant_id AND l.id = i.lead_id
        WHERE i.tenant_id = $1 AND i.id = $2`,
       [tx.tenantId, interviewId],
@@ -66,21 +73,26 @@ export class InterviewInvitesReaction implements OnModuleInit {
     if (!about) return;
     const tenant = await this.tenancy.get(tx.tenantId);
     const now = this.clock.now();
-    const occurrence = kind === 'cancel' ? INVITE_CANCEL : `${INVITE_UPDATE}${about.reschedules}`;
+    // This change is the invite's next revision: its SEQUENCE (compose/invite.ts).
+    const revision = about.revisions + 1;
+    const occurrence = `${kind === 'cancel' ? INVITE_CANCEL : INVITE_UPDATE}${revision}`;
     // A notice not sent yet is superseded (an earlier move, once the interview moves again or is
     // cancelled): only the latest goes. The interview's only one-offs are these notices.
-    await this.planner.cancel(tx, { interviewId, rule: 'one_off', kind: 'message', notOccurrence: occurrence }, kind === 'cancel' ? 'the interview was cancelled' : 'the interview moved again');
+    await this.planner.cancel(tx, { interviewId, rule: 'one_off', kind: 'message', notOccurrence: occurrence }, kind === 'cancel' ? 'the interview was cancelled' : 'the interview changed again');
     for (const p of invited) {
       const zone = p.time_zone ?? about.time_zone ?? tenant.timeZone;
       const when = DateTime.fromJSDate(about.starts_at).setZone(zone).toFormat("cccc, LLLL d 'at' h:mm a ZZZZ");
       const role = `the ${about.position} interview at ${about.company}`;
-      const subject = kind === 'cancel' ? `Cancelled: ${role}` : `Moved: ${role}, now ${when}`;
+      const where = about.location ?? (about.meeting_url ? `online: ${about.meeting_url}` : null);
+      const subject = kind === 'cancel' ? `Cancelled: ${role}` : kind === 'update' ? `Moved: ${role}, now ${when}` : `Updated: ${role} on ${when}`;
       const body = [
         `Hi ${firstName(p.name ?? '')},`,
         '',
         kind === 'cancel'
           ? `${capitalize(role)} is cancelled. The calendar invite attached removes it from your calendar. I'll be in touch about next steps.`
-          : `${capitalize(role)} has moved to ${when} (${about.duration_minutes} minutes). The calendar invite attached updates your calendar; let me know if the new time does not work.`,
+          : kind === 'update'
+            ? `${capitalize(role)} has moved to ${when} (${about.duration_minutes} minutes). The calendar invite attached updates your calendar; let me know if the new time does not work.`
+            : `${capitalize(role)} on ${when} is now ${where ? (about.location ? `at ${where}` : where) : 'to be confirmed'}. The calendar invite attached updates your calendar.`,
       ].join('\n');
       const person = p.recipient_type === 'candidate' ? { type: 'candidate' as const, id: p.recipient_candidate_id! } : { type: 'contact' as const, id: p.recipient_contact_id! };
       const rows = await tx.query<{ id: string }>(
@@ -111,6 +123,9 @@ export class InterviewInvitesReaction implements OnModuleInit {
     tx.afterCommit(() => this.planner.notifyDue(now));
   }
 }
+
+/** The interview fields its invite shows (besides the time, which moves by reschedule). */
+const INVITE_FIELDS: ReadonlySet<string> = new Set(['location', 'meetingUrl', 'format', 'timeZone']);
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
