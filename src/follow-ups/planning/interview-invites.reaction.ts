@@ -62,8 +62,8 @@ export class InterviewInvitesReaction implements OnModuleInit {
       [tx.tenantId, interviewId],
     );
     if (invited.length === 0) return;
-    const [about] = await tx.query<{ position: string; company: string; starts_at: Date; duration_minutes: number; time_zone: string | null; location: string | null; meeting_url: string | null; revisions: number }>(
-      `SELECT l.position, l.company, i.starts_at, i.duration_minutes, i.time_zone, i.location, i.meeting_url,
+    const [about] = await tx.query<{ position: string; company: string; starts_at: Date; duration_minutes: number; time_zone: string | null; location: string | null; meeting_url: string | null; status: string; revisions: number }>(
+      `SELECT l.position, l.company, i.starts_at, i.duration_minutes, i.time_zone, i.location, i.meeting_url, i.status,
               (SELECT count(DISTINCT f.occurrence)::int FROM follow_ups f
                 WHERE f.tenant_id = i.tenant_id AND f.interview_id = i.id AND f.rule = 'one_off' AND f.occurrence LIKE 'invite:%') AS revisions
        FROM interviews i JOIN leads l ON l.tenant_id = i.tenant_id AND l.id = i.lead_id
@@ -71,6 +71,8 @@ export class InterviewInvitesReaction implements OnModuleInit {
       [tx.tenantId, interviewId],
     );
     if (!about) return;
+    // A cancelled (or past) interview's place changing is no invite: it is off the calendars.
+    if (kind === 'details' && !['scheduled', 'confirmed'].includes(about.status)) return;
     const tenant = await this.tenancy.get(tx.tenantId);
     const now = this.clock.now();
     // This change is the invite's next revision: its SEQUENCE (compose/invite.ts).
