@@ -39,8 +39,12 @@ export interface CreatedApp {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 const TWILIO_WEBHOOKS = '/v1/webhooks/twilio/';
+/** Mail providers' own formats (messaging/providers): SNS posts text/plain, SendGrid Inbound Parse multipart/form-data. */
+const SES_WEBHOOK = /^\/v1\/webhooks\/email\/[^/?]+\/ses\//;
+const SENDGRID_INBOUND_WEBHOOK = /^\/v1\/webhooks\/email\/[^/?]+\/sendgrid\/inbound\//;
 
 function expectedContentType(url: string): string {
+  if (SENDGRID_INBOUND_WEBHOOK.test(url)) return 'multipart/form-data';
   return url.startsWith(TWILIO_WEBHOOKS) ? 'application/x-www-form-urlencoded' : 'application/json';
 }
 
@@ -55,6 +59,8 @@ function acceptsContentType(url: string, headers: Record<string, string | string
   const type = String(headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   // Twilio's webhooks take Twilio's form posts only: its signature covers form parameters.
   if (url.startsWith(TWILIO_WEBHOOKS)) return type === 'application/x-www-form-urlencoded';
+  if (SENDGRID_INBOUND_WEBHOOK.test(url)) return type === 'multipart/form-data';
+  if (SES_WEBHOOK.test(url) && type === 'text/plain') return true;
   if (type === 'application/json' || type.endsWith('+json')) return true;
   // RFC 8058 one-click unsubscribe: mail clients POST List-Unsubscribe=One-Click, form-encoded.
   return type === 'application/x-www-form-urlencoded' && (url.startsWith('/v1/webhooks/') || url.startsWith('/v1/unsubscribe/'));
@@ -101,9 +107,13 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register({ config, clock: options.clock ?? new SystemClock(), dataSource }),
     adapter,
-    { logger: new PinoNestLogger(logger), bufferLogs: false },
+    // rawBody: the exact bytes of JSON bodies, for signatures over the payload (SendGrid's Event Webhook).
+    { logger: new PinoNestLogger(logger), bufferLogs: false, rawBody: true },
   );
   const fastify = app.getHttpAdapter().getInstance();
+  // SendGrid Inbound Parse posts multipart/form-data (an email with attachments): kept as bytes, up to
+  // its own limit, and read by the provider's adapter; only that route accepts it (acceptsContentType).
+  fastify.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: config.email.webhookBodyLimitBytes }, (_req, body, done) => done(null, body));
   // Each request runs inside its own context (the auth guard records the actor in it).
   fastify.addHook('onRequest', (_req, _reply, done) => {
     requestContext.run({}, done);

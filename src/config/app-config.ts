@@ -85,6 +85,12 @@ export interface AppConfig {
     /** The share (percent) of the platform sender's rate one firm may take, so one firm's burst leaves room for the others. */
     platformFirmSharePercent: number;
   };
+  email: {
+    /** Mail providers' webhooks: the largest multipart body (SendGrid Inbound Parse, with attachments). */
+    webhookBodyLimitBytes: number;
+    /** Where SNS signing certificates and SubscribeURLs may be fetched from (AWS's own hosts). */
+    snsUrlPattern: RegExp;
+  };
   webhooks: {
     /** How long one delivery POST may take before it counts as a timeout, in ms. */
     timeoutMs: number;
@@ -384,6 +390,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       platformDailyCap: int(env, 'SMS_PLATFORM_DAILY_CAP', 50, 0, 100_000, problems),
       platformFirmSharePercent: int(env, 'SMS_PLATFORM_FIRM_SHARE_PERCENT', 25, 1, 100, problems),
     },
+    email: {
+      webhookBodyLimitBytes: int(env, 'EMAIL_WEBHOOK_BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 50 * 1024 * 1024, problems),
+      snsUrlPattern: regex(env, 'SNS_URL_PATTERN', DEFAULT_SNS_URL_PATTERN, problems),
+    },
     webhooks: {
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 60_000, problems),
       leaseSeconds: int(env, 'WEBHOOK_LEASE_SECONDS', 60, 5, 3600, problems),
@@ -398,6 +408,23 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** SNS certificates and subscription URLs: https on sns.<region>.amazonaws.com (or .com.cn). */
+export const DEFAULT_SNS_URL_PATTERN = '^https://sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/';
+
+function regex(env: Env, name: string, def: string, problems: string[]): RegExp {
+  const raw = env[name] || def;
+  if (!raw.startsWith('^')) {
+    problems.push(`${name} must be anchored at the start (^): it decides which URLs are fetched`);
+    return new RegExp(def);
+  }
+  try {
+    return new RegExp(raw);
+  } catch {
+    problems.push(`${name} is not a valid regular expression`);
+    return new RegExp(def);
+  }
+}
 
 /** The folder holding this package's package.json (from src/config or dist/src/config alike). */
 function packageRoot(): string {

@@ -111,6 +111,13 @@ export class ErasePersonUseCase {
         [tx.tenantId, person.id, now],
       );
       await tx.query(`UPDATE activities SET summary = NULL, updated_at = $3 WHERE tenant_id = $1 AND ${col} = $2 AND summary IS NOT NULL`, [tx.tenantId, person.id, now]);
+      // Bounces (issue 16): the address and the remote server's words are theirs.
+      await tx.query(`DELETE FROM email_undeliverable WHERE tenant_id = $1 AND ${col} = $2`, [tx.tenantId, person.id]);
+      await tx.query(
+        `UPDATE email_delivery_events SET address = '[erased]', diagnostic = NULL
+         WHERE tenant_id = $1 AND (${col} = $2 OR lower(address) = lower($3)) AND address <> '[erased]'`,
+        [tx.tenantId, person.id, found.email ?? ''],
+      );
       await scrubStoredJson(tx, [found.email, found.phone, found.name]);
       // The audit trail keeps who changed what and when, but not the erased person's values: only
       // the entries about them (their row, and rows that referred to them), values only, each

@@ -94,6 +94,21 @@ export interface DomainEvents {
   'follow_up.skipped': FollowUpOutcome;
   'follow_up.cancelled': FollowUpOutcome;
 
+  /** A provider (or a DSN) reported an email bounce (messaging/deliverability). */
+  'email.bounced': {
+    person: PersonRef;
+    address: string;
+    bounceType: 'hard' | 'soft';
+    /** The address is now (or already was) marked undeliverable: a hard bounce, or 3 soft ones in 72 h. */
+    undeliverable: boolean;
+    /** This event is the one that marked it. */
+    newlyUndeliverable: boolean;
+    messageId: string | null;
+    followUpId: string | null;
+    diagnostic: string | null;
+    bouncedAt: string;
+    provider: string;
+  };
   'message.received': {
     messageId: string;
     person: PersonRef | null;

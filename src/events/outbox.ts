@@ -25,6 +25,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'follow_up.cancelled',
   'message.received',
   'message.status_changed',
+  'email.bounced',
   'consent.changed',
 ] as const;
 

@@ -24,6 +24,8 @@ import { FollowUpsService } from './follow-ups.service';
 import { FollowUpPlanner } from './planning/follow-up.planner';
 import { PlanFollowUpsReaction } from './planning/plan-follow-ups.reaction';
 import { OneOffAnswers } from './one-off/one-off-answers';
+import { InterviewInvitesReaction } from './planning/interview-invites.reaction';
+import { EmailBouncesReaction } from './planning/email-bounces.reaction';
 import { OneOffController } from './one-off/one-off.controller';
 import { OneOffResolver } from './one-off/one-off.resolver';
 import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
@@ -60,6 +62,8 @@ import { SendOneOffUseCase } from './one-off/send-one-off.usecase';
     SendOneOffUseCase,
     OneOffResolver,
     OneOffAnswers,
+    InterviewInvitesReaction,
+    EmailBouncesReaction,
   ],
   exports: [FollowUpsService, DispatcherService, FollowUpPlanner, SendOneOffUseCase],
 })

@@ -1,3 +1,7 @@
+import { AddressCorrections } from './deliverability/address-corrections';
+import { EmailProvidersController } from './webhooks/email-providers.controller';
+import { RecordProviderWebhookUseCase } from './usecases/record-provider-webhook.usecase';
+import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
@@ -50,6 +54,7 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     EmailWebhookController,
     UnsubscribeController,
     NotificationsController,
+    EmailProvidersController,
   ],
   providers: [
     {
@@ -75,6 +80,9 @@ import { InboundEmailSecretGuard, TwilioSignatureGuard } from './webhooks/webhoo
     RecordInboundSmsUseCase,
     RecordTwilioStatusUseCase,
     RecordInboundEmailUseCase,
+    EmailDeliverabilityService,
+    RecordProviderWebhookUseCase,
+    AddressCorrections,
     TwilioSignatureGuard,
     InboundEmailSecretGuard,
     SendersResolver,

@@ -9,7 +9,9 @@ import { TenantDb, TenantTx } from '../database/tenant-db.service';
 import type { TenantId } from '../database/tenant-id';
 import { personKey } from '../people/person-ref';
 import { ConsentService } from './consent/consent.service';
-import { personColumns } from './domain/person';
+import { inviteCalendar } from './domain/calendar-invite';
+import { isMessageId, replySubject, threadHeaders } from './domain/email-headers';
+import { personColumns, personOf } from './domain/person';
 import { isTwilioMessageStatus, nextStatus } from './domain/twilio-status';
 import { createUnsubscribeToken, unsubscribeKey } from './domain/unsubscribe-token';
 import { EMAIL_DRIVER, SMS_DRIVER } from './drivers/driver.types';
@@ -18,8 +20,10 @@ import { withOptOutLine } from './domain/sms-compliance';
 import { smsCountryRefusal } from './domain/sms-countries';
 import { EngagementService } from './engagement.service';
 import { MessageEntity, MessageProvider, MessageStatus } from './entities/message.entity';
-import { EMPTY_PERSON_STATE } from './outbound.types';
-import type { OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend } from './outbound.types';
+import { emailBouncedReason, EMPTY_PERSON_STATE } from './outbound.types';
+import { EmailDeliverabilityService } from './deliverability/email-deliverability.service';
+import { threadOf } from './outbound.types';
+import type { EmailThread, OutboundContext, OutboundMessenger, OutboundRequest, OutboundResult, PersonRef, PersonState, PreparedSend, ThreadRef } from './outbound.types';
 import { SendersService } from './senders/senders.service';
 import { describeError } from '../common/describe-error';
 
@@ -60,6 +64,7 @@ export class OutboundMessengerService implements OutboundMessenger {
     private readonly senders: SendersService,
     private readonly consent: ConsentService,
     private readonly engagement: EngagementService,
+    private readonly deliverability: EmailDeliverabilityService,
     @Inject(EMAIL_DRIVER) private readonly emailDriver: EmailDriver,
     @Inject(SMS_DRIVER) private readonly twilioDriver: SmsDriver,
     @Inject(LOG_SMS_DRIVER) private readonly logSmsDriver: SmsDriver,
@@ -74,15 +79,18 @@ export class OutboundMessengerService implements OutboundMessenger {
   }
 
   /**
-   * Three reads, whatever the number of people: the firm's senders, the people's engagement (last
-   * inbound channel, first SMS) and their opt-outs. One after the other: a dispatcher lane holds
-   * at most one pooled connection.
+   * Five reads, whatever the number of people: the firm's senders, the people's engagement (last
+   * inbound channel, first SMS), their opt-outs, their undeliverable addresses, and the earlier
+   * emails of the threads asked about (so a preview and the send give the same "Re:" subject).
+   * One after the other: a dispatcher lane holds at most one pooled connection.
    */
-  async context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext> {
+  async context(tenantId: TenantId, people: readonly PersonRef[], threadRefs: readonly ThreadRef[] = []): Promise<OutboundContext> {
     return this.db.tx(tenantId, async (tx) => {
       const senders = await this.senders.resolveIn(tx);
       const engagement = await this.engagement.getManyIn(tx, people);
       const optOuts = await this.consent.optOutsIn(tx, people);
+      const undeliverable = await this.deliverability.undeliverableIn(tx, people);
+      const threads = await this.threadsIn(tx, threadRefs);
       const states = new Map<string, PersonState>();
       for (const p of people) {
         const key = personKey(p);
@@ -92,6 +100,7 @@ export class OutboundMessengerService implements OutboundMessenger {
           lastInboundChannel: e?.lastInboundChannel ?? null,
           optedOut: { email: out?.has('email') ?? false, sms: out?.has('sms') ?? false },
           firstSms: (e?.firstSmsAt ?? null) === null,
+          undeliverableEmails: undeliverable.get(key) ?? [],
         });
       }
       const twilio = senders.twilio;
@@ -104,6 +113,7 @@ export class OutboundMessengerService implements OutboundMessenger {
         smsUnavailableReason: senders.smsUnavailableReason,
         smsCountries: this.config.sms.countries,
         people: states,
+        threads,
       };
     });
   }
@@ -141,9 +151,15 @@ export class OutboundMessengerService implements OutboundMessenger {
           out.push(blocked(refusal));
           continue;
         }
-        const message = this.messageRow(request, to, senders, now);
+        const bounced = request.channel === 'email' ? emailBouncedReason(state, to) : null;
+        if (bounced) {
+          out.push(blocked(bounced));
+          continue;
+        }
+        const thread = request.channel === 'email' && request.threadKey ? context.threads.get(threadOf(request.person, request.threadKey)) : undefined;
+        const message = this.messageRow(request, to, senders, now, thread);
         rows.push(message);
-        out.push(this.ready(request, message, to, senders));
+        out.push(this.ready(request, message, to, senders, thread));
       }
       await tx.repo(MessageEntity).insertMany(rows);
       return out;
@@ -172,7 +188,42 @@ export class OutboundMessengerService implements OutboundMessenger {
     return results;
   }
 
-  private messageRow(request: OutboundRequest, to: string, senders: OutboundContext['senders'], now: Date): MessageEntity {
+  /**
+   * The earlier emails of each (person, thread key) of a batch, in one read: their Message-IDs
+   * (oldest first) and the first one's subject. Only emails that left (a Message-ID recorded).
+   */
+  private async threadsIn(tx: TenantTx, refs: readonly ThreadRef[]): Promise<Map<string, EmailThread>> {
+    const threads = new Map<string, { subject: string; messageIds: string[] }>();
+    // Each (person, key) once: a duplicate in the join would repeat every Message-ID.
+    const threaded = [...new Map(refs.map((r) => [threadOf(r.person, r.threadKey), r])).values()];
+    if (threaded.length === 0) return threads;
+    const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; thread_key: string; provider_id: string; subject: string | null }>(
+      `SELECT m.candidate_id, m.contact_id, m.thread_key, m.provider_id, m.subject
+       FROM messages m
+       JOIN unnest($2::text[], $3::uuid[], $4::uuid[]) AS w(thread_key, candidate_id, contact_id)
+         ON m.thread_key = w.thread_key
+        AND m.candidate_id IS NOT DISTINCT FROM w.candidate_id AND m.contact_id IS NOT DISTINCT FROM w.contact_id
+       WHERE m.tenant_id = $1 AND m.channel = 'email' AND m.direction = 'out' AND m.provider_id LIKE '<%>'
+       ORDER BY m.created_at, m.id`,
+      [
+        tx.tenantId,
+        threaded.map((r) => r.threadKey),
+        threaded.map((r) => (r.person.type === 'candidate' ? r.person.id : null)),
+        threaded.map((r) => (r.person.type === 'contact' ? r.person.id : null)),
+      ],
+    );
+    for (const r of rows) {
+      const person = personOf({ candidateId: r.candidate_id, contactId: r.contact_id });
+      if (!person || !isMessageId(r.provider_id)) continue;
+      const key = threadOf(person, r.thread_key);
+      const thread = threads.get(key);
+      if (thread) thread.messageIds.push(r.provider_id);
+      else threads.set(key, { subject: r.subject ?? '', messageIds: [r.provider_id] });
+    }
+    return threads;
+  }
+
+  private messageRow(request: OutboundRequest, to: string, senders: OutboundContext['senders'], now: Date, thread: EmailThread | undefined): MessageEntity {
     const email = request.channel === 'email';
     const account = senders.twilio;
     return Object.assign(new MessageEntity(), {
@@ -189,20 +240,22 @@ export class OutboundMessengerService implements OutboundMessenger {
       providerAccount: !email && account ? account.accountSid : null,
       fromAddress: email ? senders.email.fromAddress : account ? (account.from ?? account.messagingServiceSid ?? null) : null,
       toAddress: to,
-      subject: email ? request.subject?.trim() || `A message from ${senders.tenantName}` : null,
+      subject: email ? (thread?.subject ? replySubject(thread.subject) : request.subject?.trim() || `A message from ${senders.tenantName}`) : null,
       body: request.text,
       errorCode: null,
       errorMessage: null,
       inReplyTo: null,
       replyState: null,
       matched: true,
+      threadKey: request.threadKey ?? null,
       createdAt: now,
       updatedAt: now,
     });
   }
 
-  private ready(request: OutboundRequest, message: MessageEntity, to: string, senders: OutboundContext['senders']): PreparedSend {
+  private ready(request: OutboundRequest, message: MessageEntity, to: string, senders: OutboundContext['senders'], thread: EmailThread | undefined): PreparedSend {
     if (request.channel === 'email') {
+      const threading = thread ? threadHeaders(thread.messageIds) : undefined;
       const email: OutboundEmail = {
         messageId: message.id,
         to,
@@ -212,6 +265,10 @@ export class OutboundMessengerService implements OutboundMessenger {
         ...(senders.email.replyTo ? { replyTo: senders.email.replyTo } : {}),
         subject: message.subject ?? '',
         text: request.text,
+        ...(request.invite
+          ? { calendar: { method: request.invite.method, content: inviteCalendar({ ...request.invite, attendee: { name: request.recipient.name, email: to }, stamp: message.createdAt }) } }
+          : {}),
+        ...(threading ? { inReplyTo: threading.inReplyTo, references: threading.references } : {}),
         ...(request.automated ? { unsubscribeUrl: this.unsubscribeUrl(request.tenantId, request.person, 'email') } : {}),
       };
       return { kind: 'ready', tenantId: request.tenantId, message, email };

@@ -1,6 +1,7 @@
 import type { TenantId } from '../database/tenant-id';
 import type { PersonRef } from '../people/person-ref';
 import type { MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver } from './drivers/driver.types';
+import type { InterviewInvite } from './domain/calendar-invite';
 import type { MessageEntity } from './entities/message.entity';
 import type { ResolvedSenders } from './senders/senders.service';
 
@@ -21,6 +22,19 @@ export interface PersonState {
   optedOut: { email: boolean; sms: boolean };
   /** No SMS has gone to them yet: the next one carries the opt-out line. */
   firstSms: boolean;
+  /** Their addresses that bounced (a hard bounce, or 3 soft ones in 72 h), until corrected. */
+  undeliverableEmails: readonly { address: string; since: Date }[];
+}
+
+/**
+ * "email bounced on 2026-12-09" when `address` is one of the person's undeliverable addresses,
+ * else null: the reason channel choice (and prepare) give for not emailing them.
+ */
+export function emailBouncedReason(state: PersonState, address: string | null | undefined): string | null {
+  const a = address?.trim().toLowerCase();
+  if (!a) return null;
+  const hit = state.undeliverableEmails.find((u) => u.address.trim().toLowerCase() === a);
+  return hit ? `email bounced on ${hit.since.toISOString().slice(0, 10)}` : null;
 }
 
 /**
@@ -40,6 +54,24 @@ export interface OutboundContext {
   readonly smsCountries: readonly string[] | null;
   /** By `personKey`; a person not asked about has the empty state. */
   readonly people: ReadonlyMap<string, PersonState>;
+  /** The email threads asked about (`threadOf(person, key)`), when they have earlier emails. */
+  readonly threads: ReadonlyMap<string, EmailThread>;
+}
+
+/** A conversation's earlier emails to one person: their Message-IDs, oldest first, and the first subject. */
+export interface EmailThread {
+  readonly subject: string;
+  readonly messageIds: readonly string[];
+}
+
+/** A person and a thread key, to look up in OutboundContext.threads. */
+export interface ThreadRef {
+  person: PersonRef;
+  threadKey: string;
+}
+
+export function threadOf(person: PersonRef, threadKey: string): string {
+  return `${person.type}:${person.id}|${threadKey}`;
 }
 
 export interface OutboundRequest {
@@ -58,6 +90,14 @@ export interface OutboundRequest {
   author?: { userId: string; name: string };
   /** Automated messages carry the RFC 8058 unsubscribe headers (email). */
   automated: boolean;
+  /**
+   * The conversation this message belongs to, per person (`lead:<id>`: everything about one lead
+   * to one person). An email with a key answers the earlier emails with the same key to the same
+   * person: In-Reply-To/References and "Re: <the first subject>" (domain/email-headers.ts).
+   */
+  threadKey?: string;
+  /** Email only: an interview invite, sent as its text/calendar part (the attendee is the recipient). */
+  invite?: Omit<InterviewInvite, 'attendee' | 'stamp'>;
 }
 
 export interface OutboundResult {
@@ -79,8 +119,11 @@ export type PreparedSend =
     };
 
 export interface OutboundMessenger {
-  /** What messaging knows now about these people and the firm's senders (joins the caller's unit of work). */
-  context(tenantId: TenantId, people: readonly PersonRef[]): Promise<OutboundContext>;
+  /**
+   * What messaging knows now about these people and the firm's senders, and the earlier emails of
+   * these threads (joins the caller's unit of work).
+   */
+  context(tenantId: TenantId, people: readonly PersonRef[], threads?: readonly ThreadRef[]): Promise<OutboundContext>;
   /** The text as it will reach the person: SMS compliance (the opt-out line on a first SMS) is added here, and only here. */
   finalText(channel: MessageChannel, text: string, person: PersonState): string;
   /** 1: checks consent from `context` and writes the messages rows, one statement for a batch (joins the caller's unit of work). */
@@ -93,4 +136,9 @@ export interface OutboundMessenger {
 
 export const OUTBOUND_MESSENGER = Symbol('OUTBOUND_MESSENGER');
 
-export const EMPTY_PERSON_STATE: PersonState = Object.freeze({ lastInboundChannel: null, optedOut: Object.freeze({ email: false, sms: false }), firstSms: true });
+export const EMPTY_PERSON_STATE: PersonState = Object.freeze({
+  lastInboundChannel: null,
+  optedOut: Object.freeze({ email: false, sms: false }),
+  firstSms: true,
+  undeliverableEmails: Object.freeze([]) as readonly { address: string; since: Date }[],
+});

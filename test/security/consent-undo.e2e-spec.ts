@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { TenantDb } from '../../src/database/tenant-db.service';
+import { asTenantId } from '../../src/database/tenant-id';
+import { ConsentService } from '../../src/messaging/consent/consent.service';
 import type { OutboundMessengerService } from '../../src/messaging/outbound-messenger.service';
 import { bootTestApp, createApiKey, gql, signup, SignedUp, TestApp } from '../support/test-app';
 import { accountSid, api, authToken, consentOf, createCandidate, createContact, inboundSms, messenger, phone, postTwilio, PUBLIC_URL, serviceSid, useOwnTwilio } from '../messaging/messaging-support';
@@ -38,6 +41,17 @@ describe('security: an opt-out the person made is theirs to undo', () => {
       await api(t, a).put(`/v1/${type}s/${id}/consent`, { channel: 'sms', status: 'opted_out' }).expect(200);
       await api(t, a).put(`/v1/${type}s/${id}/consent`, { channel: 'email', status: 'opted_out' }).expect(200);
     }
+  });
+
+  it("after a spam complaint (the mail provider's report), a recruiter's opt-in is a 409 naming the complaint", async () => {
+    const id = await createCandidate(t, a, { email: `s.${Date.now()}@example.com` });
+    await t.app.get(TenantDb).tx(asTenantId(a.tenantId), (tx) =>
+      t.app.get(ConsentService).change(tx, { type: 'candidate', id }, { channel: 'email', status: 'opted_out', source: 'complaint', actor: { kind: 'system' } }),
+    );
+    const refused = await api(t, a).put(`/v1/candidates/${id}/consent`, { channel: 'email', status: 'opted_in' }).expect(409);
+    expect(refused.body.detail).toMatch(/marked an email as spam.*only they can opt back in/);
+    expect(refused.body.errors).toEqual([{ field: 'status', message: 'cannot opt in a person who opted out themselves (spam complaint)' }]);
+    expect(await consentOf(a.tenantId, { type: 'candidate', id }, 'email')).toEqual({ status: 'opted_out', source: 'complaint' });
   });
 
   it('an API key and GraphQL get the same refusal', async () => {

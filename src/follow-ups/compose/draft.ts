@@ -1,5 +1,7 @@
 import type { OutboundContext, OutboundMessenger } from '../../messaging/outbound.types';
-import { EMPTY_PERSON_STATE } from '../../messaging/outbound.types';
+import { replySubject } from '../../messaging/domain/email-headers';
+import { emailBouncedReason, EMPTY_PERSON_STATE, threadOf } from '../../messaging/outbound.types';
+import { threadKeyOf } from './thread';
 import { personKey } from '../../people/person-ref';
 import { chooseChannel } from '../domain/channel';
 import type { Channel, ChoiceBasis, PassedOverChannel } from '../domain/channel';
@@ -67,6 +69,7 @@ export function draftFollowUp(
     smsConfigured: outbound.smsConfigured,
     smsUnavailableReason: outbound.smsUnavailableReason,
     smsCountries: outbound.smsCountries,
+    emailBounced: emailBouncedReason(state, recipient.email),
   });
   if (choice.kind === 'none') return { kind: 'skip', reason: `nobody to send to: ${choice.reason}` };
   if (choice.kind === 'call_task') return { kind: 'task', phone: choice.phone, reason: `Call ${recipient.name} at ${choice.phone}: they last reached out by phone` };
@@ -99,5 +102,8 @@ export function draftFollowUp(
       return { kind: 'fail', reason: `template: ${err instanceof Error ? err.message : 'the template could not be rendered'}` };
     }
   }
+  // Email in a conversation that already has emails to this person: a reply in it (what messaging will send).
+  const thread = channel === 'email' ? outbound.threads.get(threadOf(recipient.person, threadKeyOf(f))) : undefined;
+  if (thread?.subject) subject = replySubject(thread.subject);
   return { kind: 'message', channel, basis: choice.basis, passedOver: choice.passedOver, to: choice.to, subject, text: messenger.finalText(channel, text, state), ownText };
 }

@@ -4,13 +4,15 @@ import type { CandidateEntity } from '../../candidates/candidate.entity';
 import { CandidatesService } from '../../candidates/candidates.service';
 import type { ContactEntity } from '../../contacts/contact.entity';
 import { ContactsService } from '../../contacts/contacts.service';
+import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import type { InterviewEntity } from '../../interviews/interview.entity';
 import { InterviewsService } from '../../interviews/interviews.service';
 import type { LeadEntity } from '../../leads/lead.entity';
 import { LeadsService } from '../../leads/leads.service';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
-import type { OutboundContext, OutboundMessenger } from '../../messaging/outbound.types';
+import type { OutboundContext, OutboundMessenger, ThreadRef } from '../../messaging/outbound.types';
+import { threadKeyOf } from './thread';
 import type { PersonRef } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import type { UserEntity } from '../../users/user.entity';
@@ -44,9 +46,21 @@ export type Composition =
       facts: SendFacts;
       /** Who signs it (the owning recruiter, else the firm's first admin). */
       signer: { userId: string; name: string; email: string } | null;
+      /** The interview it is about, as it is now, for its calendar invite (see compose/invite.ts). */
+      interview: InterviewFacts | null;
     }
   /** The data no longer calls for it: the person, lead or interview is gone. */
   | { kind: 'cancel'; reason: string };
+
+export interface InterviewFacts {
+  interview: InterviewEntity;
+  /** Its invite's latest revision (0: never changed since invites went out): the SEQUENCE. */
+  revision: number;
+  /** Its own zone, else the recipient's, else the firm's. */
+  zone: string;
+  /** "Interview: Jane Doe – Data Engineer at Acme". */
+  summary: string;
+}
 
 /** A group of one tenant's follow-ups, composed from the current data in a fixed number of reads. */
 export interface ComposedGroup {
@@ -77,6 +91,7 @@ export class FollowUpComposer {
     private readonly leads: LeadsService,
     private readonly interviews: InterviewsService,
     private readonly users: UsersService,
+    private readonly db: TenantDb,
     @Inject(OUTBOUND_MESSENGER) private readonly messenger: OutboundMessenger,
   ) {}
 
@@ -92,6 +107,7 @@ export class FollowUpComposer {
     const candidates = byId(await this.candidates.findByIds(tenantId, [...candidateIds]));
     const leads = byId(await this.leads.findByIds(tenantId, unique(rows.map((f) => f.leadId))));
     const interviews = new Map((await this.interviews.findByIds(tenantId, unique(rows.map((f) => f.interviewId)))).map((r) => [r.interview.id, r]));
+    const revisions = await this.inviteRevisions(tenantId, [...interviews.keys()]);
     for (const lead of leads.values()) if (lead.referrerContactId) contactIds.add(lead.referrerContactId);
     for (const { interviewerIds } of interviews.values()) for (const id of interviewerIds) contactIds.add(id);
     const contacts = byId(await this.contacts.findByIds(tenantId, [...contactIds]));
@@ -102,14 +118,37 @@ export class FollowUpComposer {
 
     const items = new Map<string, Composition>();
     const people: PersonRef[] = [];
+    const threads: ThreadRef[] = [];
     rows.forEach((f, i) => {
       const signerUser = (ownerIds[i] ? users.get(ownerIds[i]!) : undefined) ?? admin;
-      const composition = build(f, { tenantName: tenant.name, tenantZone: tenant.timeZone, candidates, contacts, leads, interviews, signer: signerUser ?? null });
+      const composition = build(f, { tenantName: tenant.name, tenantZone: tenant.timeZone, candidates, contacts, leads, interviews, revisions, signer: signerUser ?? null });
       items.set(f.id, composition);
-      if (composition.kind === 'compose') people.push(composition.recipient.person);
+      if (composition.kind === 'compose') {
+        people.push(composition.recipient.person);
+        threads.push({ person: composition.recipient.person, threadKey: threadKeyOf(f) });
+      }
     });
-    const outbound = await this.messenger.context(tenantId, people);
+    const outbound = await this.messenger.context(tenantId, people, threads);
     return { tenantId, tenantName: tenant.name, tenantZone: tenant.timeZone, settings: readFollowUpSettings(tenant.settings), outbound, items };
+  }
+
+  /**
+   * Each interview's invite revision, in one read (only when interviews are being composed): the
+   * invite notices planned for it so far, one revision per change (compose/invite.ts).
+   *   SELECT interview_id, count(DISTINCT occurrence) FROM follow_ups
+   *   WHERE tenant_id = $1 AND interview_id = ANY($2) AND rule = 'one_off' AND occurrence LIKE 'invite:%' GROUP BY 1
+   */
+  private async inviteRevisions(tenantId: TenantId, interviewIds: readonly string[]): Promise<Map<string, number>> {
+    if (interviewIds.length === 0) return new Map();
+    const rows = await this.db.tx(tenantId, (tx) =>
+      tx.query<{ interview_id: string; n: number }>(
+        `SELECT interview_id, count(DISTINCT occurrence)::int AS n FROM follow_ups
+         WHERE tenant_id = $1 AND interview_id = ANY($2::uuid[]) AND rule = 'one_off' AND occurrence LIKE 'invite:%'
+         GROUP BY interview_id`,
+        [tx.tenantId, [...interviewIds]],
+      ),
+    );
+    return new Map(rows.map((r) => [r.interview_id, r.n]));
   }
 }
 
@@ -120,6 +159,7 @@ interface Loaded {
   contacts: ReadonlyMap<string, ContactEntity>;
   leads: ReadonlyMap<string, LeadEntity>;
   interviews: ReadonlyMap<string, { interview: InterviewEntity; interviewerIds: string[] }>;
+  revisions: ReadonlyMap<string, number>;
   signer: UserEntity | null;
 }
 
@@ -166,6 +206,14 @@ function build(f: FollowUpEntity, d: Loaded): Composition {
     vars: vars as TemplateVars,
     facts: { lead: lead ?? null, interview: found?.interview ?? null, candidate: candidate ?? null },
     signer: d.signer ? { userId: d.signer.id, name: d.signer.name, email: d.signer.email } : null,
+    interview: found
+      ? {
+          interview: found.interview,
+          revision: d.revisions.get(found.interview.id) ?? 0,
+          zone: found.interview.timeZone ?? zone,
+          summary: `Interview: ${candidate?.name ?? recipient.name}${lead ? ` – ${lead.position} at ${lead.company}` : ''}`,
+        }
+      : null,
   };
 }
 

@@ -8,6 +8,8 @@ import type { SendOutcome } from '../../messaging/drivers/driver.types';
 import { OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
 import type { OutboundContext, OutboundMessenger, OutboundRequest, PreparedSend } from '../../messaging/outbound.types';
 import { draftFollowUp } from '../compose/draft';
+import { inviteFor } from '../compose/invite';
+import { threadKeyOf } from '../compose/thread';
 import { FollowUpComposer } from '../compose/follow-up.composer';
 import type { Channel } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
@@ -248,6 +250,8 @@ export class SendFollowUpUseCase {
             ...(oneOff && composition.signer ? { author: { userId: composition.signer.userId, name: composition.signer.name } } : {}),
             // Only automated mail carries List-Unsubscribe.
             automated: !oneOff,
+            threadKey: threadKeyOf(row),
+            invite: inviteFor(row, composition, channel),
           },
         });
       }

@@ -183,3 +183,16 @@ describe('the SMS country allowlist', () => {
     expect(unreachableReason(person({ smsUnavailableReason: 'not verified yet' }), 'sms')).toBe('not verified yet');
   });
 });
+
+describe('a bounced email address', () => {
+  it('is skipped with the bounce as the reason, after consent', () => {
+    expect(chooseChannel(person({ emailBounced: 'email bounced on 2026-12-08' }))).toMatchObject({
+      kind: 'send',
+      channel: 'sms',
+      basis: 'fallback',
+      passedOver: [{ channel: 'email', reason: 'email bounced on 2026-12-08' }],
+    });
+    expect(unreachableReason(person({ emailBounced: 'email bounced on 2026-12-08', optedOut: { email: true, sms: false } }), 'email')).toBe('opted out of email');
+    expect(chooseChannel(person({ emailBounced: 'email bounced on 2026-12-08', phone: null }))).toEqual({ kind: 'none', reason: 'email bounced on 2026-12-08; no phone number' });
+  });
+});

@@ -33,6 +33,8 @@ export interface ChannelChoiceInput {
   readonly smsUnavailableReason?: string | null;
   /** The countries texts may go to (the operator's allowlist); null or absent: any. */
   readonly smsCountries?: readonly string[] | null;
+  /** Why their email address cannot be used though it is set ("email bounced on 2026-12-09"), or null. */
+  readonly emailBounced?: string | null;
   /**
    * A one-off message that names its channel. It is used when reachable; otherwise the answer is
    * `none` with the reason. There is deliberately no fallback: the sender asked for this channel.
@@ -101,6 +103,9 @@ export function unreachableReason(input: ChannelChoiceInput, channel: Channel): 
   }
   if (input.optedOut[channel]) {
     return channel === 'email' ? 'opted out of email' : 'opted out of SMS';
+  }
+  if (channel === 'email' && input.emailBounced) {
+    return input.emailBounced;
   }
   if (channel === 'sms' && !input.smsConfigured) {
     return 'SMS is not configured for this firm';

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import { DomainEventBus } from '../../events/domain-event-bus';
 import { MessagesService } from '../../messaging/messages.service';
+import { isInviteNotice } from '../compose/invite';
 import { FollowUpEntity } from '../follow-up.entity';
 
 /**
@@ -28,7 +29,8 @@ export class OneOffAnswers implements OnModuleInit {
           : f?.recipientContactId
             ? { type: 'contact' as const, id: f.recipientContactId }
             : null;
-        if (person) await this.messages.markAnswered(e.tenantId, person, f?.sentAt ?? this.clock.now());
+        // An interview's calendar notice (compose/invite.ts) is not an answer to anything.
+        if (person && f && !isInviteNotice(f)) await this.messages.markAnswered(e.tenantId, person, f?.sentAt ?? this.clock.now());
       },
       { when: (e) => e.payload.rule === 'one_off' },
     );

@@ -6,7 +6,7 @@ import { CandidatesService } from '../../candidates/candidates.service';
 import { ContactsService } from '../../contacts/contacts.service';
 import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
-import { EMPTY_PERSON_STATE, OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
+import { emailBouncedReason, EMPTY_PERSON_STATE, OUTBOUND_MESSENGER } from '../../messaging/outbound.types';
 import type { OutboundMessenger, PersonRef } from '../../messaging/outbound.types';
 import { personKey } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
@@ -124,6 +124,7 @@ export class SendOneOffUseCase {
       smsConfigured: outbound.smsConfigured,
       smsUnavailableReason: outbound.smsUnavailableReason,
       smsCountries: outbound.smsCountries,
+      emailBounced: emailBouncedReason(state, person.email),
       ...(requested ? { requested } : {}),
     });
   }

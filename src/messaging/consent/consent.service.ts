@@ -36,7 +36,8 @@ export interface ConsentChange {
 
 /**
  * Opt-outs the person made themselves, on any channel, and how only they can undo each: texting
- * STOP (or the carrier's 21610, the same STOP seen by the carrier) and the unsubscribe link. Nobody
+ * STOP (or the carrier's 21610, the same STOP seen by the carrier), the unsubscribe link and a spam
+ * complaint (reported by the mail provider). Nobody
  * else (a recruiter, an admin, an API key) may opt them back in: 409 naming why.
  */
 const PERSON_ONLY_SOURCES: Readonly<Partial<Record<ConsentSource, (channel: MessageChannel) => string>>> = {
@@ -44,7 +45,10 @@ const PERSON_ONLY_SOURCES: Readonly<Partial<Record<ConsentSource, (channel: Mess
   provider_error: () => 'The carrier reports that this person blocked texts from this number (they texted STOP); only they can opt back in by texting START',
   link: (channel) =>
     `This person unsubscribed from ${channel === 'email' ? 'email' : 'text messages'} with the link in a message; only they can opt back in, from that link's page`,
+  complaint: () => "This person marked an email as spam (their mail provider's complaint); only they can opt back in, from an unsubscribe link's page",
 };
+
+const OWN_OPT_OUT: Partial<Record<ConsentSource, string>> = { link: 'unsubscribe link', complaint: 'spam complaint', keyword: 'STOP', provider_error: 'STOP' };
 
 /** Why only the person can opt back in, when their opt-out is their own; undefined otherwise. */
 export function personOnlyOptOut(current: Pick<ConsentEntity, 'status' | 'source' | 'channel'> | null | undefined): string | undefined {
@@ -83,7 +87,7 @@ export class ConsentService {
       const why = status === 'opted_in' ? personOnlyOptOut(current) : undefined;
       if (why) {
         throw new AppException(ErrorCode.Conflict, why, {
-          errors: [{ field: 'status', message: `cannot opt in a person who opted out themselves (${current!.source === 'link' ? 'unsubscribe link' : 'STOP'})` }],
+          errors: [{ field: 'status', message: `cannot opt in a person who opted out themselves (${OWN_OPT_OUT[current!.source] ?? 'STOP'})` }],
         });
       }
       await this.change(tx, person, { channel, status, source: 'api', actor });

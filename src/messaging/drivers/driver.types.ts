@@ -19,6 +19,10 @@ export interface OutboundEmail {
   html?: string;
   /** Threads a reply: the Message-ID this email answers. */
   inReplyTo?: string;
+  /** The thread's Message-IDs, oldest first (References); defaults to `inReplyTo` alone. */
+  references?: string[];
+  /** An iCalendar invite (text/calendar; method=…), e.g. an interview's (domain/calendar-invite.ts). */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string };
   /** RFC 8058 one-click unsubscribe URL. Required on automated email. */
   unsubscribeUrl?: string;
   headers?: Record<string, string>;

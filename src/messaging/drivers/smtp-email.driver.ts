@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { MailMessage, NodemailerError, SendMailOptions, Transporter } from 'nodemailer';
 import type { Readable } from 'node:stream';
-import { domainToASCII } from 'node:url';
+import { buildEmailHeaders, domainOf, messageIdHeader as messageIdHeader_, type BuiltHeaders } from '../domain/email-headers';
 import type { EmailDriver, OutboundEmail, SendOutcome } from './driver.types';
 import { nestDriverLogger, type DriverLogFn } from './log-email.driver';
 import { describeError } from '../../common/describe-error';
@@ -20,26 +20,6 @@ export interface SmtpEmailDriverOptions {
   dnsTimeoutMs?: number;
 }
 
-/** Headers the driver sets itself; the same names in `OutboundEmail.headers` are ignored. */
-const RESERVED_HEADERS = new Set([
-  'from',
-  'sender',
-  'to',
-  'cc',
-  'bcc',
-  'reply-to',
-  'subject',
-  'message-id',
-  'in-reply-to',
-  'references',
-  'list-unsubscribe',
-  'list-unsubscribe-post',
-  'date',
-  'mime-version',
-  'content-type',
-  'content-transfer-encoding',
-]);
-
 /** nodemailer codes for failures that cannot succeed by sending the same message again. */
 const PERMANENT_LOCAL_CODES = new Set(['EENVELOPE', 'EMESSAGE', 'ECONFIG', 'EFILEACCESS', 'EURLACCESS', 'EMAXRECIPIENTS', 'ENOAUTH', 'ERR_ACCESS_DENIED']);
 
@@ -53,7 +33,7 @@ interface SendProgress {
 /**
  * The SMTP email driver (nodemailer, one connection per message).
  *
- * Headers: it sets the Message-ID itself, `<{messageId}@{domain of the from address}>`, and
+ * Headers come from domain/email-headers.ts (the one place they are built): it sets the Message-ID itself, `<{messageId}@{domain of the from address}>`, and
  * returns it as the providerId, so replies can be threaded by `In-Reply-To`. From and To carry
  * display names (RFC 2047-encoded when not ASCII), Reply-To, In-Reply-To/References when the
  * email answers one, and the RFC 8058 one-click pair `List-Unsubscribe: <url>` +
@@ -119,18 +99,17 @@ export class SmtpEmailDriver implements EmailDriver {
   }
 
   async send(email: OutboundEmail): Promise<SendOutcome> {
-    const fromDomain = domainOf(email.from);
-    if (!fromDomain || !domainOf(email.to)) {
+    const messageIdHeader = messageIdHeader_(email.messageId, email.from);
+    if (!messageIdHeader || !domainOf(email.to)) {
       return { kind: 'permanent', code: 'invalid_address', reason: 'from and to must be email addresses' };
     }
-    // the id-left of a Message-ID is a dot-atom: keep our uuid as is, neutralise anything else
-    const idLeft = email.messageId.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g, '-');
-    const messageIdHeader = `<${idLeft}@${fromDomain}>`;
     const progress: SendProgress = { tracked: false, dataSent: false };
-    const headers = this.headersFor(email);
+    const built = buildEmailHeaders(email, messageIdHeader);
+    // A new object per send: it is also the key of the send's progress (see inFlight).
+    const headers = { ...built.extra };
     this.inFlight.set(headers, progress);
     try {
-      const info = await this.transport.sendMail(this.toMailOptions(email, messageIdHeader, headers));
+      const info = await this.transport.sendMail(this.toMailOptions(email, built, headers));
       this.log('info', 'email accepted by SMTP server', {
         messageId: email.messageId,
         providerId: messageIdHeader,
@@ -156,46 +135,22 @@ export class SmtpEmailDriver implements EmailDriver {
     this.transport.close();
   }
 
-  /** A new object per send: it is also the key of the send's progress (see inFlight). */
-  private headersFor(email: OutboundEmail): Record<string, string> {
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(email.headers ?? {})) {
-      if (!RESERVED_HEADERS.has(key.toLowerCase()) && /^[!-9;-~]+$/.test(key)) {
-        headers[key] = value.replace(/[\r\n]+/g, ' ');
-      }
-    }
-    if (email.unsubscribeUrl) {
-      headers['List-Unsubscribe'] = `<${email.unsubscribeUrl.replace(/[\s<>]/g, '')}>`;
-      headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
-    }
-    return headers;
-  }
-
-  private toMailOptions(email: OutboundEmail, messageIdHeader: string, headers: Record<string, string>): SendMailOptions {
+  private toMailOptions(email: OutboundEmail, built: BuiltHeaders, headers: Record<string, string>): SendMailOptions {
     return {
-      messageId: messageIdHeader,
+      messageId: built.messageId,
       from: email.fromName ? { name: email.fromName, address: email.from } : email.from,
       to: email.toName ? { name: email.toName, address: email.to } : email.to,
       replyTo: email.replyTo,
       subject: email.subject,
       text: email.text,
       html: email.html,
-      inReplyTo: email.inReplyTo,
-      references: email.inReplyTo,
+      // A text/calendar alternative with its method: mail clients show it as an invite.
+      ...(email.calendar ? { icalEvent: { method: email.calendar.method, content: email.calendar.content, filename: 'invite.ics' } } : {}),
+      inReplyTo: built.inReplyTo,
+      references: built.references,
       headers,
     };
   }
-}
-
-/** The domain of an address, in ASCII (punycode for IDNs), or null when there is none. */
-function domainOf(address: string): string | null {
-  const at = address.lastIndexOf('@');
-  const domain = at > 0 ? address.slice(at + 1).trim() : '';
-  if (/^\[[0-9a-f:.]+\]$/i.test(domain)) {
-    return domain;
-  }
-  const ascii = domain ? domainToASCII(domain) : '';
-  return ascii && /^[a-z0-9.-]+$/.test(ascii) ? ascii : null;
 }
 
 /** Duck-typed: errors from node core may come from another realm (Jest's VM), so no instanceof. */

@@ -39,6 +39,9 @@ export class MessageView {
   @Field(() => String, { nullable: true })
   replyState!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Email: the lead its conversation (thread) is about; a reply inherits it from the email it answers.' })
+  @Field(() => ID, { nullable: true })
+  leadId!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) userId!: string | null;
   @ApiProperty() @Field() createdAt!: Date;
   @ApiProperty() @Field() updatedAt!: Date;
@@ -64,6 +67,7 @@ export class MessageView {
       inReplyTo: m.inReplyTo,
       replyState: m.replyState,
       followUpId: m.followUpId,
+      leadId: m.threadKey?.startsWith('lead:') ? m.threadKey.slice('lead:'.length) : null,
       userId: m.userId,
       createdAt: m.createdAt,
       updatedAt: m.updatedAt,

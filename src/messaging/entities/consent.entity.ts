@@ -3,7 +3,7 @@ import type { MessageChannel } from '../drivers/driver.types';
 
 export const CONSENT_STATUSES = ['opted_in', 'opted_out'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
-export const CONSENT_SOURCES = ['keyword', 'link', 'api', 'provider_error'] as const;
+export const CONSENT_SOURCES = ['keyword', 'link', 'api', 'provider_error', 'complaint'] as const;
 export type ConsentSource = (typeof CONSENT_SOURCES)[number];
 
 /** The current consent of one person on one channel. No row: opted in (never asked to stop). */

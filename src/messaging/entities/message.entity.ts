@@ -88,6 +88,10 @@ export class MessageEntity {
   @Column('boolean')
   matched!: boolean;
 
+  /** The conversation (`lead:<id>`, `follow-up:<id>`) an email belongs to: see OutboundRequest.threadKey. */
+  @Column('text', { name: 'thread_key', nullable: true })
+  threadKey!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

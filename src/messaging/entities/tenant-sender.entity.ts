@@ -36,6 +36,10 @@ export class TenantSenderEntity {
   @Column('text', { name: 'inbound_email_secret_hash', nullable: true })
   inboundEmailSecretHash!: string | null;
 
+  /** The firm's SendGrid Event Webhook verification key (base64 DER, ECDSA P-256): public, stored as is. */
+  @Column('text', { name: 'sendgrid_webhook_public_key', nullable: true })
+  sendgridWebhookPublicKey!: string | null;
+
   @Column('timestamptz', { name: 'created_at' })
   createdAt!: Date;
 

@@ -1,10 +1,22 @@
 import { Field, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Length, Matches, MaxLength, ValidateBy } from 'class-validator';
+import { parseSendgridPublicKey } from '../providers/sendgrid.adapter';
 import { IsEmailAddress, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 import { Nullable } from '../../common/validation';
+
+/** A SendGrid verification key: base64 of an ECDSA P-256 public key (DER SubjectPublicKeyInfo). */
+function IsSendgridPublicKey(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isSendgridPublicKey',
+    validator: {
+      validate: (value: unknown) => value === null || (typeof value === 'string' && value.length <= 500 && parseSendgridPublicKey(value) !== null),
+      defaultMessage: () => 'sendgridWebhookPublicKey must be the base64 verification key SendGrid shows (an ECDSA P-256 public key)',
+    },
+  });
+}
 
 /**
  * PUT /v1/settings/senders: every field is optional. Absent keeps the stored value, null clears
@@ -75,6 +87,15 @@ export class UpdateSenderSettingsDto {
   @IsString()
   @Length(24, 200, { message: 'inboundEmailSecret must be 24 to 200 characters' })
   inboundEmailSecret?: string | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    description: "SendGrid Event Webhook → Signed Event Webhook: the verification key SendGrid shows (base64, an ECDSA P-256 public key). Events are accepted only when signed with it.",
+  })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsSendgridPublicKey()
+  sendgridWebhookPublicKey?: string | null;
 }
 
 @ObjectType('SenderSettings')
@@ -90,6 +111,9 @@ export class SenderSettingsView {
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) twilioMessagingServiceSid!: string | null;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) twilioFrom!: string | null;
   @ApiProperty() @Field() inboundEmailSecretSet!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'The SendGrid Event Webhook verification key (public).' })
+  @Field(() => String, { nullable: true })
+  sendgridWebhookPublicKey!: string | null;
 
   @ApiProperty({ enum: ['tenant', 'platform', 'log'], description: "Which Twilio account SMS goes through: yours, the platform default, or none (simulated)." })
   @Field()
@@ -108,6 +132,26 @@ export class SenderSettingsView {
   @ApiProperty({ description: 'Where your inbound-email forwarder posts JSON.' })
   @Field()
   emailInboundUrl!: string;
+
+  @ApiProperty({ description: "Delivery events (bounces, complaints) in Touchpoint's own JSON (X-Touchpoint-Webhook-Secret)." })
+  @Field()
+  emailEventsUrl!: string;
+
+  @ApiProperty({ description: 'SendGrid → Mail Settings → Event Webhook (signed: set sendgridWebhookPublicKey).' })
+  @Field()
+  sendgridEventsUrl!: string;
+
+  @ApiProperty({ description: 'SendGrid → Inbound Parse. Replace {inboundEmailSecret} with your secret.' })
+  @Field()
+  sendgridInboundUrl!: string;
+
+  @ApiProperty({ description: 'Amazon SES notifications: an SNS HTTPS subscription to this URL. Replace {inboundEmailSecret} with your secret.' })
+  @Field()
+  sesUrl!: string;
+
+  @ApiProperty({ description: 'Postmark webhooks (bounce, spam complaint, delivery, inbound), with basic auth in the URL. Replace {inboundEmailSecret} with your secret.' })
+  @Field()
+  postmarkUrl!: string;
 
   @ApiProperty({ nullable: true, type: Date }) @Field(() => Date, { nullable: true }) updatedAt!: Date | null;
 }

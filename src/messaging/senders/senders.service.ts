@@ -40,6 +40,8 @@ export interface WebhookTenant {
   /** The platform's Twilio account (TWILIO_* settings), when there is one. */
   platformTwilio?: TwilioCredentials;
   inboundEmailSecretHash: string | null;
+  /** The firm's SendGrid Event Webhook verification key (base64 DER), when set. */
+  sendgridWebhookPublicKey: string | null;
 }
 
 /** The platform's Twilio account is the operator's money: a firm uses it only once its signup email is verified. */
@@ -90,6 +92,7 @@ export class SendersService {
       set('twilioAccountSid', dto.twilioAccountSid);
       set('twilioMessagingServiceSid', dto.twilioMessagingServiceSid);
       set('twilioFrom', dto.twilioFrom);
+      set('sendgridWebhookPublicKey', dto.sendgridWebhookPublicKey);
       if (dto.twilioAuthToken !== undefined) {
         next.twilioAuthTokenEncrypted = dto.twilioAuthToken === null ? null : encryptSecret(this.config.encryptionKeyring, dto.twilioAuthToken);
         next.twilioAuthTokenLast4 = dto.twilioAuthToken === null ? null : dto.twilioAuthToken.slice(-4);
@@ -158,6 +161,7 @@ export class SendersService {
       twilio_account_sid: string | null;
       twilio_auth_token_encrypted: string | null;
       inbound_email_secret_hash: string | null;
+      sendgrid_webhook_public_key: string | null;
     }[];
     const row = rows[0];
     if (!row) return undefined;
@@ -169,15 +173,27 @@ export class SendersService {
       ownTwilio: row.twilio_account_sid && ownToken ? { accountSid: row.twilio_account_sid, authToken: ownToken } : undefined,
       platformTwilio: platform ? { accountSid: platform.accountSid, authToken: platform.authToken } : undefined,
       inboundEmailSecretHash: row.inbound_email_secret_hash,
+      sendgridWebhookPublicKey: row.sendgrid_webhook_public_key,
     };
   }
 
-  webhookUrls(webhookKey: string): { twilioInboundUrl: string; twilioStatusUrl: string; emailInboundUrl: string } {
+  webhookUrls(webhookKey: string): Pick<
+    SenderSettingsView,
+    'twilioInboundUrl' | 'twilioStatusUrl' | 'emailInboundUrl' | 'emailEventsUrl' | 'sendgridEventsUrl' | 'sendgridInboundUrl' | 'sesUrl' | 'postmarkUrl'
+  > {
     const base = this.config.publicUrl;
+    const email = `${base}/v1/webhooks/email/${webhookKey}`;
+    // {inboundEmailSecret} is a placeholder: the secret is stored hashed, only its owner knows it.
+    const withCredentials = base.replace(/^(https?:\/\/)/, '$1touchpoint:{inboundEmailSecret}@');
     return {
       twilioInboundUrl: `${base}/v1/webhooks/twilio/${webhookKey}/inbound`,
       twilioStatusUrl: `${base}/v1/webhooks/twilio/${webhookKey}/status`,
-      emailInboundUrl: `${base}/v1/webhooks/email/${webhookKey}/inbound`,
+      emailInboundUrl: `${email}/inbound`,
+      emailEventsUrl: `${email}/events`,
+      sendgridEventsUrl: `${email}/sendgrid/events`,
+      sendgridInboundUrl: `${email}/sendgrid/inbound/{inboundEmailSecret}`,
+      sesUrl: `${email}/ses/{inboundEmailSecret}`,
+      postmarkUrl: `${withCredentials}/v1/webhooks/email/${webhookKey}/postmark`,
     };
   }
 
@@ -230,6 +246,7 @@ export class SendersService {
       twilioMessagingServiceSid: s?.twilioMessagingServiceSid ?? null,
       twilioFrom: s?.twilioFrom ?? null,
       inboundEmailSecretSet: !!s?.inboundEmailSecretHash,
+      sendgridWebhookPublicKey: s?.sendgridWebhookPublicKey ?? null,
       smsSender: this.smsSenderKind(s),
       emailSender: this.config.smtp ? 'smtp' : 'log',
       ...this.webhookUrls(tenant?.webhookKey ?? ''),
@@ -250,6 +267,7 @@ function emptySenders(): Omit<TenantSenderEntity, 'tenantId' | 'createdAt' | 'up
     twilioMessagingServiceSid: null,
     twilioFrom: null,
     inboundEmailSecretHash: null,
+    sendgridWebhookPublicKey: null,
   };
 }
 
