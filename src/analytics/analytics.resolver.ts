@@ -1,0 +1,36 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
+import type { Principal } from '../auth/principal';
+import { AnalyticsService } from './analytics.service';
+import { AnalyticsFilterDto } from './dto/analytics-filter.dto';
+import { DeliverabilityAnalyticsView, GoneQuietAnalyticsView, OutcomeAnalyticsView, ReplyAnalyticsView } from './dto/analytics.views';
+
+@Resolver()
+export class AnalyticsResolver {
+  constructor(private readonly analytics: AnalyticsService) {}
+
+  @Query(() => ReplyAnalyticsView, { description: 'Reply rate and time to reply of the follow-ups sent in the period.' })
+  @RequireScopes('analytics:read')
+  replyAnalytics(@CurrentPrincipal() p: Principal, @Args('filter', { nullable: true }) filter?: AnalyticsFilterDto): Promise<ReplyAnalyticsView> {
+    return this.analytics.replies(p.tenantId, filter ?? {});
+  }
+
+  @Query(() => OutcomeAnalyticsView, { description: 'Outcome rates after follow-ups, with their baseline (a comparison, not proof of cause).' })
+  @RequireScopes('analytics:read')
+  outcomeAnalytics(@CurrentPrincipal() p: Principal, @Args('filter', { nullable: true }) filter?: AnalyticsFilterDto): Promise<OutcomeAnalyticsView> {
+    return this.analytics.outcomes(p.tenantId, filter ?? {});
+  }
+
+  @Query(() => DeliverabilityAnalyticsView, { description: 'Failure, skip and opt-out rates with their top reasons.' })
+  @RequireScopes('analytics:read')
+  deliverabilityAnalytics(@CurrentPrincipal() p: Principal, @Args('filter', { nullable: true }) filter?: AnalyticsFilterDto): Promise<DeliverabilityAnalyticsView> {
+    return this.analytics.deliverability(p.tenantId, filter ?? {});
+  }
+
+  @Query(() => GoneQuietAnalyticsView, { description: 'Per recruiter, now: active candidates and those gone quiet.' })
+  @RequireScopes('analytics:read')
+  goneQuietAnalytics(@CurrentPrincipal() p: Principal, @Args('filter', { nullable: true }) filter?: AnalyticsFilterDto): Promise<GoneQuietAnalyticsView> {
+    this.analytics.query(filter ?? {});
+    return this.analytics.goneQuiet(p.tenantId, filter ?? {});
+  }
+}
