@@ -3,13 +3,13 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { ToDate } from '../../common/iso-date-time';
+import { VARIANT_NAME } from '../../follow-ups/domain/variants';
 import { RULE_KEYS } from '../../follow-ups/rules';
 
 /** The rules a filter may name: the playbook's, and recruiters' one-off messages. */
 export const ANALYTICS_RULES: readonly string[] = [...RULE_KEYS, 'one_off'];
 export const ANALYTICS_CHANNELS = ['email', 'sms'] as const;
 export const ANALYTICS_AUDIENCES = ['candidate', 'contact'] as const;
-export const VARIANT_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 
 /**
  * The period and filters every analytics figure takes, over REST (query string) and GraphQL
