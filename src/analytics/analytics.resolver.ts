@@ -2,12 +2,16 @@ import { Args, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { AnalyticsService } from './analytics.service';
+import { VariantsService } from './variants.service';
 import { AnalyticsFilterDto } from './dto/analytics-filter.dto';
-import { DeliverabilityAnalyticsView, GoneQuietAnalyticsView, OutcomeAnalyticsView, ReplyAnalyticsView } from './dto/analytics.views';
+import { DeliverabilityAnalyticsView, GoneQuietAnalyticsView, OutcomeAnalyticsView, ReplyAnalyticsView, VariantAnalyticsView, VariantPromotionSettingsView } from './dto/analytics.views';
 
 @Resolver()
 export class AnalyticsResolver {
-  constructor(private readonly analytics: AnalyticsService) {}
+  constructor(
+    private readonly analytics: AnalyticsService,
+    private readonly variants: VariantsService,
+  ) {}
 
   @Query(() => ReplyAnalyticsView, { description: 'Reply rate and time to reply of the follow-ups sent in the period.' })
   @RequireScopes('analytics:read')
@@ -32,5 +36,17 @@ export class AnalyticsResolver {
   goneQuietAnalytics(@CurrentPrincipal() p: Principal, @Args('filter', { nullable: true }) filter?: AnalyticsFilterDto): Promise<GoneQuietAnalyticsView> {
     this.analytics.query(filter ?? {});
     return this.analytics.goneQuiet(p.tenantId, filter ?? {});
+  }
+
+  @Query(() => VariantAnalyticsView, { description: 'Template variants side by side, with Wilson intervals and the leader’s confidence.' })
+  @RequireScopes('analytics:read')
+  variantAnalytics(@CurrentPrincipal() p: Principal, @Args('filter', { nullable: true }) filter?: AnalyticsFilterDto): Promise<VariantAnalyticsView> {
+    return this.variants.compare(p.tenantId, filter ?? {});
+  }
+
+  @Query(() => VariantPromotionSettingsView, { description: 'Automatic promotion of template variants.' })
+  @RequireScopes('settings:read')
+  variantPromotionSettings(@CurrentPrincipal() p: Principal): Promise<VariantPromotionSettingsView> {
+    return this.variants.settings(p.tenantId);
   }
 }

@@ -26,6 +26,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.received',
   'message.status_changed',
   'consent.changed',
+  'template_variant.promoted',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -105,3 +105,45 @@ export class GoneQuietAnalyticsView {
   @ApiProperty({ example: 'P7D', description: "The firm's check-in quiet period." }) @Field() cadence!: string;
   @ApiProperty({ type: [GoneQuietRowView] }) @Field(() => [GoneQuietRowView]) recruiters!: GoneQuietRowView[];
 }
+
+@ObjectType('VariantStats')
+export class VariantStatsView {
+  @ApiProperty() @Field() variant!: string;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: "Its weight in the firm's policy now (null: no longer configured)." })
+  @Field(() => Float, { nullable: true })
+  weight!: number | null;
+  @ApiProperty({ description: 'Sends whose reply window has closed.' }) @Field(() => Int) sent!: number;
+  @ApiProperty() @Field(() => Int) replied!: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) @Field(() => Float, { nullable: true }) replyRate!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Wilson score interval of the reply rate at the firm’s confidence: low end.' })
+  @Field(() => Float, { nullable: true })
+  low!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Wilson score interval: high end.' }) @Field(() => Float, { nullable: true }) high!: number | null;
+}
+
+@ObjectType('VariantComparison')
+export class VariantComparisonView {
+  @ApiProperty() @Field() rule!: string;
+  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
+  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() audience!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The variant with the highest reply rate.' }) @Field(() => String, { nullable: true }) leader!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'One-sided two-proportion z-test: how sure we may be that the leader beats each other variant (the lowest).' })
+  @Field(() => Float, { nullable: true })
+  leaderConfidence!: number | null;
+  @ApiProperty({ type: [VariantStatsView] }) @Field(() => [VariantStatsView]) variants!: VariantStatsView[];
+}
+
+@ObjectType('VariantAnalytics')
+export class VariantAnalyticsView {
+  @ApiProperty({ type: PeriodView }) @Field(() => PeriodView) period!: PeriodView;
+  @ApiProperty() @Field(() => Int) windowDays!: number;
+  @ApiProperty({ description: "The firm's confidence level (intervals and promotion)." }) @Field(() => Float) confidence!: number;
+  @ApiProperty({ type: [VariantComparisonView] }) @Field(() => [VariantComparisonView]) comparisons!: VariantComparisonView[];
+}
+
+@ObjectType('VariantPromotionSettings')
+export class VariantPromotionSettingsView {
+  @ApiProperty({ description: 'Promote a leading variant automatically.' }) @Field() enabled!: boolean;
+  @ApiProperty({ example: 0.95 }) @Field(() => Float) confidence!: number;
+  @ApiProperty({ example: 100 }) @Field(() => Int) minSends!: number;
+}
