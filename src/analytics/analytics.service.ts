@@ -107,13 +107,13 @@ export function firstAnswerSql(window: string): string {
     ${range('activities', 'contact_id', 's.cont', 'occurred_at')})`;
 }
 
-/** The sent follow-ups of the period (follow_ups_settled_idx), as `sent` (rule, variant, channel, sent_at, cand, cont, recipient_type). */
+/** The sent follow-ups of the period (by settled_at: follow_ups_settled_idx), as `sent` (rule, variant, channel, sent_at, cand, cont, recipient_type). */
 export function sentCte(q: AnalyticsQuery, params: unknown[]): string {
   return `sent AS (
     SELECT f.rule, f.variant, f.channel, f.recipient_type, f.sent_at, f.recipient_candidate_id AS cand, f.recipient_contact_id AS cont
       FROM follow_ups f
      WHERE f.tenant_id = $1 AND f.kind = 'message' AND f.status = 'sent'
-       AND COALESCE(f.sent_at, f.updated_at) >= $2 AND COALESCE(f.sent_at, f.updated_at) < $3${followUpFilters(q, params)})`;
+       AND f.settled_at >= $2 AND f.settled_at < $3${followUpFilters(q, params)})`;
 }
 
 const num = (v: unknown): number => Number(v ?? 0);
@@ -192,11 +192,11 @@ export class AnalyticsService {
     const rows = measured.length === 0 ? [] : await this.db.tx(tenantId, (tx) =>
       tx.query<{ rule: string; followed: boolean; n: number; hits: number }>(
         `WITH fu AS (
-           SELECT f.rule, f.status, COALESCE(f.sent_at, f.updated_at) AS at,
+           SELECT f.rule, f.status, f.settled_at AS at,
                   CASE WHEN f.rule = 'candidate_check_in' THEN COALESCE(f.candidate_id, f.recipient_candidate_id) ELSE f.lead_id END AS subject
              FROM follow_ups f
             WHERE f.tenant_id = $1 AND f.kind = 'message' AND f.status IN ('sent', 'skipped', 'cancelled')
-              AND COALESCE(f.sent_at, f.updated_at) >= $2 AND COALESCE(f.sent_at, f.updated_at) < $3
+              AND f.settled_at >= $2 AND f.settled_at < $3
               AND f.rule = ANY(${rules}::text[]) AND (f.status = 'sent' OR f.reason IS DISTINCT FROM ${erased})${filters}),
          subjects AS (
            SELECT rule, subject, bool_or(status = 'sent') AS followed,
@@ -236,7 +236,7 @@ export class AnalyticsService {
       const params: unknown[] = [tenantId, q.since, q.until];
       const settled = `FROM follow_ups f
         WHERE f.tenant_id = $1 AND f.kind = 'message' AND f.status IN ('sent', 'failed', 'unknown', 'skipped', 'cancelled')
-          AND COALESCE(f.sent_at, f.updated_at) >= $2 AND COALESCE(f.sent_at, f.updated_at) < $3${followUpFilters(q, params)}`;
+          AND f.settled_at >= $2 AND f.settled_at < $3${followUpFilters(q, params)}`;
       const [counts] = await tx.query<Record<'settled' | 'sent' | 'failed' | 'skipped' | 'cancelled', number>>(
         `SELECT count(*)::int AS settled, count(*) FILTER (WHERE f.status = 'sent')::int AS sent,
                 count(*) FILTER (WHERE f.status IN ('failed', 'unknown'))::int AS failed,

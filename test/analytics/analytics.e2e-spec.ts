@@ -367,4 +367,28 @@ describe('analytics: did following up work? (a scripted month)', () => {
     // And A still sees its own six.
     expect((await get(a, '/v1/analytics/replies').expect(200)).body.total.sent).toBe(6);
   });
+
+  // Last: it changes the data.
+  it('erasure: an erased person stops counting by identity, their counts stay in the aggregates', async () => {
+    const x = api(t, a);
+    const before = (await get(a, '/v1/analytics/replies').expect(200)).body;
+    const outcomesBefore = (await get(a, '/v1/analytics/outcomes').expect(200)).body;
+    // c5 answered F6 by SMS; erase them.
+    const erased = await x.post(`/v1/candidates/${ids.c5}/erase`).expect(200);
+    expect(erased.status).toBe(200);
+    const after = (await get(a, '/v1/analytics/replies').expect(200)).body;
+    expect(after.total).toEqual(before.total);
+    expect(after.byRule).toEqual(before.byRule);
+    expect((await get(a, '/v1/analytics/outcomes').expect(200)).body.rules).toEqual(outcomesBefore.rules);
+    // Their messages keep their counts but not their words.
+    const rows = await withAdminDb(async (c) => (await c.query(`SELECT body FROM messages WHERE tenant_id = $1 AND candidate_id = $2`, [a.tenantId, ids.c5])).rows);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.body === null)).toBe(true);
+    // An erased candidate is nobody to chase: Rita now has c6 (quiet) and c7.
+    const quiet = (await get(a, '/v1/analytics/gone-quiet').expect(200)).body;
+    expect(quiet.recruiters).toEqual([
+      { recruiterId: ritaId, recruiterName: 'Rita Recruiter', active: 2, quiet: 1 },
+      { recruiterId: a.userId, recruiterName: 'Pat Admin', active: 1, quiet: 0 },
+    ]);
+  });
 });
