@@ -21,7 +21,7 @@ const QUICK = { followUps: 20_000, messages: 40_000, candidates: 2_000, contacts
  * B8: the analytics queries (issue 15) for one month of a firm with 1M follow-ups and 2M messages.
  * The production API (bench/servers/api-server.ts) in its own process; the data seeded with SQL
  * generate_series straight into the tables (triggers off: setup, not the measured work; so the
- * seed sets settled_at itself, as the follow_ups_settled_at trigger would), then
+ * seed sets settled_at and first_answer_at itself, as the triggers would), then
  * VACUUM ANALYZE as autovacuum would. Each endpoint is called sequentially (warm-up first) for the
  * last full month of the data; p50 and p99 of the HTTP round trip, target < 300 ms each.
  */
@@ -195,6 +195,12 @@ async function seed(c: Client, tenantId: string, ownerId: string, size: typeof F
        JOIN b8_cont co ON co.n = g % $5::int
        CROSS JOIN LATERAL (SELECT $3::timestamptz + (random() * $4::double precision) * interval '1 millisecond' AS at) t`,
       [tenantId, size.activities, start, span, size.contacts],
+    );
+    // What the follow_ups_first_answer / *_answer_follow_ups triggers keep (they are off while seeding).
+    await c.query(
+      `UPDATE follow_ups SET first_answer_at = follow_up_first_answer(tenant_id, recipient_candidate_id, recipient_contact_id, sent_at)
+        WHERE tenant_id = $1 AND sent_at IS NOT NULL AND kind = 'message'`,
+      [tenantId],
     );
     await c.query(
       `INSERT INTO consent_events (tenant_id, candidate_id, channel, status, source, created_at)

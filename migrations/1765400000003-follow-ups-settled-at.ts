@@ -12,9 +12,12 @@ export class FollowUpsSettledAt1765400000003 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE follow_ups ADD COLUMN settled_at timestamptz`);
+    // The owner is subject to row-level security (FORCE): lifted for the backfill only, in this transaction.
+    await q.query(`ALTER TABLE follow_ups NO FORCE ROW LEVEL SECURITY`);
     await q.query(`
       UPDATE follow_ups SET settled_at = COALESCE(sent_at, updated_at)
        WHERE status IN ('sent', 'failed', 'unknown', 'skipped', 'cancelled')`);
+    await q.query(`ALTER TABLE follow_ups FORCE ROW LEVEL SECURITY`);
     await q.query(`
       CREATE FUNCTION follow_ups_settled_at() RETURNS trigger
       LANGUAGE plpgsql

@@ -92,25 +92,18 @@ export function followUpFilters(q: AnalyticsQuery, params: unknown[], baseline =
 }
 
 /**
- * The first answer from a sent follow-up's recipient (`s.cand` / `s.cont`) after `s.sent_at` and
- * within `window` ($n::interval): an inbound message on any channel or a logged inbound activity.
- * Four short index ranges (messages_inbound_*_idx, activities_inbound_*_idx); LEAST skips nulls.
+ * A sent follow-up's answer within `window` ($n::interval): its first answer (an inbound message on
+ * any channel or a logged inbound activity from the recipient, kept on the row as first_answer_at
+ * by triggers: migration follow-ups-first-answer) when it came at most `window` after the send.
  */
-export function firstAnswerSql(window: string): string {
-  const range = (table: 'messages' | 'activities', person: 'candidate_id' | 'contact_id', col: 's.cand' | 's.cont', at: string): string =>
-    `(SELECT min(x.${at}) FROM ${table} x WHERE x.tenant_id = $1 AND x.direction = 'in' AND x.${person} = ${col}
-        AND x.${at} > s.sent_at AND x.${at} <= s.sent_at + ${window})`;
-  return `LEAST(
-    ${range('messages', 'candidate_id', 's.cand', 'created_at')},
-    ${range('messages', 'contact_id', 's.cont', 'created_at')},
-    ${range('activities', 'candidate_id', 's.cand', 'occurred_at')},
-    ${range('activities', 'contact_id', 's.cont', 'occurred_at')})`;
+export function answerWithinSql(window: string): string {
+  return `CASE WHEN s.first_answer_at <= s.sent_at + ${window} THEN s.first_answer_at END`;
 }
 
-/** The sent follow-ups of the period (by settled_at: follow_ups_settled_idx), as `sent` (rule, variant, channel, sent_at, cand, cont, recipient_type). */
+/** The sent follow-ups of the period (by settled_at: follow_ups_settled_idx), as `sent` (rule, variant, channel, sent_at, first_answer_at, cand, cont, recipient_type). */
 export function sentCte(q: AnalyticsQuery, params: unknown[]): string {
   return `sent AS (
-    SELECT f.rule, f.variant, f.channel, f.recipient_type, f.sent_at, f.recipient_candidate_id AS cand, f.recipient_contact_id AS cont
+    SELECT f.rule, f.variant, f.channel, f.recipient_type, f.sent_at, f.first_answer_at, f.recipient_candidate_id AS cand, f.recipient_contact_id AS cont
       FROM follow_ups f
      WHERE f.tenant_id = $1 AND f.kind = 'message' AND f.status = 'sent'
        AND f.settled_at >= $2 AND f.settled_at < $3${followUpFilters(q, params)})`;
@@ -146,7 +139,7 @@ export class AnalyticsService {
     const rows = await this.db.tx(tenantId, (tx) =>
       tx.query<{ rule: string | null; g: number; sent: number; replied: number; median: string | null; p90: string | null }>(
         `WITH ${sent},
-         answered AS (SELECT s.rule, s.sent_at, ${firstAnswerSql(window)} AS replied_at FROM sent s)
+         answered AS (SELECT s.rule, s.sent_at, ${answerWithinSql(window)} AS replied_at FROM sent s)
          SELECT rule, GROUPING(rule)::int AS g, count(*)::int AS sent, count(replied_at)::int AS replied,
                 percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM replied_at - sent_at)) AS median,
                 percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM replied_at - sent_at)) AS p90

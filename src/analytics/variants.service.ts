@@ -16,7 +16,7 @@ import { validatePolicyPatch } from '../follow-ups/rules/policy';
 import type { FollowUpPolicy } from '../follow-ups/rules/policy';
 import { mergeOverrides, readFollowUpSettings } from '../follow-ups/tenant-settings';
 import { TenancyService } from '../tenancy/tenancy.service';
-import { DEFAULT_WINDOW_DAYS, firstAnswerSql, MAX_PERIOD_DAYS, resolvePeriod, sentCte } from './analytics.service';
+import { answerWithinSql, DEFAULT_WINDOW_DAYS, MAX_PERIOD_DAYS, resolvePeriod, sentCte } from './analytics.service';
 import type { AnalyticsQuery } from './analytics.service';
 import type { AnalyticsFilterDto } from './dto/analytics-filter.dto';
 import { PeriodView, VariantAnalyticsView, VariantComparisonView, VariantPromotionSettingsView, VariantStatsView } from './dto/analytics.views';
@@ -241,7 +241,7 @@ export class VariantsService implements OnApplicationBootstrap, OnApplicationShu
     const now = `$${params.length}::timestamptz`;
     return tx.query(
       `WITH ${sent},
-       answered AS (SELECT s.rule, s.channel, s.recipient_type, s.variant, ${firstAnswerSql(window)} AS replied_at
+       answered AS (SELECT s.rule, s.channel, s.recipient_type, s.variant, ${answerWithinSql(window)} AS replied_at
                       FROM sent s WHERE s.variant IS NOT NULL AND s.sent_at + ${window} <= ${now})
        SELECT rule, channel, recipient_type AS audience, variant, count(*)::int AS sent, count(replied_at)::int AS replied
          FROM answered GROUP BY rule, channel, recipient_type, variant ORDER BY rule, channel, recipient_type, variant`,

@@ -368,6 +368,29 @@ describe('analytics: did following up work? (a scripted month)', () => {
     expect((await get(a, '/v1/analytics/replies').expect(200)).body.total.sent).toBe(6);
   });
 
+  it('the first answer is kept on the follow-up, whichever is written first: the answer, the send, or a back-dated call', async () => {
+    const c = await signup(t);
+    const z = api(t, c);
+    const who = (await z.post('/v1/candidates', { name: 'Zed Zee', email: 'zed@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const firstAnswer = async () =>
+      withAdminDb(async (db) => (await db.query(`SELECT first_answer_at FROM follow_ups WHERE tenant_id = $1`, [c.tenantId])).rows[0]?.first_answer_at as Date | null);
+    // The answer is stored (Dec 2 13:00) before the send of Dec 2 12:00 is recorded.
+    at('2026-12-02T13:00:00Z');
+    await reply(c.tenantId, { candidate: who }, 'email');
+    at('2026-12-02T12:00:00Z');
+    await followUp(c.tenantId, { rule: 'candidate_check_in', status: 'sent', channel: 'email', to: { candidate: who } });
+    expect((await firstAnswer())?.toISOString()).toBe('2026-12-02T13:00:00.000Z');
+    // A call logged afterwards, back-dated to 12:30, is the earlier answer.
+    at('2026-12-02T14:00:00Z');
+    await z.post('/v1/activities', { candidateId: who, kind: 'call', direction: 'in', summary: 'Zed called.', occurredAt: '2026-12-02T12:30:00Z' }).expect(201);
+    expect((await firstAnswer())?.toISOString()).toBe('2026-12-02T12:30:00.000Z');
+    // An outbound call is no answer; a later inbound text changes nothing.
+    await z.post('/v1/activities', { candidateId: who, kind: 'call', direction: 'out', summary: 'Called Zed.', occurredAt: '2026-12-02T12:10:00Z' }).expect(201);
+    await reply(c.tenantId, { candidate: who }, 'sms');
+    expect((await firstAnswer())?.toISOString()).toBe('2026-12-02T12:30:00.000Z');
+    at('2026-12-02T12:00:00Z');
+  });
+
   // Last: it changes the data.
   it('erasure: an erased person stops counting by identity, their counts stay in the aggregates', async () => {
     const x = api(t, a);
