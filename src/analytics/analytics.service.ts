@@ -200,7 +200,7 @@ export class AnalyticsService {
                   WHEN 'resume_follow_up' THEN EXISTS (${moved(`'interviewing', 'offer', 'accepted'`, 's.subject')})
                   WHEN 'interview_thank_you' THEN EXISTS (${moved(`'offer', 'accepted'`, 's.subject')})
                   ELSE ${inbound('messages', 'created_at')} OR ${inbound('activities', 'occurred_at')}
-                    OR EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = $1 AND l.candidate_id = s.subject AND EXISTS (${moved(
+                    OR EXISTS (SELECT 1 FROM leads l WHERE l.tenant_id = $1 AND l.candidate_id = s.subject AND l.deleted_at IS NULL AND EXISTS (${moved(
                       `'applied', 'interviewing', 'offer', 'accepted'`,
                       'l.id',
                     )}))
