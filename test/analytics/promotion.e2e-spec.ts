@@ -1,3 +1,4 @@
+import { VariantsService } from '../../src/analytics/variants.service';
 import { ManualClock } from '../../src/common/clock';
 import { api } from '../follow-ups/support';
 import { bootTestApp, gql, signup, SignedUp, TestApp, withAdminDb } from '../support/test-app';
@@ -154,8 +155,11 @@ describe('template variants: automatic promotion', () => {
       changes: { 'candidate_check_in.variants.email.candidate.weights': { before: { a: 1, b: 1 }, after: { a: 1, b: 0 } } },
     });
 
-    // Once promoted, there is nothing left to compare.
+    // Once promoted, there is nothing left to compare: neither the check nor the hourly sweep (which
+    // finds this firm among those that turned promotion on) promotes again.
     expect(await evaluate()).toEqual([]);
+    await t.app.get(VariantsService).sweep();
+    expect(await weights()).toEqual({ a: 1, b: 0 });
     expect(await promotedEvents()).toHaveLength(1);
   });
 
