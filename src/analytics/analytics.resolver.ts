@@ -1,10 +1,11 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
+import { actorOf } from '../auth/principal';
 import { AnalyticsService } from './analytics.service';
 import { VariantsService } from './variants.service';
 import { AnalyticsFilterDto } from './dto/analytics-filter.dto';
-import { DeliverabilityAnalyticsView, GoneQuietAnalyticsView, OutcomeAnalyticsView, ReplyAnalyticsView, VariantAnalyticsView, VariantPromotionSettingsView } from './dto/analytics.views';
+import { DeliverabilityAnalyticsView, GoneQuietAnalyticsView, OutcomeAnalyticsView, ReplyAnalyticsView, VariantAnalyticsView, VariantPromotionInput, VariantPromotionSettingsView } from './dto/analytics.views';
 
 @Resolver()
 export class AnalyticsResolver {
@@ -48,5 +49,12 @@ export class AnalyticsResolver {
   @RequireScopes('settings:read')
   variantPromotionSettings(@CurrentPrincipal() p: Principal): Promise<VariantPromotionSettingsView> {
     return this.variants.settings(p.tenantId);
+  }
+
+  @Mutation(() => VariantPromotionSettingsView, { description: 'Change automatic promotion of template variants (partial; nothing changes on an error).' })
+  @RequireScopes('settings:write')
+  updateVariantPromotion(@CurrentPrincipal() p: Principal, @Args('input') input: VariantPromotionInput): Promise<VariantPromotionSettingsView> {
+    const patch = Object.fromEntries(Object.entries({ ...input }).filter(([, v]) => v !== undefined));
+    return this.variants.updateSettings(p.tenantId, patch, actorOf(p));
   }
 }

@@ -163,6 +163,18 @@ describe('template variants: automatic promotion', () => {
     expect(await promotedEvents()).toHaveLength(1);
   });
 
+  it('GraphQL changes the settings, with the same checks', async () => {
+    const bad = await gql(t, a.token, `mutation { updateVariantPromotion(input: { confidence: 0.5 }) { confidence } }`);
+    expect(bad.errors?.[0]?.message).toMatch(/confidence: must be a number from 0.8 to 0.999/);
+    const ok = await gql<{ updateVariantPromotion: { enabled: boolean; confidence: number; minSends: number } }>(
+      t,
+      a.token,
+      `mutation { updateVariantPromotion(input: { minSends: 200 }) { enabled confidence minSends } }`,
+    );
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data?.updateVariantPromotion).toEqual({ enabled: true, confidence: 0.95, minSends: 200 });
+  });
+
   it('GraphQL shows the comparison', async () => {
     const r = await gql<{ variantAnalytics: { comparisons: { leader: string; variants: { variant: string; weight: number }[] }[] } }>(
       t,

@@ -1,5 +1,6 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsInt, IsNumber, IsOptional } from 'class-validator';
 
 @ObjectType('AnalyticsPeriod')
 export class PeriodView {
@@ -146,4 +147,12 @@ export class VariantPromotionSettingsView {
   @ApiProperty({ description: 'Promote a leading variant automatically.' }) @Field() enabled!: boolean;
   @ApiProperty({ example: 0.95 }) @Field(() => Float) confidence!: number;
   @ApiProperty({ example: 100 }) @Field(() => Int) minSends!: number;
+}
+
+/** GraphQL's change of the promotion settings (validated by the service, like the REST body). */
+@InputType('VariantPromotionInput')
+export class VariantPromotionInput {
+  @Field(() => Boolean, { nullable: true }) @IsOptional() @IsBoolean({ message: 'enabled must be true or false' }) enabled?: boolean;
+  @Field(() => Float, { nullable: true }) @IsOptional() @IsNumber({}, { message: 'confidence must be a number' }) confidence?: number;
+  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt({ message: 'minSends must be a whole number' }) minSends?: number;
 }
