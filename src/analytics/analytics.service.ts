@@ -100,10 +100,10 @@ export function answerWithinSql(window: string): string {
   return `CASE WHEN s.first_answer_at <= s.sent_at + ${window} THEN s.first_answer_at END`;
 }
 
-/** The sent follow-ups of the period (by settled_at: follow_ups_settled_idx), as `sent` (rule, variant, channel, sent_at, first_answer_at, cand, cont, recipient_type). */
+/** The sent follow-ups of the period (by settled_at: follow_ups_settled_idx), as `sent` (id, rule, variant, channel, sent_at, first_answer_at, cand, cont, recipient_type). */
 export function sentCte(q: AnalyticsQuery, params: unknown[]): string {
   return `sent AS (
-    SELECT f.rule, f.variant, f.channel, f.recipient_type, f.sent_at, f.first_answer_at, f.recipient_candidate_id AS cand, f.recipient_contact_id AS cont
+    SELECT f.id, f.rule, f.variant, f.channel, f.recipient_type, f.sent_at, f.first_answer_at, f.recipient_candidate_id AS cand, f.recipient_contact_id AS cont
       FROM follow_ups f
      WHERE f.tenant_id = $1 AND f.kind = 'message' AND f.status = 'sent'
        AND f.settled_at >= $2 AND f.settled_at < $3${followUpFilters(q, params)})`;
@@ -250,15 +250,20 @@ export class AnalyticsService {
       const sent = sentCte(q, optParams);
       optParams.push(`${q.windowDays} days`);
       const w = `$${optParams.length}::interval`;
-      const first = (person: 'candidate_id' | 'contact_id', col: string): string =>
-        `(SELECT c.source, c.created_at FROM consent_events c WHERE c.tenant_id = $1 AND c.${person} = ${col} AND c.status = 'opted_out'
-             AND c.created_at > s.sent_at AND c.created_at <= s.sent_at + ${w} ORDER BY c.created_at LIMIT 1)`;
+      // From the period's few opt-outs (consent_events_opt_out_idx) to the sends they followed, not a probe per send:
+      // each send counts once, with its first opt-out within the window.
       const optOuts = await tx.query<{ reason: string; count: number }>(
-        `WITH ${sent}
-         SELECT o.source AS reason, count(*)::int AS count FROM sent s
-           CROSS JOIN LATERAL (SELECT y.source FROM (${first('candidate_id', 's.cand')} UNION ALL ${first('contact_id', 's.cont')}) y
-                                ORDER BY y.created_at LIMIT 1) o
-          GROUP BY o.source ORDER BY count DESC, reason`,
+        `WITH ${sent},
+         ev AS (SELECT c.candidate_id, c.contact_id, c.source, c.created_at FROM consent_events c
+                 WHERE c.tenant_id = $1 AND c.status = 'opted_out' AND c.created_at > $2 AND c.created_at <= $3::timestamptz + ${w}),
+         matched AS (
+           SELECT s.id, ev.source, ev.created_at FROM sent s JOIN ev ON ev.candidate_id = s.cand
+            WHERE ev.created_at > s.sent_at AND ev.created_at <= s.sent_at + ${w}
+           UNION ALL
+           SELECT s.id, ev.source, ev.created_at FROM sent s JOIN ev ON ev.contact_id = s.cont
+            WHERE ev.created_at > s.sent_at AND ev.created_at <= s.sent_at + ${w}),
+         firsts AS (SELECT DISTINCT ON (id) id, source FROM matched ORDER BY id, created_at)
+         SELECT source AS reason, count(*)::int AS count FROM firsts GROUP BY source ORDER BY count DESC, reason`,
         optParams,
       );
       const c = counts ?? { settled: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0 };
