@@ -4,6 +4,7 @@ import { b2 } from './b2-lateness';
 import { b3 } from './b3-scan-cost';
 import { b4 } from './b4-rate-fairness';
 import { b5, b5b, b6, b7 } from './api-benches';
+import { b8 } from './b8-analytics';
 import { openBenchServer } from './lib/database';
 import type { Bench, BenchContext } from './lib/context';
 import { printFigure, saveResults } from './lib/results';
@@ -15,7 +16,7 @@ import { round } from './lib/stats';
  * a throw-away embedded one, or a scratch database on DATABASE_URL's server — prints one line per
  * figure with its in-run baseline and ratio, and writes bench/results/latest.json.
  */
-const BENCHES: Bench[] = [b1, b2, b3, b4, b5, b5b, b6, b7];
+const BENCHES: Bench[] = [b1, b2, b3, b4, b5, b5b, b6, b7, b8];
 
 async function main(): Promise<void> {
   const root = join(__dirname, '..', '..');

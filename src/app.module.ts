@@ -4,6 +4,7 @@ import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import { DataSource } from 'typeorm';
 import { ActivitiesModule } from './activities/activities.module';
+import { AnalyticsModule } from './analytics/analytics.module';
 import { ErasureModule } from './erasure/erasure.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -83,6 +84,7 @@ export class AppModule {
         MetricsModule,
         ReactionsModule,
         AuditModule,
+        AnalyticsModule,
         WebhooksModule,
         ActivitiesModule,
         ErasureModule,

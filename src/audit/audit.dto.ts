@@ -14,10 +14,10 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 
-  @ApiPropertyOptional({ enum: ['user', 'api_key'] })
+  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'] })
   @IsOptional()
-  @IsIn(['user', 'api_key'], { message: 'actorKind must be user or api_key' })
-  actorKind?: 'user' | 'api_key';
+  @IsIn(['user', 'api_key', 'system'], { message: 'actorKind must be user, api_key or system' })
+  actorKind?: 'user' | 'api_key' | 'system';
 
   @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'actorId must be a UUID' }) actorId?: string;
 
@@ -44,7 +44,8 @@ export class AuditQueryDto {
 export class AuditEntryView {
   @ApiProperty() id!: string;
   @ApiProperty() at!: Date;
-  @ApiProperty({ enum: ['user', 'api_key'] }) actorKind!: string;
+  @ApiProperty({ enum: ['user', 'api_key', 'system'], description: 'system: a change no user or API key made (e.g. a template variant promoted); its actorId is the nil UUID.' })
+  actorKind!: string;
   @ApiProperty() actorId!: string;
   @ApiProperty({ example: 'candidates' }) table!: string;
   @ApiPropertyOptional({ nullable: true }) rowId!: string | null;

@@ -29,6 +29,7 @@ export const SCOPES = [
   'webhooks:read',
   'webhooks:write',
   'audit:read',
+  'analytics:read',
 ] as const;
 
 export type Scope = (typeof SCOPES)[number];

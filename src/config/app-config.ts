@@ -63,7 +63,7 @@ export interface AppConfig {
    * scrape. `port`: /metrics is served on that port only (the API port answers 404). Neither, in
    * production: /metrics is off (404). Neither, elsewhere: open.
    */
-  metrics: { token: string | undefined; port: number | undefined; host: string; enabled: boolean };
+  metrics: { token: string | undefined; port: number | undefined; host: string; enabled: boolean; perTenant: boolean };
   dispatch: {
     /** How often the scheduler looks for due follow-ups, in ms. */
     tickMs: number;
@@ -376,6 +376,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       port: env.METRICS_PORT ? int(env, 'METRICS_PORT', 0, 1, 65535, problems) : undefined,
       host: env.METRICS_HOST ?? '127.0.0.1',
       enabled: !isProduction || metricsToken !== undefined || !!env.METRICS_PORT,
+      // Analytics gauges labelled with each tenant's id (off: summed across tenants, no tenant in /metrics).
+      perTenant: onOff(env, 'METRICS_PER_TENANT', false, problems),
     },
     dispatch: {
       tickMs: int(env, 'DISPATCH_TICK_MS', 1000, 10, 60_000, problems),

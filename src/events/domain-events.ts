@@ -130,6 +130,17 @@ export interface DomainEvents {
   };
   'message.reply_state_changed': { messageId: string; replyState: ReplyState };
   'consent.changed': { person: PersonRef; channel: MessageChannel; status: ConsentStatus; source: ConsentSource; messageId: string | null };
+  /** A template variant won on reply rate and now gets every send of its rule, channel and audience (issue 15). */
+  'template_variant.promoted': {
+    rule: string;
+    channel: 'email' | 'sms';
+    audience: 'candidate' | 'contact';
+    variant: string;
+    /** How sure the comparison is that it beats each other variant (the lowest of those). */
+    confidence: number;
+    /** Per variant: sends whose reply window had closed, and how many were answered. */
+    variants: { name: string; sent: number; replied: number }[];
+  };
 
   'activity.logged': {
     activityId: string;

@@ -27,6 +27,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'message.status_changed',
   'email.bounced',
   'consent.changed',
+  'template_variant.promoted',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

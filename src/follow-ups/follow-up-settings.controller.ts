@@ -49,7 +49,7 @@ export class FollowUpSettingsController {
 
   @Get('follow-up-policy')
   @RequireScopes('settings:read')
-  @ApiOperation({ summary: 'The playbook as this firm runs it: per rule, enabled, timing, maxNudges, requiresApproval, templates.' })
+  @ApiOperation({ summary: 'The playbook as this firm runs it: per rule, enabled, timing, maxNudges, requiresApproval, templates, variants (docs/analytics.md).' })
   policy(@CurrentPrincipal() p: Principal): Promise<FollowUpPolicy> {
     return this.settings.policy(p.tenantId);
   }

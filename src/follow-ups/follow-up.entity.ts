@@ -49,6 +49,8 @@ export class FollowUpEntity {
   @Column('text', { nullable: true }) body!: string | null;
   /** One-off messages: the channel the request named (no fallback to the other one). */
   @Column('text', { name: 'requested_channel', nullable: true }) requestedChannel!: 'email' | 'sms' | null;
+  /** The template variant it was (or will be) sent with, when the rule has variants for that channel and audience. */
+  @Column('text', { nullable: true }) variant!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
 }

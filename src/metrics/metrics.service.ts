@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { APP_CONFIG } from '../config/app-config';
+import type { AppConfig } from '../config/app-config';
 
 /**
  * Prometheus metrics: HTTP latency, and on each scrape the follow-ups by status and rule,
@@ -55,11 +57,29 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  /** Analytics (issue 15): labelled by tenant only with METRICS_PER_TENANT=on; otherwise summed across tenants. */
+  private readonly settled24h: Gauge;
+  private readonly inbound24h: Gauge;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'touchpoint_' });
+    const tenant = config.metrics.perTenant ? ['tenant'] : [];
+    this.settled24h = new Gauge({
+      name: 'touchpoint_follow_ups_settled_24h',
+      help: 'Follow-up messages settled in the last day (sent, failed, unknown, skipped, cancelled) by status',
+      labelNames: [...tenant, 'status'],
+      registers: [this.registry],
+    });
+    this.inbound24h = new Gauge({
+      name: 'touchpoint_inbound_messages_24h',
+      help: 'Inbound messages (replies) received in the last day by channel',
+      labelNames: [...tenant, 'channel'],
+      registers: [this.registry],
+    });
   }
 
   async render(): Promise<string> {
@@ -84,6 +104,21 @@ export class MetricsService {
       if (r.state === 'oldest_pending_seconds') this.reactionLag.set(r.value);
       else this.reactions.set({ state: r.state, reaction: r.reaction }, r.value);
     }
+    await this.renderAnalytics();
     return this.registry.metrics();
+  }
+
+  private async renderAnalytics(): Promise<void> {
+    const rows = (await this.dataSource.query('SELECT * FROM analytics_metrics($1)', [this.clock.now()])) as { tenant_id: string; metric: string; label: string; value: number }[];
+    this.settled24h.reset();
+    this.inbound24h.reset();
+    const perTenant = this.config.metrics.perTenant;
+    for (const r of rows) {
+      const gauge = r.metric === 'follow_ups_settled_24h' ? this.settled24h : r.metric === 'inbound_messages_24h' ? this.inbound24h : undefined;
+      if (!gauge) continue;
+      const labels: Record<string, string> = r.metric === 'follow_ups_settled_24h' ? { status: r.label } : { channel: r.label };
+      if (perTenant) gauge.set({ tenant: r.tenant_id, ...labels }, r.value);
+      else gauge.inc(labels, r.value);
+    }
   }
 }

@@ -6,6 +6,7 @@ import { personKey } from '../../people/person-ref';
 import { chooseChannel } from '../domain/channel';
 import type { Channel, ChoiceBasis, PassedOverChannel } from '../domain/channel';
 import { renderEmail, renderSms } from '../domain/templates';
+import { chooseVariant, variantPoint } from '../domain/variants';
 import { ONE_OFF } from '../follow-up.entity';
 import type { FollowUpEntity } from '../follow-up.entity';
 import { isRuleKey, ruleOf } from '../rules';
@@ -39,6 +40,8 @@ export type Draft =
       text: string;
       /** The text is the recruiter's own (a one-off message, or an edited follow-up). */
       ownText: boolean;
+      /** The template variant the text came from (null: the rule's one template, or the recruiter's own text). */
+      variant: string | null;
     };
 
 export function draftFollowUp(
@@ -77,6 +80,7 @@ export function draftFollowUp(
 
   let subject: string | undefined;
   let text: string;
+  let variant: string | null = null;
   // The recruiter's own words (a one-off message, or a follow-up they edited) go as written.
   const ownText = oneOff || f.body !== null;
   if (ownText) {
@@ -84,18 +88,25 @@ export function draftFollowUp(
     text = f.body ?? '';
   } else {
     if (!rule || !isRuleKey(f.rule)) return { kind: 'skip', reason: `unknown rule ${f.rule}` };
-    // The firm's own text for this channel and audience, else the rule's.
-    const own = policyOf(settings.policy, f.rule).templates;
+    // A variant of the firm's (chosen by a hash of rule and recipient, so preview, send and
+    // re-send agree), else the firm's own text for this channel and audience, else the rule's.
+    const policy = policyOf(settings.policy, f.rule);
+    const own = policy.templates;
     const audience = composition.audience;
     const noTemplate: Draft = { kind: 'skip', reason: `no ${channel} template for a ${audience}` };
+    const point = variantPoint(f.rule, personKey(recipient.person));
     try {
       if (channel === 'email') {
-        const template = own.email[audience] ?? rule.templates.email[audience];
+        const chosen = chooseVariant(policy.variants?.email?.[audience], point);
+        const template = chosen ?? own.email[audience] ?? rule.templates.email[audience];
         if (!template) return noTemplate;
+        variant = chosen?.name ?? null;
         ({ subject, body: text } = renderEmail(template, composition.vars));
       } else {
-        const template = own.sms[audience] ?? rule.templates.sms[audience];
+        const chosen = chooseVariant(policy.variants?.sms?.[audience], point);
+        const template = chosen ?? own.sms[audience] ?? rule.templates.sms[audience];
         if (!template) return noTemplate;
+        variant = chosen?.name ?? null;
         text = renderSms(template, composition.vars);
       }
     } catch (err) {
@@ -105,5 +116,5 @@ export function draftFollowUp(
   // Email in a conversation that already has emails to this person: a reply in it (what messaging will send).
   const thread = channel === 'email' ? outbound.threads.get(threadOf(recipient.person, threadKeyOf(f))) : undefined;
   if (thread?.subject) subject = replySubject(thread.subject);
-  return { kind: 'message', channel, basis: choice.basis, passedOver: choice.passedOver, to: choice.to, subject, text: messenger.finalText(channel, text, state), ownText };
+  return { kind: 'message', channel, basis: choice.basis, passedOver: choice.passedOver, to: choice.to, subject, text: messenger.finalText(channel, text, state), ownText, variant };
 }

@@ -66,6 +66,7 @@ export class FollowUpPreviewService {
       dueLocal: { recipient: local(dueAt, recipientZone), recruiter: local(dueAt, group.tenantZone) },
       requiresApproval: f.status === 'awaiting_approval',
       edited: f.rule !== 'one_off' && f.body !== null,
+      variant: draft.kind === 'message' ? draft.variant : null,
     };
   }
 }

@@ -21,6 +21,8 @@ import { SmsPacer } from './sms-pacer';
 interface Send {
   row: FollowUpEntity;
   channel: Channel;
+  /** The template variant the text came from (recorded on the row when the send starts). */
+  variant: string | null;
   request: OutboundRequest;
 }
 
@@ -160,12 +162,12 @@ export class SendFollowUpUseCase {
       tx.query<{ id: string }>(
         // In a CTE: TypeORM answers [rows, count] for a bare UPDATE … RETURNING.
         `WITH u AS (
-           UPDATE follow_ups f SET send_started_at = $3, channel = v.channel, rate_slot_at = NULL, updated_at = $3
-           FROM unnest($4::uuid[], $5::text[]) AS v(id, channel)
+           UPDATE follow_ups f SET send_started_at = $3, channel = v.channel, variant = v.variant, rate_slot_at = NULL, updated_at = $3
+           FROM unnest($4::uuid[], $5::text[], $6::text[]) AS v(id, channel, variant)
            WHERE f.tenant_id = $1 AND f.id = v.id AND f.status = 'sending' AND f.claimed_by = $2 AND f.send_started_at IS NULL
            RETURNING f.id)
          SELECT id FROM u`,
-        [tenantId, worker, now, wave.map((s) => s.row.id), wave.map((s) => s.channel)],
+        [tenantId, worker, now, wave.map((s) => s.row.id), wave.map((s) => s.channel), wave.map((s) => s.variant)],
       ),
     );
     return new Set(rows.map((r) => r.id));
@@ -239,6 +241,7 @@ export class SendFollowUpUseCase {
         sends.push({
           row,
           channel,
+          variant: draft.variant,
           request: {
             tenantId,
             person: composition.recipient.person,

@@ -53,4 +53,7 @@ export class FollowUpPreviewView {
   @ApiProperty({ type: DueLocalView }) @Field(() => DueLocalView) dueLocal!: DueLocalView;
   @ApiProperty() @Field() requiresApproval!: boolean;
   @ApiProperty({ description: 'A recruiter edited its text: it goes as written.' }) @Field() edited!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The firm's template variant it would use (the same one the send uses), or null." })
+  @Field(() => String, { nullable: true })
+  variant!: string | null;
 }

@@ -47,6 +47,9 @@ export class FollowUpView {
   @Field(() => String, { nullable: true })
   body!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) sentAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The firm's template variant it was sent with (null: the rule's one template)." })
+  @Field(() => String, { nullable: true })
+  variant!: string | null;
   @ApiProperty() @Field() createdAt!: Date;
   @ApiProperty() @Field() updatedAt!: Date;
   /** REST carries it inline; GraphQL resolves it as a field (batched), only when asked for. */
@@ -76,6 +79,7 @@ export class FollowUpView {
       subject: e.subject,
       body: e.body,
       sentAt: e.sentAt,
+      variant: e.variant,
       createdAt: e.createdAt,
       updatedAt: e.updatedAt,
     });

@@ -8,6 +8,8 @@ import type { Channel } from '../domain/channel';
 import { durationProblem, normalizeDuration } from '../domain/durations';
 import type { FieldError, Validation } from '../domain/durations';
 import { AUDIENCES, validateTemplate } from '../domain/templates';
+import { variantListProblems } from '../domain/variants';
+import type { EmailVariant, SmsVariant } from '../domain/variants';
 import type { Audience, EmailTemplate, SmsTemplate } from '../domain/templates';
 import { isRuleKey, RULE_KEYS, RULES, ruleOf } from './index';
 import type { Rule, RuleKey } from './index';
@@ -64,6 +66,10 @@ interface DraftRule {
   templates: {
     email: Partial<Record<Audience, EmailTemplate>>;
     sms: Partial<Record<Audience, SmsTemplate>>;
+  };
+  variants?: {
+    email?: Partial<Record<Audience, EmailVariant[]>>;
+    sms?: Partial<Record<Audience, SmsVariant[]>>;
   };
 }
 
@@ -128,8 +134,10 @@ function applySetting(rule: RuleKey, setting: string, value: unknown, draft: Dra
       return applyTiming(rule, value, draft);
     case 'templates':
       return applyTemplates(rule, value, draft);
+    case 'variants':
+      return applyVariants(rule, value, draft);
     default: {
-      const known = ruleOf(rule).defaults.maxNudges !== undefined ? 'enabled, timing, maxNudges, requiresApproval, templates' : 'enabled, timing, requiresApproval, templates';
+      const known = ruleOf(rule).defaults.maxNudges !== undefined ? 'enabled, timing, maxNudges, requiresApproval, templates, variants' : 'enabled, timing, requiresApproval, templates, variants';
       return [{ field, message: `unknown setting; expected one of: ${known}` }];
     }
   }
@@ -224,6 +232,60 @@ function applyTemplate(rule: RuleKey, channel: Channel, audience: Audience, valu
     draft.templates.sms[audience] = { body: template.body };
   }
   return [];
+}
+
+/**
+ * `variants: { email: { candidate: [{ name, weight, subject, body }, …] }, sms: { … } }`: up to 4
+ * per channel and audience, names unique, weights 0 or more summing to a positive number, each
+ * text checked like a template. A list replaces the stored one; null (or an empty list) removes it.
+ */
+function applyVariants(rule: RuleKey, value: unknown, draft: DraftRule): FieldError[] {
+  const field = `${rule}.variants`;
+  if (!isPlainObject(value)) {
+    return [{ field, message: 'must be an object keyed by channel (email, sms)' }];
+  }
+  const errors: FieldError[] = [];
+  for (const [channel, byAudience] of Object.entries(value)) {
+    if (!isChannel(channel)) {
+      errors.push({ field: `${field}.${channel}`, message: `unknown channel; expected one of: ${CHANNELS.join(', ')}` });
+      continue;
+    }
+    if (!isPlainObject(byAudience)) {
+      errors.push({ field: `${field}.${channel}`, message: `must be an object keyed by audience (${ruleOf(rule).audiences.join(', ')})` });
+      continue;
+    }
+    for (const [audience, list] of Object.entries(byAudience)) {
+      const at = `${field}.${channel}.${audience}`;
+      if (!isAudience(audience) || !ruleOf(rule).audiences.includes(audience)) {
+        errors.push({ field: at, message: `unknown audience for this rule; expected one of: ${ruleOf(rule).audiences.join(', ')}` });
+        continue;
+      }
+      const target = ((draft.variants ??= {})[channel] ??= {}) as Partial<Record<Audience, (EmailVariant | SmsVariant)[]>>;
+      if (list === null || (Array.isArray(list) && list.length === 0)) {
+        delete target[audience];
+        continue;
+      }
+      const problems = variantListProblems(list, channel);
+      if (problems.length > 0) {
+        errors.push(...problems.map((p) => ({ field: `${at}${p.index === undefined ? '' : `.${p.index}`}${p.field ? `.${p.field}` : ''}`, message: p.message })));
+        continue;
+      }
+      const variants = list as (EmailVariant | SmsVariant)[];
+      const before = errors.length;
+      variants.forEach((v, i) => {
+        const template = channel === 'email' ? { subject: (v as EmailVariant).subject, body: v.body } : { body: v.body };
+        for (const problem of validateTemplate(template, ruleOf(rule).variables)) {
+          errors.push({ field: `${at}.${i}.${problem.field}`, message: problem.message });
+        }
+      });
+      if (errors.length === before) {
+        target[audience] = variants.map((v) =>
+          channel === 'email' ? { name: v.name, weight: v.weight, subject: (v as EmailVariant).subject, body: v.body } : { name: v.name, weight: v.weight, body: v.body },
+        );
+      }
+    }
+  }
+  return errors;
 }
 
 function resetTemplate(rule: RuleKey, channel: Channel, audience: Audience, draft: DraftRule): void {

@@ -19,6 +19,7 @@ import type { PersonRef } from '../../people/person-ref';
 import type { SubjectType } from '../domain/dedupe';
 import type { FieldError } from '../domain/durations';
 import type { Audience, RuleTemplates, TemplateVariable } from '../domain/templates';
+import type { RuleVariants } from '../domain/variants';
 import type { DueTime, TimingContext } from '../domain/timing';
 import type { FollowUpEntity } from '../follow-up.entity';
 
@@ -33,6 +34,8 @@ export interface RulePolicy<T extends Timing = Timing> {
   readonly requiresApproval: boolean;
   /** Per channel and audience. A tenant override replaces the built-in text for that pair. */
   readonly templates: RuleTemplates;
+  /** Weighted template variants per channel and audience; where present they replace `templates` (domain/variants.ts). */
+  readonly variants?: RuleVariants;
   /** Only `no_reply_nudge`: at most this many nudges in a row (0 turns nudging off). */
   readonly maxNudges?: number;
 }

@@ -1,0 +1,74 @@
+import { Field, InputType, Int } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
+import { ToDate } from '../../common/iso-date-time';
+import { VARIANT_NAME } from '../../follow-ups/domain/variants';
+import { RULE_KEYS } from '../../follow-ups/rules';
+
+/** The rules a filter may name: the playbook's, and recruiters' one-off messages. */
+export const ANALYTICS_RULES: readonly string[] = [...RULE_KEYS, 'one_off'];
+export const ANALYTICS_CHANNELS = ['email', 'sms'] as const;
+export const ANALYTICS_AUDIENCES = ['candidate', 'contact'] as const;
+
+/**
+ * The period and filters every analytics figure takes, over REST (query string) and GraphQL
+ * (input). The period's own checks (until after since, at most 400 days) are made by
+ * `resolvePeriod`, so both APIs say the same thing.
+ */
+@InputType('AnalyticsFilterInput')
+export class AnalyticsFilterDto {
+  @ApiPropertyOptional({ example: '2026-11-01T00:00:00Z', description: 'Start of the period (inclusive). Default: 30 days before `until`.' })
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @ToDate()
+  @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  since?: Date;
+
+  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z', description: 'End of the period (exclusive), after `since`; at most 400 days after it. Default: now.' })
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  @ToDate()
+  @IsDate({ message: 'until must be an ISO-8601 date-time' })
+  until?: Date;
+
+  @ApiPropertyOptional({ enum: ANALYTICS_RULES, description: 'Only follow-ups of this rule.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(ANALYTICS_RULES, { message: `rule is unknown; expected one of: ${ANALYTICS_RULES.join(', ')}` })
+  rule?: string;
+
+  @ApiPropertyOptional({ enum: ANALYTICS_CHANNELS, description: 'Only follow-ups sent on this channel.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(ANALYTICS_CHANNELS, { message: 'channel must be email or sms' })
+  channel?: 'email' | 'sms';
+
+  @ApiPropertyOptional({ format: 'uuid', description: "Only follow-ups of this recruiter's candidates and leads (the owner)." })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'recruiter must be a user id (UUID)' })
+  recruiter?: string;
+
+  @ApiPropertyOptional({ example: 'b', description: 'Only follow-ups sent with this template variant.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString({ message: 'variant must be text' })
+  @Matches(VARIANT_NAME, { message: 'variant must be a variant name: lowercase letters, digits, - and _, at most 40' })
+  variant?: string;
+
+  @ApiPropertyOptional({ enum: ANALYTICS_AUDIENCES, description: 'Only follow-ups to candidates, or only to contacts.' })
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsIn(ANALYTICS_AUDIENCES, { message: 'audience must be candidate or contact' })
+  audience?: 'candidate' | 'contact';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 60, default: 7, description: 'Days after a send within which an answer counts as a reply.' })
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'windowDays must be a whole number of days' })
+  @Min(1, { message: 'windowDays must be at least 1' })
+  @Max(60, { message: 'windowDays must be at most 60' })
+  windowDays?: number;
+}
