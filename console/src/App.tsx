@@ -8,6 +8,7 @@ import { Loading } from './components/ui';
 import { AcceptInvitePage, SignInPage, SignUpPage } from './pages/Auth';
 import { CandidatePage } from './pages/Candidate';
 import { CandidatesPage } from './pages/Candidates';
+import { InsightsPage } from './pages/Insights';
 import { RepliesPage } from './pages/Replies';
 import { SettingsPage } from './pages/Settings';
 import { TodayPage } from './pages/Today';
@@ -53,6 +54,7 @@ function Shell() {
     { href: '/today', label: 'Today' },
     { href: '/replies', label: 'Replies' },
     { href: '/candidates', label: 'Candidates' },
+    ...(me.data.me.scopes.includes('analytics:read') ? [{ href: '/insights', label: 'Insights' }] : []),
     ...(isAdmin ? [{ href: '/settings', label: 'Settings' }] : []),
   ];
   return (
@@ -97,6 +99,7 @@ function Shell() {
           <Route path="/replies/:type/:id">{(p) => <RepliesPage selected={{ type: p.type, id: p.id }} />}</Route>
           <Route path="/candidates" component={CandidatesPage} />
           <Route path="/candidates/:id">{(p) => <CandidatePage id={p.id} />}</Route>
+          <Route path="/insights" component={InsightsPage} />
           <Route path="/settings">{isAdmin ? <SettingsPage /> : <Redirect to="/today" />}</Route>
           <Route>
             <Redirect to="/today" />

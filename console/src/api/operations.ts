@@ -177,3 +177,19 @@ export const SenderSettingsQuery = graphql(`
 export const UpdateSenderSettings = graphql(`
   mutation UpdateSenderSettings($input: UpdateSenderSettingsInput!) { updateSenderSettings(input: $input) { twilioAccountSid twilioAuthTokenSet twilioFrom smsSender } }
 `);
+
+/** The Insights page: reply rate per week (the last 8), and the last 30 days' funnel and outcomes. */
+export const InsightsQuery = graphql(`
+  query Insights($s0: DateTime!, $s1: DateTime!, $s2: DateTime!, $s3: DateTime!, $s4: DateTime!, $s5: DateTime!, $s6: DateTime!, $s7: DateTime!, $s8: DateTime!, $since: DateTime!, $until: DateTime!) {
+    w0: replyAnalytics(filter: { since: $s0, until: $s1 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w1: replyAnalytics(filter: { since: $s1, until: $s2 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w2: replyAnalytics(filter: { since: $s2, until: $s3 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w3: replyAnalytics(filter: { since: $s3, until: $s4 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w4: replyAnalytics(filter: { since: $s4, until: $s5 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w5: replyAnalytics(filter: { since: $s5, until: $s6 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w6: replyAnalytics(filter: { since: $s6, until: $s7 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    w7: replyAnalytics(filter: { since: $s7, until: $s8 }) { total { sent replied replyRate } byRule { rule sent replied replyRate } }
+    month: replyAnalytics(filter: { since: $since, until: $until }) { windowDays total { sent replied replyRate medianSecondsToReply p90SecondsToReply } }
+    outcomes: outcomeAnalytics(filter: { since: $since, until: $until }) { outcomeDays rules { rule outcome followedUp { hits n rate } baseline { hits n rate } } }
+  }
+`);
