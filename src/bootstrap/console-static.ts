@@ -9,7 +9,7 @@ import type { Logger as Pino } from 'pino';
  * everything else (/v1, /graphql, /docs, /health, /metrics) stays the API's, and an unknown path
  * is the API's problem+json 404, not the page.
  */
-export const CONSOLE_ROUTES = ['/', '/sign-in', '/sign-up', '/accept-invite', '/today', '/replies', '/replies/*', '/candidates', '/candidates/*', '/settings', '/settings/*'] as const;
+export const CONSOLE_ROUTES = ['/', '/sign-in', '/sign-up', '/accept-invite', '/today', '/replies', '/replies/*', '/candidates', '/candidates/*', '/settings', '/settings/*', '/insights'] as const;
 
 /**
  * The console's Content-Security-Policy: scripts and styles only from this origin (no inline

@@ -444,6 +444,40 @@ describe('the recruiter console', () => {
     await page.getByRole('tab', { name: 'Twilio' }).click();
     await seen(page.getByText('Paste these into Twilio'));
     await check('settings: twilio');
+    await page.getByRole('link', { name: 'Insights' }).click();
+    await seen(page.getByRole('heading', { name: 'Reply rate per week' }));
+    await check('insights');
+    await context.close();
+  });
+
+  it('Insights: what went out, what was answered and per-week reply rates, from the real sends and replies', async () => {
+    const firm = await h.firm();
+    const api = h.api(firm);
+    const candidateId = (await api.post('/v1/candidates').send({ name: 'Ines Insight', email: 'ines@mail.example', status: 'inactive' }).expect(201)).body.id;
+    const contactId = (await api.post('/v1/contacts').send({ name: 'Ravi Employer', email: 'ravi@umbrella.example', company: 'Umbrella' }).expect(201)).body.id;
+    const leadId = (await api.post('/v1/leads').send({ candidateId, company: 'Umbrella', position: 'Chemist', employerContactId: contactId, status: 'interviewing' }).expect(201)).body.id;
+    await api.post(`/v1/leads/${leadId}/status`).send({ status: 'offer' }).expect(200);
+    await h.dispatch();
+    expect(h.smtp.messages.filter((m) => m.envelope.to.includes('ravi@umbrella.example'))).toHaveLength(1);
+    await h.advance(3600_000); // an hour later
+
+    const { context, page } = await h.newPage();
+    await h.signIn(page, firm.email);
+    await page.getByRole('link', { name: 'Insights' }).click();
+    const funnel = page.getByRole('table', { name: 'From sent to answered to moved forward' });
+    await seen(funnel);
+    expect(await funnel.getByRole('row', { name: /Follow-ups sent/ }).innerText()).toContain('1');
+    expect(await funnel.getByRole('row', { name: /Answered/ }).innerText()).toContain('0 (0%)');
+    const weekly = page.getByRole('table', { name: 'Share of follow-ups answered, per rule and week' });
+    expect(await weekly.getByRole('row', { name: /Offer thank-you/ }).innerText()).toContain('0% of 1');
+
+    // The employer calls back (logged by the recruiter): that is an answer.
+    await api.post('/v1/activities').send({ contactId, kind: 'call', direction: 'in', summary: 'Ravi called to say thanks' }).expect(201);
+    await page.reload();
+    await seen(page.getByRole('table', { name: 'From sent to answered to moved forward' }));
+    expect(await page.getByRole('table', { name: 'From sent to answered to moved forward' }).getByRole('row', { name: /Answered/ }).innerText()).toContain('1 (100%)');
+    expect(await page.getByRole('table', { name: 'Share of follow-ups answered, per rule and week' }).getByRole('row', { name: /Offer thank-you/ }).innerText()).toContain('100% of 1');
+    await h.screenshot(page, 'insights');
     await context.close();
   });
 

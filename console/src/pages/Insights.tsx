@@ -69,8 +69,7 @@ export function InsightsPage() {
             <p>Once follow-ups go out, this shows how many got answers and moved people forward.</p>
           </Empty>
         ) : (
-          <table className="funnel">
-            <caption className="visually-hidden">From sent to answered to moved forward</caption>
+          <table className="funnel" aria-label="From sent to answered to moved forward">
             <tbody>
               <tr>
                 <th scope="row">Follow-ups sent</th>
@@ -106,8 +105,7 @@ export function InsightsPage() {
           <Empty title="No follow-ups sent in the last eight weeks." />
         ) : (
           <div className="table-scroll">
-            <table className="weekly">
-              <caption className="visually-hidden">Share of follow-ups answered, per rule and week</caption>
+            <table className="weekly" aria-label="Share of follow-ups answered, per rule and week">
               <thead>
                 <tr>
                   <th scope="col">Follow-up</th>
@@ -140,7 +138,7 @@ export function InsightsPage() {
         {d.outcomes.rules.every((r) => r.followedUp.n === 0 && r.baseline.n === 0) ? (
           <Empty title="Not enough history yet." />
         ) : (
-          <table className="outcomes">
+          <table className="outcomes" aria-label="Outcomes with and without the follow-up">
             <thead>
               <tr>
                 <th scope="col">After</th>
