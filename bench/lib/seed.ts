@@ -74,7 +74,7 @@ export async function resetFollowUps(c: Client, dueAt: Date): Promise<void> {
       [dueAt],
     );
     await c.query(`DELETE FROM follow_ups WHERE dedupe_key NOT LIKE 'bench:%'`);
-    await c.query('TRUNCATE follow_up_attempts, audit_log, sms_daily_usage, sender_slots, person_engagement, webhook_delivery_attempts, webhook_deliveries, outbox_events');
+    await c.query('TRUNCATE follow_up_attempts, audit_log, audit_redactions, email_undeliverable, email_delivery_events, sms_daily_usage, sender_slots, person_engagement, webhook_delivery_attempts, webhook_deliveries, outbox_events');
     await c.query('DELETE FROM messages');
     await c.query(`UPDATE follow_ups SET due_at = $1 WHERE status = 'planned' AND dedupe_key LIKE 'bench:%'`, [dueAt]);
   } finally {
