@@ -94,15 +94,15 @@ export const b4: Bench = {
         { tenantId: a, tag: `${tag}-a`, dueAt: evenlyDue(from, small, smallSpread), sms: true, phoneBase: phone },
         { tenantId: b, tag: `${tag}-b`, dueAt: evenlyDue(from + smallSpread / small / 2, small, smallSpread), sms: true, phoneBase: phone + 10_000 },
       ];
-      without = await runPhase(ctx, admin, workers, 'without backlog', (from) => smalls(from, 'b4-alone', 4_150_000_000), smallSpread + 15_000);
+      without = await runPhase(ctx, admin, workers, 'without backlog', (from) => smalls(from, 'b4-alone', 4_152_000_000), smallSpread + 15_000);
       withBacklog = await runPhase(
         ctx,
         admin,
         workers,
         'with backlog',
         (from) => [
-          ...smalls(from, 'b4-with', 4_150_100_000),
-          { tenantId: c, tag: 'b4-with-c', dueAt: evenlyDue(from, backlog, 0), sms: true, phoneBase: 4_150_300_000 },
+          ...smalls(from, 'b4-with', 4_152_100_000),
+          { tenantId: c, tag: 'b4-with-c', dueAt: evenlyDue(from, backlog, 0), sms: true, phoneBase: 4_152_300_000 },
         ],
         (backlog / RATE) * 1000 + 20_000,
       );

@@ -61,7 +61,7 @@ export async function seedDueFollowUps(c: Client, seeds: readonly DueSeed[]): Pr
                 'bench', input.d, now(), now()
          FROM cands JOIN input ON input.g = cands.n
          RETURNING id, due_at`,
-        [s.tenantId, s.dueAt, s.tag, s.sms === true, s.phoneBase ?? 4_150_000_000],
+        [s.tenantId, s.dueAt, s.tag, s.sms === true, s.phoneBase ?? 4_152_000_000],
       );
       for (const row of r.rows) due.set(row.id, row.due_at);
     }

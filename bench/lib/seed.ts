@@ -44,7 +44,7 @@ export async function seedCheckIns(
         `WITH cands AS (
            INSERT INTO candidates (tenant_id, name, email, phone, preferred_channel, status, created_at, updated_at)
            SELECT $1, 'Candidate ' || g, 'cand-' || $6 || '-' || $7::int || '-' || g || '@example.com',
-                  CASE WHEN $4 THEN '+1415' || lpad(($7::int * 100000 + g)::text, 7, '0') END,
+                  CASE WHEN $4 THEN '+1415' || (2000000 + $7::int * 100000 + g)::text END,
                   CASE WHEN $4 THEN 'sms' ELSE 'email' END, 'active', now(), now()
            FROM generate_series(1, $5::int) g
            RETURNING id, substr(name, 11)::int AS n)
