@@ -62,7 +62,8 @@ async function seedDueCheckIns(tenantId: string, tenantIndex: number, n: number)
          INSERT INTO candidates (tenant_id, name, email, phone, preferred_channel, status, created_at, updated_at)
          SELECT $1, 'Chaos Candidate ' || g,
                 CASE WHEN g % $4 <> 0 THEN 'crash-' || $2 || '-' || g || '@example.com' END,
-                CASE WHEN g % $4 = 0 THEN '+1415' || $5 || lpad(g::text, 6, '0') END,
+                -- Valid US numbers (415-2xx, 415-3xx): SMS_COUNTRIES refuses what is not a real US number.
+                CASE WHEN g % $4 = 0 THEN '+1415' || (2 + $5::int)::text || lpad(g::text, 6, '0') END,
                 CASE WHEN g % $4 = 0 THEN 'sms' ELSE 'email' END,
                 'active', now(), now()
          FROM generate_series(1, $3) g
