@@ -9,6 +9,7 @@ const PRESET_DOC = `A named set of scopes: ${SCOPE_PRESET_NAMES.map((p) => `${p}
 import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
 import { Nullable, Omittable } from '../../common/validation';
+import { UpdateType } from '../../common/update-type';
 
 @InputType('CreateApiKeyInput')
 export class CreateApiKeyDto {
@@ -46,36 +47,9 @@ export class CreateApiKeyDto {
   expiresAt?: Date;
 }
 
-/** A key's new scopes, as a list, a preset, or both; they replace the old ones. */
+/** A key's new name, owner or scopes (a list, a preset, or both: they replace the old ones). */
 @InputType('UpdateApiKeyInput')
-export class UpdateApiKeyDto {
-  @ApiPropertyOptional({ example: 'Bullhorn sync (read only)' })
-  @Field({ nullable: true })
-  @Omittable()
-  @IsString()
-  @Length(1, 100)
-  name?: string;
-
-  @ApiPropertyOptional({ enum: SCOPES, isArray: true, description: 'Replace the scopes with these (with a preset: added to it).' })
-  @Field(() => [String], { nullable: true })
-  @Omittable()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(SCOPES.length)
-  @IsIn(SCOPES, { each: true, message: `each scope must be one of: ${SCOPES.join(', ')}` })
-  scopes?: Scope[];
-
-  @ApiPropertyOptional({ enum: SCOPE_PRESET_NAMES, description: PRESET_DOC })
-  @Field(() => String, { nullable: true, description: PRESET_DOC })
-  @Omittable()
-  @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
-  preset?: ScopePreset;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: OWNER_DOC })
-  @Field(() => ID, { nullable: true, description: OWNER_DOC })
-  @Nullable()
-  @IsUUID('all', { message: 'defaultOwnerUserId must be a UUID' })
-  defaultOwnerUserId?: string | null;
-}
+export class UpdateApiKeyDto extends UpdateType(CreateApiKeyDto, ['name', 'scopes', 'preset', 'defaultOwnerUserId']) {}
 
 @ObjectType('ApiKey')
 export class ApiKeyView {

@@ -1,7 +1,8 @@
 import type { CandidateEntity } from '../../candidates/candidate.entity';
 import type { InterviewEntity } from '../../interviews/interview.entity';
 import type { LeadEntity } from '../../leads/lead.entity';
-import type { PlanningFacts } from './rule';
+import { occurrence } from '../domain/occurrence';
+import type { PlanningFacts, RuleContext, RuleTriggers, SendFacts, Timing } from './rule';
 
 /**
  * When an interview's thank-yous count from (`interview_thank_you`, `thank_you_reminder`): the
@@ -35,4 +36,29 @@ export async function thankedInterview(
   const lead = await facts.lead(found.interview.leadId);
   const candidate = await facts.candidate(found.interview.candidateId);
   return lead && candidate ? { ...found, lead, candidate } : null;
+}
+
+/**
+ * The triggers both thank-you rules share: plan on scheduling, on a reschedule (the old time's
+ * rows cancelled) and on completion (early or late: the thank-you moves to `after` the
+ * completion if that is sooner); cancel on a cancellation or a no-show.
+ */
+export function interviewThankYouTriggers<T extends Timing>(
+  plan: (interviewId: string, ctx: RuleContext<T, InterviewEnd>) => Promise<void>,
+): RuleTriggers<T, InterviewEnd> {
+  return {
+    'interview.scheduled': (e, ctx) => plan(e.payload.interviewId, ctx),
+    'interview.rescheduled': async (e, ctx) => {
+      await ctx.cancel({ interviewId: e.payload.interviewId, notOccurrence: occurrence.startsAt(new Date(e.payload.newStartsAt)) }, 'the interview was rescheduled');
+      await plan(e.payload.interviewId, ctx);
+    },
+    'interview.completed': (e, ctx) => plan(e.payload.interviewId, ctx),
+    'interview.cancelled': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was cancelled').then(() => undefined),
+    'interview.no_show': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was a no-show').then(() => undefined),
+  };
+}
+
+/** The send-time check both thank-you rules share: not for a cancelled or no-show interview. */
+export function interviewStillHeld({ interview }: SendFacts): string | null {
+  return interview && ['cancelled', 'no_show'].includes(interview.status) ? `the interview is ${interview.status.replace('_', '-')}` : null;
 }

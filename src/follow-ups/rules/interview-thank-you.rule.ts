@@ -3,7 +3,7 @@ import { occurrence } from '../domain/occurrence';
 import { ALWAYS_VARIABLES, emailTemplate, INTERVIEW_VARIABLES, smsTemplate } from '../domain/templates';
 import { due, intoWindow, skip } from '../domain/timing';
 import { formatLocal, plusLocal } from '../domain/windows';
-import { interviewEnd, thankedInterview, thanksFrom } from './interview-end';
+import { interviewEnd, interviewStillHeld, interviewThankYouTriggers, thankedInterview, thanksFrom } from './interview-end';
 import type { InterviewEnd } from './interview-end';
 import { defineRule } from './rule';
 import type { RuleContext } from './rule';
@@ -56,21 +56,9 @@ export const interviewThankYou = defineRule({
     return due(at);
   },
 
-  on: {
-    'interview.scheduled': (e, ctx) => plan(e.payload.interviewId, ctx),
-    'interview.rescheduled': async (e, ctx) => {
-      await ctx.cancel({ interviewId: e.payload.interviewId, notOccurrence: occurrence.startsAt(new Date(e.payload.newStartsAt)) }, 'the interview was rescheduled');
-      await plan(e.payload.interviewId, ctx);
-    },
-    // Completed (early or late): the thank-you moves to `after` the completion if that is sooner.
-    'interview.completed': (e, ctx) => plan(e.payload.interviewId, ctx),
-    'interview.cancelled': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was cancelled').then(() => undefined),
-    'interview.no_show': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was a no-show').then(() => undefined),
-  },
+  on: interviewThankYouTriggers(plan),
 
-  stillApplies({ interview }) {
-    return interview && ['cancelled', 'no_show'].includes(interview.status) ? `the interview is ${interview.status.replace('_', '-')}` : null;
-  },
+  stillApplies: interviewStillHeld,
 });
 
 /** Each interviewer, and the staffing-firm contact who scheduled it; once per interview time. */

@@ -2,7 +2,7 @@ import { occurrence } from '../domain/occurrence';
 import { ALWAYS_VARIABLES, emailTemplate, INTERVIEW_VARIABLES, smsTemplate } from '../domain/templates';
 import { due, intoWindow } from '../domain/timing';
 import { plusLocal } from '../domain/windows';
-import { interviewEnd, thankedInterview, thanksFrom } from './interview-end';
+import { interviewEnd, interviewStillHeld, interviewThankYouTriggers, thankedInterview, thanksFrom } from './interview-end';
 import type { InterviewEnd } from './interview-end';
 import { defineRule } from './rule';
 import type { RuleContext } from './rule';
@@ -38,20 +38,9 @@ export const thankYouReminder = defineRule({
     return due(intoWindow(plusLocal(thanksFrom(end), timing.after, ctx.zone), now, ctx));
   },
 
-  on: {
-    'interview.scheduled': (e, ctx) => plan(e.payload.interviewId, ctx),
-    'interview.rescheduled': async (e, ctx) => {
-      await ctx.cancel({ interviewId: e.payload.interviewId, notOccurrence: occurrence.startsAt(new Date(e.payload.newStartsAt)) }, 'the interview was rescheduled');
-      await plan(e.payload.interviewId, ctx);
-    },
-    'interview.completed': (e, ctx) => plan(e.payload.interviewId, ctx),
-    'interview.cancelled': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was cancelled').then(() => undefined),
-    'interview.no_show': (e, ctx) => ctx.cancel({ interviewId: e.payload.interviewId }, 'the interview was a no-show').then(() => undefined),
-  },
+  on: interviewThankYouTriggers(plan),
 
-  stillApplies({ interview }) {
-    return interview && ['cancelled', 'no_show'].includes(interview.status) ? `the interview is ${interview.status.replace('_', '-')}` : null;
-  },
+  stillApplies: interviewStillHeld,
 });
 
 async function plan(interviewId: string, ctx: RuleContext<Timing, InterviewEnd>): Promise<void> {
