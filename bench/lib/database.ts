@@ -78,7 +78,9 @@ export async function openBenchServer(root: string): Promise<BenchServer> {
       const c = new Client({ connectionString: serverUrl });
       try {
         await c.connect();
-        for (const dbName of created) await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+        // BENCH_KEEP_DATABASES=1 keeps them (on a server you run) to EXPLAIN a bench's queries afterwards.
+        if (process.env.BENCH_KEEP_DATABASES === '1') process.stderr.write(`kept the bench databases: ${created.join(', ')}\n`);
+        else for (const dbName of created) await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
       } catch (err) {
         process.stderr.write(`could not drop the bench databases: ${String(err)}\n`);
       } finally {

@@ -16,7 +16,7 @@ import { validatePolicyPatch } from '../follow-ups/rules/policy';
 import type { FollowUpPolicy } from '../follow-ups/rules/policy';
 import { mergeOverrides, readFollowUpSettings } from '../follow-ups/tenant-settings';
 import { TenancyService } from '../tenancy/tenancy.service';
-import { answerWithinSql, DEFAULT_WINDOW_DAYS, MAX_PERIOD_DAYS, resolvePeriod, sentCte } from './analytics.service';
+import { analyticsTx, answerWithinSql, DEFAULT_WINDOW_DAYS, MAX_PERIOD_DAYS, resolvePeriod, sentCte } from './analytics.service';
 import type { AnalyticsQuery } from './analytics.service';
 import type { AnalyticsFilterDto } from './dto/analytics-filter.dto';
 import { PeriodView, VariantAnalyticsView, VariantComparisonView, VariantPromotionSettingsView, VariantStatsView } from './dto/analytics.views';
@@ -113,7 +113,7 @@ export class VariantsService implements OnApplicationBootstrap, OnApplicationShu
     const tenant = await this.tenancy.get(tenantId);
     const { confidence } = readVariantPromotion(tenant.settings);
     const groups = groupsOf(readFollowUpSettings(tenant.settings).policy);
-    const counts = await this.db.tx(tenantId, (tx) => this.counts(tx, q));
+    const counts = await analyticsTx(this.db, tenantId, (tx) => this.counts(tx, q));
     const keys = new Map<string, { rule: string; channel: string; audience: string }>();
     for (const c of counts) keys.set(`${c.rule}|${c.channel}|${c.audience}`, c);
     for (const g of groups) keys.set(`${g.rule}|${g.channel}|${g.audience}`, g);
@@ -171,7 +171,7 @@ export class VariantsService implements OnApplicationBootstrap, OnApplicationShu
     if (groups.length === 0) return [];
     const now = this.clock.now();
     const q = resolvePeriod({ since: new Date(now.getTime() - MAX_PERIOD_DAYS * DAY_MS), until: now }, now);
-    const counts = await this.db.tx(tenantId, (tx) => this.counts(tx, q));
+    const counts = await analyticsTx(this.db, tenantId, (tx) => this.counts(tx, q));
     const promotions: Promotion[] = [];
     for (const g of groups) {
       const active: VariantCount[] = g.variants
