@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/app-config';
  *      (BENCH_COUNT_QUERIES=1; texts only when that previous call said record).
  */
 async function main(): Promise<void> {
+  const stopAllocationProfile = process.env.BENCH_ALLOCATION_PROFILE ? await startAllocationProfile(process.env.BENCH_ALLOCATION_PROFILE) : undefined;
   const config = loadConfig(process.env);
   const counter = process.env.BENCH_COUNT_QUERIES === '1' ? countStatements() : undefined;
   const { app, dataSource } = await createApp({ config, databaseUrl: config.databaseUrl ?? '' });
@@ -33,13 +34,29 @@ async function main(): Promise<void> {
   });
   process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
   process.once('SIGTERM', () => {
-    void app
-      .close()
+    void (stopAllocationProfile?.() ?? Promise.resolve())
+      .then(() => app.close())
       .then(() => dataSource.destroy())
       .finally(() => process.exit(0));
   });
 }
 
+/**
+ * BENCH_ALLOCATION_PROFILE=<file>: V8's sampling heap profiler over the process's life, counting
+ * what was allocated (also what the GC has since collected), written as a .heapprofile on SIGTERM
+ * (open it in Chrome DevTools' Memory tab).
+ */
+async function startAllocationProfile(file: string): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+  };
+}
 
 main().catch((err: unknown) => {
   process.stderr.write(`bench api failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

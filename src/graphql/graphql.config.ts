@@ -29,6 +29,9 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
     playground: false,
     graphiql: false,
     includeStacktraceInErrorResponses: false,
+    // Compact JSON: Apollo's default indents every response (JSON.stringify(v, null, 2)), which
+    // costs CPU and about a third more bytes on a page of candidates with their leads (B6).
+    stringifyResult: (result) => JSON.stringify(result),
     validationRules: [depthLimitRule(config.graphql.maxDepth), aliasLimitRule(config.graphql.maxAliases), mutationLimitRule(config.graphql.maxMutations)],
     // No cache hints are used, so Apollo's default cache-control plugin would only cost: it hooks
     // willResolveField, which makes Apollo wrap every field of the schema, scalars included, and
