@@ -193,12 +193,14 @@ export class AnalyticsService {
       `EXISTS (SELECT 1 FROM ${table} x WHERE x.tenant_id = $1 AND x.direction = 'in' AND x.candidate_id = s.subject
                   AND x.${at} >= s.ref AND x.${at} <= s.ref + ${days})`;
     // Set-based where the facts are few: the period's lead moves (lead_status_history_changed_idx)
-    // are joined to the subjects once, not probed per subject. An inbound answer is probed per
-    // check-in subject (one index step: most have one), and only when no move already counted.
+    // are joined to the subjects once, not probed per subject. A followed-up candidate's first
+    // inbound message or logged call after the send is already on the follow-up (first_answer_at,
+    // the earliest of its sent rows: the answer to the first); only the baseline's candidates, who
+    // got no send, are probed for one (an index step each), and only when no move already counted.
     const rows = measured.length === 0 ? [] : await analyticsTx(this.db, tenantId, (tx) =>
       tx.query<{ rule: string; followed: boolean; n: number; hits: number }>(
         `WITH fu AS (
-           SELECT f.rule, f.status, f.settled_at AS at,
+           SELECT f.rule, f.status, f.settled_at AS at, f.first_answer_at,
                   CASE WHEN f.rule = 'candidate_check_in' THEN COALESCE(f.candidate_id, f.recipient_candidate_id) ELSE f.lead_id END AS subject
              FROM follow_ups f
             WHERE f.tenant_id = $1 AND f.kind = 'message' AND f.status IN ('sent', 'skipped', 'cancelled')
@@ -206,7 +208,8 @@ export class AnalyticsService {
               AND f.rule = ANY(${rules}::text[]) AND (f.status = 'sent' OR f.reason IS DISTINCT FROM ${erased})${filters}),
          subjects AS MATERIALIZED (
            SELECT rule, subject, bool_or(status = 'sent') AS followed,
-                  COALESCE(min(at) FILTER (WHERE status = 'sent'), min(at)) AS ref
+                  COALESCE(min(at) FILTER (WHERE status = 'sent'), min(at)) AS ref,
+                  min(first_answer_at) FILTER (WHERE status = 'sent') AS answered_at
              FROM fu WHERE subject IS NOT NULL GROUP BY rule, subject),
          moves AS MATERIALIZED (
            SELECT h.lead_id, h.to_status, h.changed_at,
@@ -224,8 +227,8 @@ export class AnalyticsService {
              JOIN moves m ON m.candidate_id = s.subject AND m.changed_at >= s.ref AND m.changed_at <= s.ref + ${days}
             WHERE s.rule = 'candidate_check_in')
          SELECT s.rule, s.followed, count(*)::int AS n,
-                count(*) FILTER (WHERE m.subject IS NOT NULL
-                  OR (s.rule = 'candidate_check_in' AND (${inbound('messages', 'created_at')} OR ${inbound('activities', 'occurred_at')})))::int AS hits
+                count(*) FILTER (WHERE m.subject IS NOT NULL OR (s.rule = 'candidate_check_in' AND (s.answered_at <= s.ref + ${days}
+                  OR (NOT s.followed AND (${inbound('messages', 'created_at')} OR ${inbound('activities', 'occurred_at')})))))::int AS hits
            FROM subjects s LEFT JOIN moved m ON m.rule = s.rule AND m.subject = s.subject
           GROUP BY s.rule, s.followed`,
         params,

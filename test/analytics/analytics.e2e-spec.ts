@@ -368,6 +368,27 @@ describe('analytics: did following up work? (a scripted month)', () => {
     expect((await get(a, '/v1/analytics/replies').expect(200)).body.total.sent).toBe(6);
   });
 
+  it('a check-in outcome counts an answer after the send, and for the baseline any answer within 21 days', async () => {
+    const c = await signup(t);
+    const z = api(t, c);
+    const person = async (name: string) => (await z.post('/v1/candidates', { name, email: `${name.toLowerCase()}@mail.example` }).expect(201)).body.id as string;
+    const [sent, answeredLate, held, heldQuiet] = [await person('Sent'), await person('Late'), await person('Held'), await person('Quiet')];
+    at('2026-11-03T10:00:00Z');
+    await followUp(c.tenantId, { rule: 'candidate_check_in', status: 'sent', channel: 'email', to: { candidate: sent } });
+    await followUp(c.tenantId, { rule: 'candidate_check_in', status: 'sent', channel: 'sms', to: { candidate: answeredLate } });
+    await followUp(c.tenantId, { rule: 'candidate_check_in', status: 'cancelled', to: { candidate: held }, reason: 'the candidate is no longer active' });
+    await followUp(c.tenantId, { rule: 'candidate_check_in', status: 'skipped', to: { candidate: heldQuiet }, reason: 'nobody to send to: no email or phone' });
+    at('2026-11-20T10:00:00Z'); // 17 days on: inside the 21
+    await reply(c.tenantId, { candidate: sent }, 'email');
+    await reply(c.tenantId, { candidate: held }, 'sms');
+    at('2026-11-25T10:00:00Z'); // 22 days on: too late
+    await reply(c.tenantId, { candidate: answeredLate }, 'sms');
+    await reply(c.tenantId, { candidate: heldQuiet }, 'sms');
+    at('2026-12-02T12:00:00Z');
+    const rules = (await get(c, '/v1/analytics/outcomes').expect(200)).body.rules as { rule: string }[];
+    expect(rules.find((r) => r.rule === 'candidate_check_in')).toMatchObject({ followedUp: { n: 2, hits: 1, rate: 0.5 }, baseline: { n: 2, hits: 1, rate: 0.5 } });
+  });
+
   it('the first answer is kept on the follow-up, whichever is written first: the answer, the send, or a back-dated call', async () => {
     const c = await signup(t);
     const z = api(t, c);
