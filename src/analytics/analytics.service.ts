@@ -314,8 +314,9 @@ export class AnalyticsService {
   /**
    * Per recruiter, as of now: active candidates (not deleted, not erased), and how many of them
    * had no message in or out and no logged activity within the firm's check-in quiet period. The
-   * last touch is read from the facts (messages_candidate_idx, activities_candidate_idx: one
-   * backward index step each); a candidate never contacted counts from when they were added.
+   * candidates touched within it are read once, from the period's messages and activities
+   * (messages_list_idx, activities_candidate_occurred_idx), and joined to the active candidates: no probe
+   * per candidate. A candidate never contacted counts from when they were added.
    */
   async goneQuiet(tenantId: TenantId, filter: Pick<AnalyticsFilterDto, 'recruiter'>): Promise<GoneQuietAnalyticsView> {
     const now = this.clock.now();
@@ -324,12 +325,16 @@ export class AnalyticsService {
     const owner = filter.recruiter ? ` AND c.owner_user_id = $${params.push(filter.recruiter)}` : '';
     const rows = await analyticsTx(this.db, tenantId, (tx) =>
       tx.query<{ recruiter_id: string | null; recruiter_name: string | null; active: number; quiet: number }>(
-        `SELECT c.owner_user_id AS recruiter_id, u.name AS recruiter_name, count(*)::int AS active,
-                count(*) FILTER (WHERE GREATEST(c.created_at,
-                  (SELECT max(m.created_at) FROM messages m WHERE m.tenant_id = $1 AND m.candidate_id = c.id AND m.created_at <= $2),
-                  (SELECT max(a.occurred_at) FROM activities a WHERE a.tenant_id = $1 AND a.candidate_id = c.id AND a.occurred_at <= $2))
-                  < $2::timestamptz - $3::interval)::int AS quiet
+        `WITH touched AS (
+           SELECT m.candidate_id FROM messages m
+            WHERE m.tenant_id = $1 AND m.created_at >= $2::timestamptz - $3::interval AND m.created_at <= $2 AND m.candidate_id IS NOT NULL
+           UNION
+           SELECT a.candidate_id FROM activities a
+            WHERE a.tenant_id = $1 AND a.occurred_at >= $2::timestamptz - $3::interval AND a.occurred_at <= $2 AND a.candidate_id IS NOT NULL)
+         SELECT c.owner_user_id AS recruiter_id, u.name AS recruiter_name, count(*)::int AS active,
+                count(*) FILTER (WHERE c.created_at < $2::timestamptz - $3::interval AND t.candidate_id IS NULL)::int AS quiet
            FROM candidates c
+           LEFT JOIN touched t ON t.candidate_id = c.id
            LEFT JOIN users u ON u.tenant_id = c.tenant_id AND u.id = c.owner_user_id
           WHERE c.tenant_id = $1 AND c.status = 'active' AND c.deleted_at IS NULL AND c.erased_at IS NULL${owner}
           GROUP BY c.owner_user_id, u.name ORDER BY quiet DESC, u.name NULLS LAST, c.owner_user_id`,
