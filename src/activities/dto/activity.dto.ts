@@ -6,8 +6,10 @@ import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IdFilter, listInputs, OneOfFilter } from '../../common/list-filters';
-import { ACTIVITY_CHANNELS, ACTIVITY_DIRECTIONS, ACTIVITY_KINDS } from '../activity.entity';
-import type { ActivityChannel, ActivityDirection, ActivityEntity, ActivityKind } from '../activity.entity';
+import { DIRECTIONS } from '../../messaging/domain/channel';
+import type { Direction } from '../../messaging/domain/channel';
+import { ACTIVITY_CHANNELS, ACTIVITY_KINDS } from '../activity.entity';
+import type { ActivityChannel, ActivityEntity, ActivityKind } from '../activity.entity';
 import { Nullable, Omittable } from '../../common/validation';
 
 const trimOrNull = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() || null : value);
@@ -31,10 +33,10 @@ export class LogActivityDto {
   @IsIn(ACTIVITY_KINDS, { message: `kind must be one of: ${ACTIVITY_KINDS.join(', ')}` })
   kind!: ActivityKind;
 
-  @ApiProperty({ enum: ACTIVITY_DIRECTIONS, example: 'in', description: "'in' when they reached out (an inbound call counts as a reply)." })
+  @ApiProperty({ enum: DIRECTIONS, example: 'in', description: "'in' when they reached out (an inbound call counts as a reply)." })
   @Field(() => String)
-  @IsIn(ACTIVITY_DIRECTIONS, { message: 'direction must be in or out' })
-  direction!: ActivityDirection;
+  @IsIn(DIRECTIONS, { message: 'direction must be in or out' })
+  direction!: Direction;
 
   @ApiPropertyOptional({ enum: ACTIVITY_CHANNELS, description: 'Default: phone for a call, in_person for a meeting, other for a note.' })
   @Field(() => String, { nullable: true })
@@ -64,7 +66,7 @@ export class ActivityView {
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) candidateId!: string | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) contactId!: string | null;
   @ApiProperty({ enum: ACTIVITY_KINDS }) @Field() kind!: string;
-  @ApiProperty({ enum: ACTIVITY_DIRECTIONS }) @Field() direction!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field() direction!: string;
   @ApiProperty({ enum: ACTIVITY_CHANNELS }) @Field() channel!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) summary!: string | null;
   @ApiProperty() @Field() occurredAt!: Date;
@@ -93,7 +95,7 @@ export interface ActivityFilter {
   candidateId?: string;
   contactId?: string;
   kind?: ActivityKind;
-  direction?: ActivityDirection;
+  direction?: Direction;
 }
 
 /** The filters of GET /v1/activities and of activities(…): one definition for both. */
@@ -108,8 +110,8 @@ export class ActivityFilterDto implements ActivityFilter {
   @OneOfFilter(ACTIVITY_KINDS)
   kind?: ActivityKind;
 
-  @OneOfFilter(ACTIVITY_DIRECTIONS, 'direction must be in or out')
-  direction?: ActivityDirection;
+  @OneOfFilter(DIRECTIONS, 'direction must be in or out')
+  direction?: Direction;
 }
 
 const lists = listInputs(ActivityFilterDto);

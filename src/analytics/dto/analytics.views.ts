@@ -1,6 +1,8 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsNumber, IsOptional } from 'class-validator';
+import { AUDIENCES } from '../../follow-ups/domain/templates';
+import { CHANNELS } from '../../messaging/domain/channel';
 
 @ObjectType('AnalyticsPeriod')
 export class PeriodView {
@@ -125,8 +127,8 @@ export class VariantStatsView {
 @ObjectType('VariantComparison')
 export class VariantComparisonView {
   @ApiProperty() @Field() rule!: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
-  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() audience!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field() channel!: string;
+  @ApiProperty({ enum: AUDIENCES }) @Field() audience!: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The variant with the highest reply rate.' }) @Field(() => String, { nullable: true }) leader!: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'One-sided two-proportion z-test: how sure we may be that the leader beats each other variant (the lowest).' })
   @Field(() => Float, { nullable: true })

@@ -11,8 +11,10 @@ import { PageQueryDto } from '../../common/pagination';
 import { listInputs, TextSearch, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
-import { CANDIDATE_STATUSES, CHANNELS } from '../candidate.entity';
-import type { CandidateEntity, CandidateStatus, Channel } from '../candidate.entity';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
+import { CANDIDATE_STATUSES } from '../candidate.entity';
+import type { CandidateEntity, CandidateStatus } from '../candidate.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
 

@@ -6,7 +6,10 @@ import { PageQueryDto } from '../../common/pagination';
 import { FollowUpView } from '../../follow-ups/dto/follow-up.dto';
 import type { ConversationPerson, ConversationRow, ThreadMessage } from '../../messaging/conversations.query';
 import { ConsentStateView } from '../../messaging/dto/consent.dto';
+import { CHANNELS, DIRECTIONS } from '../../messaging/domain/channel';
 import { PERSON_TYPES } from '../../messaging/domain/person';
+import type { PersonType } from '../../messaging/domain/person';
+import { REPLY_STATES } from '../../messaging/entities/message.entity';
 
 @ObjectType('ConversationPerson')
 export class ConversationPersonView {
@@ -27,8 +30,8 @@ export class ConversationPersonView {
 @ObjectType('ConversationLastMessage')
 export class ConversationLastMessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: ['in', 'out'] }) @Field() direction!: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field() direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field() channel!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The first 280 characters.' })
   @Field(() => String, { nullable: true })
@@ -60,12 +63,12 @@ export class ConversationSummaryView {
 @ObjectType('ConversationMessage')
 export class ConversationMessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: ['in', 'out'] }) @Field() direction!: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field() direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field() channel!: string;
   @ApiProperty() @Field() status!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) body!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: ['open', 'answered', 'handled'] }) @Field(() => String, { nullable: true }) replyState!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: REPLY_STATES }) @Field(() => String, { nullable: true }) replyState!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The follow-up rule that sent it: a playbook rule (automated) or 'one_off'." })
   @Field(() => String, { nullable: true })
@@ -85,7 +88,7 @@ export class ConversationMessageView {
 
 @ObjectType('ConversationReply')
 export class ConversationReplyView {
-  @ApiPropertyOptional({ nullable: true, enum: ['email', 'sms'], description: 'The channel a reply (POST /v1/messages without a channel) would go out on now.' })
+  @ApiPropertyOptional({ nullable: true, enum: CHANNELS, description: 'The channel a reply (POST /v1/messages without a channel) would go out on now.' })
   @Field(() => String, { nullable: true })
   channel!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The address it would go to.' })
@@ -134,7 +137,7 @@ export class ConversationsArgs extends ConnectionArgs {}
 export class ConversationParamsDto {
   @ApiProperty({ enum: PERSON_TYPES })
   @IsIn(PERSON_TYPES, { message: 'personType must be candidate or contact' })
-  personType!: 'candidate' | 'contact';
+  personType!: PersonType;
 
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'personId must be a UUID' })
@@ -143,9 +146,9 @@ export class ConversationParamsDto {
 
 @ArgsType()
 export class ConversationArgs {
-  @Field({ description: 'candidate or contact' })
+  @Field(() => String, { description: 'candidate or contact' })
   @IsIn(PERSON_TYPES, { message: 'personType must be candidate or contact' })
-  personType!: 'candidate' | 'contact';
+  personType!: PersonType;
 
   @Field(() => ID)
   @IsUUID('all', { message: 'personId must be a UUID' })

@@ -1,11 +1,12 @@
 import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import { ACTOR_KINDS } from '../../auth/principal';
 import { JsonScalar } from '../../common/graphql/json.scalar';
 import { PageQueryDto } from '../../common/pagination';
+import { REACTION_STATES, REACTION_STATUSES } from './reaction-store';
+import type { ReactionState } from './reaction-store';
 
-export const REACTION_STATES = ['open', 'failing', 'dead', 'done'] as const;
-export type ReactionState = (typeof REACTION_STATES)[number];
 
 /**
  * One filter for REST (`GET /v1/reactions?state=…&limit=…&cursor=…`) and GraphQL
@@ -35,10 +36,10 @@ export class ReactionView {
   @ApiProperty({ description: 'The change, as its event recorded it (ids, from/to, …).', example: { leadId: '…', from: 'identified', to: 'applied' } })
   @Field(() => JsonScalar)
   change!: unknown;
-  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'], nullable: true }) @Field(() => String, { nullable: true }) actorKind!: string | null;
+  @ApiPropertyOptional({ enum: ACTOR_KINDS, nullable: true }) @Field(() => String, { nullable: true }) actorKind!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) actorId!: string | null;
   @ApiProperty() @Field() occurredAt!: Date;
-  @ApiProperty({ enum: ['pending', 'done', 'dead'] }) @Field() status!: string;
+  @ApiProperty({ enum: REACTION_STATUSES }) @Field() status!: string;
   @ApiProperty() @Field(() => Int) attempts!: number;
   @ApiPropertyOptional({ nullable: true, description: 'The last error, as the handler raised it.' }) @Field(() => String, { nullable: true }) lastError!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) lastErrorAt!: Date | null;

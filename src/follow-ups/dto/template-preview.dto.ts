@@ -2,6 +2,8 @@ import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { AUDIENCES } from '../domain/templates';
 import type { Audience } from '../domain/templates';
 import { RULE_KEYS } from '../rules';
@@ -27,7 +29,7 @@ export class TemplateDraftDto {
 @InputType('PreviewTemplateInput')
 export class TemplatePreviewDto {
   @ApiProperty({ enum: RULE_KEYS }) @Field(() => String) @IsIn(RULE_KEYS, { message: `rule must be one of: ${RULE_KEYS.join(', ')}` }) rule!: RuleKey;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field(() => String) @IsIn(['email', 'sms'], { message: 'channel must be email or sms' }) channel!: 'email' | 'sms';
+  @ApiProperty({ enum: CHANNELS }) @Field(() => String) @IsIn(CHANNELS, { message: 'channel must be email or sms' }) channel!: Channel;
   @ApiProperty({ enum: AUDIENCES }) @Field(() => String) @IsIn(AUDIENCES, { message: 'audience must be candidate or contact' }) audience!: Audience;
 
   @ApiProperty({ type: TemplateDraftDto })

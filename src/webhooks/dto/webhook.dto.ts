@@ -5,7 +5,7 @@ import type { ValidatorConstraintInterface } from 'class-validator';
 import { ConnectionArgs } from '../../common/graphql/connection';
 import { PageQueryDto } from '../../common/pagination';
 import { isWebhookEventPattern, WEBHOOK_EVENT_TYPES } from '../../events/outbox';
-import { DELIVERY_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
+import { DELIVERY_STATUSES, SETTABLE_SUBSCRIPTION_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
 import type { WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookSubscriptionEntity } from '../webhook.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
@@ -48,11 +48,11 @@ export class CreateWebhookSubscriptionDto {
 /** PATCH: the create's fields, each optional, and the status (pause, resume). */
 @InputType('UpdateWebhookSubscriptionInput')
 export class UpdateWebhookSubscriptionDto extends UpdateType(CreateWebhookSubscriptionDto) {
-  @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'Pause holds deliveries; active resumes and clears a failing flag.' })
+  @ApiPropertyOptional({ enum: SETTABLE_SUBSCRIPTION_STATUSES, description: 'Pause holds deliveries; active resumes and clears a failing flag.' })
   @Field(() => String, { nullable: true })
   @Omittable()
-  @IsIn(['active', 'paused'], { message: 'status must be active or paused' })
-  status?: 'active' | 'paused';
+  @IsIn(SETTABLE_SUBSCRIPTION_STATUSES, { message: 'status must be active or paused' })
+  status?: (typeof SETTABLE_SUBSCRIPTION_STATUSES)[number];
 }
 
 @ObjectType('WebhookSubscription')
