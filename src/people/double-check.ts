@@ -2,6 +2,7 @@ import { Field, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { WARNING_CODES } from './warning-codes';
 import type { WarningCode } from './warning-codes';
+import { WarningCodeEnum } from '../graphql/enums';
 
 /**
  * "Check and double check how you spelled their name and that you entered the correct email."
@@ -13,7 +14,7 @@ import type { WarningCode } from './warning-codes';
 export class WarningView {
   @ApiProperty({ example: 'email' }) @Field() field!: string;
   @ApiProperty({ enum: WARNING_CODES, example: 'EMAIL_DOMAIN_TYPO' })
-  @Field(() => String)
+  @Field(() => WarningCodeEnum)
   code!: WarningCode;
   @ApiProperty({ example: 'Did you mean gmail.com? The address is jane.doe@gmial.com' }) @Field() message!: string;
 

@@ -10,6 +10,7 @@ import type { FollowUpRule } from '../../follow-ups/follow-up.entity';
 import { FOLLOW_UP_RULES } from '../../follow-ups/rules';
 import { CHANNELS } from '../../messaging/domain/channel';
 import type { Channel } from '../../messaging/domain/channel';
+import { AudienceEnum, ChannelEnum, RuleEnum } from '../../graphql/enums';
 
 /**
  * The period and filters every analytics figure takes, over REST (query string) and GraphQL
@@ -33,13 +34,13 @@ export class AnalyticsFilterDto {
   until?: Date;
 
   @ApiPropertyOptional({ enum: FOLLOW_UP_RULES, description: 'Only follow-ups of this rule.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => RuleEnum, { nullable: true })
   @IsOptional()
   @IsIn(FOLLOW_UP_RULES, { message: `rule is unknown; expected one of: ${FOLLOW_UP_RULES.join(', ')}` })
   rule?: FollowUpRule;
 
   @ApiPropertyOptional({ enum: CHANNELS, description: 'Only follow-ups sent on this channel.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ChannelEnum, { nullable: true })
   @IsOptional()
   @IsIn(CHANNELS, { message: 'channel must be email or sms' })
   channel?: Channel;
@@ -58,7 +59,7 @@ export class AnalyticsFilterDto {
   variant?: string;
 
   @ApiPropertyOptional({ enum: AUDIENCES, description: 'Only follow-ups to candidates, or only to contacts.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => AudienceEnum, { nullable: true })
   @IsOptional()
   @IsIn(AUDIENCES, { message: 'audience must be candidate or contact' })
   audience?: Audience;

@@ -10,10 +10,11 @@ import { CHANNELS, DIRECTIONS } from '../../messaging/domain/channel';
 import { PERSON_TYPES } from '../../messaging/domain/person';
 import type { PersonType } from '../../messaging/domain/person';
 import { REPLY_STATES } from '../../messaging/entities/message.entity';
+import { ChannelEnum, DirectionEnum, MessageStatusEnum, PersonTypeEnum, ReplyStateEnum, RuleEnum } from '../../graphql/enums';
 
 @ObjectType('ConversationPerson')
 export class ConversationPersonView {
-  @ApiProperty({ enum: PERSON_TYPES }) @Field() type!: string;
+  @ApiProperty({ enum: PERSON_TYPES }) @Field(() => PersonTypeEnum) type!: string;
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
   @ApiProperty() @Field() name!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) email!: string | null;
@@ -30,14 +31,14 @@ export class ConversationPersonView {
 @ObjectType('ConversationLastMessage')
 export class ConversationLastMessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: DIRECTIONS }) @Field() direction!: string;
-  @ApiProperty({ enum: CHANNELS }) @Field() channel!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The first 280 characters.' })
   @Field(() => String, { nullable: true })
   body!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The rule of the follow-up that sent it ('one_off': a recruiter wrote it)." })
-  @Field(() => String, { nullable: true })
+  @Field(() => RuleEnum, { nullable: true })
   rule!: string | null;
 }
 
@@ -63,15 +64,15 @@ export class ConversationSummaryView {
 @ObjectType('ConversationMessage')
 export class ConversationMessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: DIRECTIONS }) @Field() direction!: string;
-  @ApiProperty({ enum: CHANNELS }) @Field() channel!: string;
-  @ApiProperty() @Field() status!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty() @Field(() => MessageStatusEnum) status!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) body!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: REPLY_STATES }) @Field(() => String, { nullable: true }) replyState!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: REPLY_STATES }) @Field(() => ReplyStateEnum, { nullable: true }) replyState!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The follow-up rule that sent it: a playbook rule (automated) or 'one_off'." })
-  @Field(() => String, { nullable: true })
+  @Field(() => RuleEnum, { nullable: true })
   rule!: string | null;
   @ApiProperty({ description: 'Sent by the playbook, not written by a person.' }) @Field() automated!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The recruiter who wrote a one-off message.' })
@@ -89,7 +90,7 @@ export class ConversationMessageView {
 @ObjectType('ConversationReply')
 export class ConversationReplyView {
   @ApiPropertyOptional({ nullable: true, enum: CHANNELS, description: 'The channel a reply (POST /v1/messages without a channel) would go out on now.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ChannelEnum, { nullable: true })
   channel!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The address it would go to.' })
   @Field(() => String, { nullable: true })
@@ -146,7 +147,7 @@ export class ConversationParamsDto {
 
 @ArgsType()
 export class ConversationArgs {
-  @Field(() => String, { description: 'candidate or contact' })
+  @Field(() => PersonTypeEnum)
   @IsIn(PERSON_TYPES, { message: 'personType must be candidate or contact' })
   personType!: PersonType;
 

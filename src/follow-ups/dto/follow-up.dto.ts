@@ -14,17 +14,18 @@ import { RECIPIENT_TYPES } from '../domain/dedupe';
 import { Nullable, Omittable } from '../../common/validation';
 import { AGENDA_OWNERS } from '../agenda-owner';
 import type { AgendaOwner } from '../agenda-owner';
+import { FollowUpChannelEnum, FollowUpKindEnum, FollowUpStatusEnum, RecipientTypeEnum, RuleEnum } from '../../graphql/enums';
 
 @ObjectType('FollowUp')
 export class FollowUpView {
   @ApiProperty() @Field(() => ID) id!: string;
-  @ApiProperty({ enum: FOLLOW_UP_RULES }) @Field() rule!: string;
+  @ApiProperty({ enum: FOLLOW_UP_RULES }) @Field(() => RuleEnum) rule!: string;
   @ApiProperty({ enum: FOLLOW_UP_KINDS, description: 'A task is for the recruiter (no recipient, or a call to make).' })
-  @Field()
+  @Field(() => FollowUpKindEnum)
   kind!: string;
-  @ApiProperty({ enum: FOLLOW_UP_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: FOLLOW_UP_STATUSES }) @Field(() => FollowUpStatusEnum) status!: string;
   @ApiPropertyOptional({ enum: FOLLOW_UP_CHANNELS, nullable: true, description: 'Chosen at send time.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => FollowUpChannelEnum, { nullable: true })
   channel!: string | null;
   @ApiProperty() @Field() dueAt!: Date;
   @ApiPropertyOptional({ nullable: true, description: 'Why it was skipped, failed, cancelled or deferred; what a task asks.' })
@@ -32,7 +33,7 @@ export class FollowUpView {
   reason!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) errorCode!: string | null;
   @ApiProperty() @Field(() => Int) attempts!: number;
-  @ApiProperty({ enum: RECIPIENT_TYPES }) @Field() recipientType!: string;
+  @ApiProperty({ enum: RECIPIENT_TYPES }) @Field(() => RecipientTypeEnum) recipientType!: string;
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) recipientId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) candidateId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) leadId!: string | null;
@@ -106,10 +107,10 @@ export interface FollowUpFilter {
 /** The filters of GET /v1/follow-ups and of followUps(…): one definition for both. */
 @ArgsType()
 export class FollowUpFilterFieldsDto {
-  @OneOfFilter(FOLLOW_UP_STATUSES)
+  @OneOfFilter(FollowUpStatusEnum)
   status?: string;
 
-  @OneOfFilter(FOLLOW_UP_RULES)
+  @OneOfFilter(RuleEnum)
   rule?: string;
 
   @IdFilter() candidateId?: string;

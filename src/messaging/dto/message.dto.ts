@@ -9,24 +9,25 @@ import type { Channel, Direction } from '../domain/channel';
 import { PERSON_TYPES } from '../domain/person';
 import { MESSAGE_PROVIDERS, MESSAGE_STATUSES, REPLY_STATES } from '../entities/message.entity';
 import type { MessageEntity, MessageStatus } from '../entities/message.entity';
+import { ChannelEnum, DirectionEnum, MessageProviderEnum, MessageStatusEnum, PersonTypeEnum, ReplyStateEnum } from '../../graphql/enums';
 
 @ObjectType('MessagePerson')
 export class MessagePersonView {
-  @ApiProperty({ enum: PERSON_TYPES }) @Field() type!: string;
+  @ApiProperty({ enum: PERSON_TYPES }) @Field(() => PersonTypeEnum) type!: string;
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
 }
 
 @ObjectType('Message')
 export class MessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: DIRECTIONS }) @Field() direction!: string;
-  @ApiProperty({ enum: CHANNELS }) @Field() channel!: string;
-  @ApiProperty({ enum: MESSAGE_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) @Field(() => MessageStatusEnum) status!: string;
   @ApiProperty({ type: MessagePersonView, nullable: true, description: 'null for an inbound message from an unknown sender.' })
   @Field(() => MessagePersonView, { nullable: true })
   person!: MessagePersonView | null;
   @ApiProperty({ description: 'false for an inbound message from a sender unknown to the firm.' }) @Field() matched!: boolean;
-  @ApiProperty({ enum: MESSAGE_PROVIDERS }) @Field() provider!: string;
+  @ApiProperty({ enum: MESSAGE_PROVIDERS }) @Field(() => MessageProviderEnum) provider!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Twilio SID or SMTP Message-ID.' })
   @Field(() => String, { nullable: true })
   providerId!: string | null;
@@ -38,7 +39,7 @@ export class MessageView {
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) errorMessage!: string | null;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) inReplyTo!: string | null;
   @ApiProperty({ nullable: true, enum: REPLY_STATES, description: 'Inbound only: whether a recruiter has dealt with it.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ReplyStateEnum, { nullable: true })
   replyState!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Email: the lead its conversation (thread) is about; a reply inherits it from the email it answers.' })
@@ -95,13 +96,13 @@ export class MessageFilterDto implements MessageFilter {
   @IdFilter()
   contactId?: string;
 
-  @OneOfFilter(CHANNELS, 'channel must be email or sms')
+  @OneOfFilter(ChannelEnum, 'channel must be email or sms')
   channel?: Channel;
 
-  @OneOfFilter(DIRECTIONS, 'direction must be in or out')
+  @OneOfFilter(DirectionEnum, 'direction must be in or out')
   direction?: Direction;
 
-  @OneOfFilter(MESSAGE_STATUSES)
+  @OneOfFilter(MessageStatusEnum)
   status?: MessageStatus;
 }
 

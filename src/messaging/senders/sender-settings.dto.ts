@@ -7,6 +7,7 @@ import { IsEmailAddress, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 import { Nullable } from '../../common/validation';
 import { EMAIL_SENDERS, SMS_SENDERS } from '../entities/tenant-sender.entity';
+import { EmailSenderEnum, SmsSenderEnum } from '../../graphql/enums';
 
 /** A SendGrid verification key: base64 of an ECDSA P-256 public key (DER SubjectPublicKeyInfo). */
 function IsSendgridPublicKey(): PropertyDecorator {
@@ -117,10 +118,10 @@ export class SenderSettingsView {
   sendgridWebhookPublicKey!: string | null;
 
   @ApiProperty({ enum: SMS_SENDERS, description: "Which Twilio account SMS goes through: yours, the platform default, or none (simulated)." })
-  @Field()
+  @Field(() => SmsSenderEnum)
   smsSender!: string;
 
-  @ApiProperty({ enum: EMAIL_SENDERS }) @Field() emailSender!: string;
+  @ApiProperty({ enum: EMAIL_SENDERS }) @Field(() => EmailSenderEnum) emailSender!: string;
 
   @ApiProperty({ description: 'Paste into the Twilio console: Messaging webhook (A message comes in, HTTP POST).' })
   @Field()

@@ -6,6 +6,7 @@ import { IsEmailAddress } from '../../common/person-fields';
 import { USER_ROLES, USER_STATUSES } from '../user.entity';
 import type { UserEntity, UserRole } from '../user.entity';
 import { Omittable } from '../../common/validation';
+import { UserRoleEnum, UserStatusEnum } from '../../graphql/enums';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -26,7 +27,7 @@ export class InviteUserDto {
   name!: string;
 
   @ApiProperty({ enum: USER_ROLES, example: 'recruiter' })
-  @Field(() => String)
+  @Field(() => UserRoleEnum)
   @IsIn(USER_ROLES, { message: 'role must be admin or recruiter' })
   role!: UserRole;
 }
@@ -42,7 +43,7 @@ export class UpdateUserDto {
   name?: string;
 
   @ApiPropertyOptional({ enum: USER_ROLES })
-  @Field(() => String, { nullable: true })
+  @Field(() => UserRoleEnum, { nullable: true })
   @Omittable()
   @IsIn(USER_ROLES, { message: 'role must be admin or recruiter' })
   role?: UserRole;
@@ -53,8 +54,8 @@ export class UserView {
   @ApiProperty() @Field(() => ID) id!: string;
   @ApiProperty() @Field() email!: string;
   @ApiProperty() @Field() name!: string;
-  @ApiProperty({ enum: USER_ROLES }) @Field() role!: string;
-  @ApiProperty({ enum: USER_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: USER_ROLES }) @Field(() => UserRoleEnum) role!: string;
+  @ApiProperty({ enum: USER_STATUSES }) @Field(() => UserStatusEnum) status!: string;
   @ApiProperty() @Field() createdAt!: Date;
   @ApiProperty() @Field() updatedAt!: Date;
 
