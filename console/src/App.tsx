@@ -96,7 +96,7 @@ function Shell() {
         <Switch>
           <Route path="/today" component={TodayPage} />
           <Route path="/replies">{() => <RepliesPage />}</Route>
-          <Route path="/replies/:type/:id">{(p) => <RepliesPage selected={{ type: p.type, id: p.id }} />}</Route>
+          <Route path="/replies/:type/:id">{(p) => (p.type === 'candidate' || p.type === 'contact' ? <RepliesPage selected={{ type: p.type, id: p.id }} /> : <Redirect to="/replies" />)}</Route>
           <Route path="/candidates" component={CandidatesPage} />
           <Route path="/candidates/:id">{(p) => <CandidatePage id={p.id} />}</Route>
           <Route path="/insights" component={InsightsPage} />

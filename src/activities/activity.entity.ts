@@ -1,7 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Direction } from '../messaging/domain/channel';
 
-export const ACTIVITY_DIRECTIONS = ['in', 'out'] as const;
-export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
 export const ACTIVITY_CHANNELS = ['phone', 'in_person', 'other'] as const;
 export type ActivityChannel = (typeof ACTIVITY_CHANNELS)[number];
 export const ACTIVITY_KINDS = ['call', 'meeting', 'note'] as const;
@@ -16,7 +15,7 @@ export class ActivityEntity {
   @Column('uuid', { name: 'contact_id', nullable: true }) contactId!: string | null;
   @Column('uuid', { name: 'user_id', nullable: true }) userId!: string | null;
   @Column('uuid', { name: 'api_key_id', nullable: true }) apiKeyId!: string | null;
-  @Column('text') direction!: ActivityDirection;
+  @Column('text') direction!: Direction;
   @Column('text') channel!: ActivityChannel;
   @Column('text') kind!: ActivityKind;
   /** Null when none was given, and after erasure. */

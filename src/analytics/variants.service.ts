@@ -8,7 +8,9 @@ import { TenantDb } from '../database/tenant-db.service';
 import type { TenantTx } from '../database/tenant-db.service';
 import { asTenantId } from '../database/tenant-id';
 import type { TenantId } from '../database/tenant-id';
-import type { Channel } from '../follow-ups/domain/channel';
+import { CHANNELS } from '../messaging/domain/channel';
+import type { Channel } from '../messaging/domain/channel';
+import { AUDIENCES } from '../follow-ups/domain/templates';
 import type { Audience } from '../follow-ups/domain/templates';
 import type { EmailVariant, SmsVariant } from '../follow-ups/domain/variants';
 import { RULE_KEYS } from '../follow-ups/rules';
@@ -27,8 +29,6 @@ import type { VariantCount, VariantPromotionSettings } from './variant-promotion
 const DAY_MS = 86_400_000;
 /** How often the sweep (SCHEDULER=on) looks for variants to promote. */
 export const PROMOTION_SWEEP_MS = 60 * 60 * 1000;
-const CHANNELS: readonly Channel[] = ['email', 'sms'];
-const AUDIENCES: readonly Audience[] = ['candidate', 'contact'];
 
 type Actor = { kind: 'user' | 'api_key'; id: string };
 interface Group {

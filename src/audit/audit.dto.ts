@@ -1,7 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ACTOR_KINDS } from '../auth/principal';
+import type { ActorKind } from '../auth/principal';
 import { ToDate } from '../common/iso-date-time';
+
+export const AUDIT_ACTIONS = ['insert', 'update', 'delete'] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
@@ -14,10 +19,10 @@ export class AuditQueryDto {
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) cursor?: string;
 
-  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'] })
+  @ApiPropertyOptional({ enum: ACTOR_KINDS })
   @IsOptional()
-  @IsIn(['user', 'api_key', 'system'], { message: 'actorKind must be user, api_key or system' })
-  actorKind?: 'user' | 'api_key' | 'system';
+  @IsIn(ACTOR_KINDS, { message: 'actorKind must be user, api_key or system' })
+  actorKind?: ActorKind;
 
   @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'actorId must be a UUID' }) actorId?: string;
 
@@ -44,12 +49,12 @@ export class AuditQueryDto {
 export class AuditEntryView {
   @ApiProperty() id!: string;
   @ApiProperty() at!: Date;
-  @ApiProperty({ enum: ['user', 'api_key', 'system'], description: 'system: a change no user or API key made (e.g. a template variant promoted); its actorId is the nil UUID.' })
+  @ApiProperty({ enum: ACTOR_KINDS, description: 'system: a change no user or API key made (e.g. a template variant promoted); its actorId is the nil UUID.' })
   actorKind!: string;
   @ApiProperty() actorId!: string;
   @ApiProperty({ example: 'candidates' }) table!: string;
   @ApiPropertyOptional({ nullable: true }) rowId!: string | null;
-  @ApiProperty({ enum: ['insert', 'update', 'delete'] }) action!: string;
+  @ApiProperty({ enum: AUDIT_ACTIONS }) action!: string;
   @ApiProperty({ example: { email: { before: 'jane@old.example', after: 'jane@new.example' } } })
   changes!: Record<string, { before: unknown; after: unknown }>;
 }

@@ -6,16 +6,17 @@ import { JsonScalar } from '../common/graphql/json.scalar';
 import { validateDto } from '../common/validation';
 import { AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
+import { ActorKindEnum, AuditActionEnum } from '../graphql/enums';
 
 @ObjectType('AuditEntry')
 class AuditEntryGql {
   @Field(() => ID) id!: string;
   @Field() at!: Date;
-  @Field() actorKind!: string;
+  @Field(() => ActorKindEnum) actorKind!: string;
   @Field(() => ID) actorId!: string;
   @Field() table!: string;
   @Field(() => ID, { nullable: true }) rowId!: string | null;
-  @Field() action!: string;
+  @Field(() => AuditActionEnum) action!: string;
   @Field(() => JsonScalar, { description: 'Per changed field: { before, after }. Secrets and message bodies are never recorded.' })
   changes!: unknown;
 }

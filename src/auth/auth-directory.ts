@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { TenantId } from '../database/tenant-id';
+import type { TenantStatus } from '../tenancy/tenant.entity';
+import type { UserRole, UserStatus } from '../users/user.entity';
 
 export interface LoginRecord {
   tenant_id: string;
   user_id: string;
   password_hash: string | null;
-  role: 'admin' | 'recruiter';
-  user_status: 'invited' | 'active';
-  tenant_status: 'active' | 'suspended';
+  role: UserRole;
+  user_status: UserStatus;
+  tenant_status: TenantStatus;
   tenant_name: string;
 }
 
@@ -19,14 +21,14 @@ export interface ApiKeyRecord {
   revoked_at: Date | null;
   expires_at: Date | null;
   last_used_at: Date | null;
-  tenant_status: 'active' | 'suspended';
+  tenant_status: TenantStatus;
 }
 
 export interface PrincipalStatus {
-  role: 'admin' | 'recruiter';
-  user_status: 'invited' | 'active';
+  role: UserRole;
+  user_status: UserStatus;
   deleted: boolean;
-  tenant_status: 'active' | 'suspended';
+  tenant_status: TenantStatus;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { UserRole } from '../users/user.entity';
+
 /**
  * What a principal may do. API keys carry an explicit subset; users get the set of their role.
  * Resource scopes come in read and write pairs; later modules add theirs to SCOPES.
@@ -36,7 +38,7 @@ export type Scope = (typeof SCOPES)[number];
 
 const ADMIN_ONLY: readonly Scope[] = ['users:write', 'api_keys:read', 'api_keys:write', 'settings:write', 'webhooks:write', 'audit:read'];
 
-export const ROLE_SCOPES: Record<'admin' | 'recruiter', readonly Scope[]> = {
+export const ROLE_SCOPES: Record<UserRole, readonly Scope[]> = {
   admin: SCOPES,
   recruiter: SCOPES.filter((s) => !ADMIN_ONLY.includes(s)),
 };

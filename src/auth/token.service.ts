@@ -7,12 +7,13 @@ import { APP_CONFIG } from '../config/app-config';
 import type { AppConfig } from '../config/app-config';
 import type { TenantId } from '../database/tenant-id';
 import { TenantTx } from '../database/tenant-db.service';
+import type { UserRole } from '../users/user.entity';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
 export interface AccessClaims {
   sub: string;
   tid: string;
-  role: 'admin' | 'recruiter';
+  role: UserRole;
   typ: 'access';
 }
 
@@ -38,7 +39,7 @@ export class TokenService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  signAccess(tenantId: TenantId, userId: string, role: 'admin' | 'recruiter'): string {
+  signAccess(tenantId: TenantId, userId: string, role: UserRole): string {
     const claims: AccessClaims = { sub: userId, tid: tenantId, role, typ: 'access' };
     return this.jwt.sign(claims, {
       algorithm: 'HS256',
@@ -50,7 +51,7 @@ export class TokenService {
   }
 
   /** Issues an access token and a new refresh token in `familyId` (a new family on login). */
-  async issuePair(tx: TenantTx, userId: string, role: 'admin' | 'recruiter', familyId: string = randomUUID()): Promise<TokenPair> {
+  async issuePair(tx: TenantTx, userId: string, role: UserRole, familyId: string = randomUUID()): Promise<TokenPair> {
     const refreshToken = `rt.${tx.tenantId}.${randomToken(32)}`;
     const expiresAt = new Date(this.clock.now().getTime() + this.config.jwt.refreshTtlSeconds * 1000);
     await tx.repo(RefreshTokenEntity).insert({ userId, familyId, tokenHash: sha256Hex(refreshToken), expiresAt });

@@ -1,9 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { Channel } from '../messaging/domain/channel';
 
 export const CANDIDATE_STATUSES = ['active', 'placed', 'inactive'] as const;
 export type CandidateStatus = (typeof CANDIDATE_STATUSES)[number];
-export const CHANNELS = ['email', 'sms'] as const;
-export type Channel = (typeof CHANNELS)[number];
 
 @Entity({ name: 'candidates' })
 export class CandidateEntity {

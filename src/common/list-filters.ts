@@ -3,6 +3,8 @@ import { ArgsType, Field, ID, IntersectionType as GraphqlIntersection } from '@n
 import { ApiPropertyOptional, IntersectionType as RestIntersection } from '@nestjs/swagger';
 import { IsDate, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { ConnectionArgs } from './graphql/connection';
+import { enumValues } from './graphql/enum';
+import type { EnumOf } from './graphql/enum';
 import { ToDate } from './iso-date-time';
 import { PageQueryDto } from './pagination';
 
@@ -56,11 +58,15 @@ export function IdFilter(): PropertyDecorator {
   };
 }
 
-/** A filter on one of a fixed set of values (a status, a role, a channel). */
-export function OneOfFilter(values: readonly string[], message?: string): PropertyDecorator {
+/**
+ * A filter on one of a fixed set of values (a status, a role, a channel): the GraphQL enum of that
+ * set (src/graphql/enums.ts), so REST documents and validates the same values GraphQL declares.
+ */
+export function OneOfFilter<T extends string>(graphqlEnum: EnumOf<T>, message?: string): PropertyDecorator {
+  const values = enumValues(graphqlEnum);
   return (target: object, key: string | symbol) => {
     ApiPropertyOptional({ enum: values })(target, key);
-    Field(() => String, { nullable: true })(target, key);
+    Field(() => graphqlEnum as object, { nullable: true })(target, key);
     IsOptional()(target, key);
     IsIn(values, { message: message ?? `${String(key)} must be one of: ${values.join(', ')}` })(target, key);
   };

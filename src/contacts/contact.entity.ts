@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Channel } from '../candidates/candidate.entity';
+import type { Channel } from '../messaging/domain/channel';
 
 export const CONTACT_ROLES = ['employer_contact', 'interviewer', 'referrer', 'reference', 'staffing_firm'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];

@@ -2,14 +2,16 @@ import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import type { Principal } from '../auth/principal';
 import { AppException, ErrorCode } from '../common/app.exception';
+import { SUPPRESSION_KINDS } from '../people/suppressions';
 import type { ErasureResult } from './erase-person.usecase';
+import { SuppressionKindEnum } from '../graphql/enums';
 
 @ObjectType('Erasure')
 export class ErasureView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
   @ApiProperty() @Field() erasedAt!: Date;
   @ApiProperty({ description: 'Pending follow-ups that were cancelled.' }) @Field(() => Int) cancelledFollowUps!: number;
-  @ApiProperty({ type: [String], enum: ['email', 'phone'], description: 'Kept on the suppression list, as hashes only.' }) @Field(() => [String]) suppressed!: string[];
+  @ApiProperty({ type: [String], enum: SUPPRESSION_KINDS, description: 'Kept on the suppression list, as hashes only.' }) @Field(() => [SuppressionKindEnum]) suppressed!: string[];
   @ApiProperty({ description: 'Messages whose content was removed.' }) @Field(() => Int) messagesScrubbed!: number;
 
   static of(r: ErasureResult): ErasureView {

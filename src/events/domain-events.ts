@@ -1,9 +1,9 @@
-import type { ActivityChannel, ActivityDirection, ActivityKind } from '../activities/activity.entity';
+import type { ActivityChannel, ActivityKind } from '../activities/activity.entity';
 import type { Actor } from '../auth/principal';
 import type { TenantId } from '../database/tenant-id';
 import type { InterviewStatus } from '../interviews/interview.entity';
 import type { LeadStatus } from '../leads/lead-status';
-import type { MessageChannel } from '../messaging/drivers/driver.types';
+import type { Channel, Direction } from '../messaging/domain/channel';
 import type { ConsentSource, ConsentStatus } from '../messaging/entities/consent.entity';
 import type { MessageStatus, ReplyState } from '../messaging/entities/message.entity';
 import type { SmsKeyword } from '../messaging/domain/keywords';
@@ -112,7 +112,7 @@ export interface DomainEvents {
   'message.received': {
     messageId: string;
     person: PersonRef | null;
-    channel: MessageChannel;
+    channel: Channel;
     keyword: SmsKeyword | null;
     confirmation: boolean;
     from: string | null;
@@ -120,7 +120,7 @@ export interface DomainEvents {
   'message.status_changed': {
     messageId: string;
     person: PersonRef | null;
-    channel: MessageChannel;
+    channel: Channel;
     direction: 'out';
     status: MessageStatus;
     previousStatus: MessageStatus;
@@ -129,7 +129,7 @@ export interface DomainEvents {
     followUpId: string | null;
   };
   'message.reply_state_changed': { messageId: string; replyState: ReplyState };
-  'consent.changed': { person: PersonRef; channel: MessageChannel; status: ConsentStatus; source: ConsentSource; messageId: string | null };
+  'consent.changed': { person: PersonRef; channel: Channel; status: ConsentStatus; source: ConsentSource; messageId: string | null };
   /** A template variant won on reply rate and now gets every send of its rule, channel and audience (issue 15). */
   'template_variant.promoted': {
     rule: string;
@@ -146,7 +146,7 @@ export interface DomainEvents {
     activityId: string;
     person: PersonRef;
     kind: ActivityKind;
-    direction: ActivityDirection;
+    direction: Direction;
     channel: ActivityChannel;
     occurredAt: string;
   };

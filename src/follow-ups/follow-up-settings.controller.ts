@@ -11,6 +11,7 @@ import { TemplatePreviewDto, TemplatePreviewView } from './dto/template-preview.
 import { FollowUpSettingsService } from './follow-up-settings.service';
 import type { SendingSettings } from './follow-up-settings.service';
 import { Omittable } from '../common/validation';
+import { SMS_SENDERS } from '../messaging/entities/tenant-sender.entity';
 
 export class UpdateSendingDto {
   @ApiPropertyOptional({ example: { sms: { start: '09:00', end: '20:00' }, businessDaysOnly: true } })
@@ -28,7 +29,7 @@ export class SendingSettingsView {
   @ApiProperty({ example: { sms: { start: '08:00', end: '21:00' }, email: { start: '07:00', end: '21:00' }, businessDaysOnly: false } })
   windows!: Record<string, unknown>;
   @ApiProperty({ example: 500, description: "The firm's own daily SMS cap." }) smsDailyCap!: number;
-  @ApiProperty({ enum: ['tenant', 'platform', 'log'], description: "The sender texts go through: the firm's own Twilio account, the platform's, or the log driver." })
+  @ApiProperty({ enum: SMS_SENDERS, description: "The sender texts go through: the firm's own Twilio account, the platform's, or the log driver." })
   smsSender!: string;
   @ApiProperty({ example: 50, nullable: true, type: Number, description: "On the platform's sender: the operator's cap, which the firm cannot raise (null otherwise)." })
   platformSmsDailyCap!: number | null;

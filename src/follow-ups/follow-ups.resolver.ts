@@ -15,6 +15,8 @@ import { FollowUpSettingsService } from './follow-up-settings.service';
 import { PreviewTemplateUseCase } from './compose/template-preview.usecase';
 import { TemplatePreviewDto, TemplatePreviewView } from './dto/template-preview.dto';
 import { FollowUpsService } from './follow-ups.service';
+import { AgendaOwnerEnum } from '../graphql/enums';
+import type { AgendaOwner } from './agenda-owner';
 
 @Resolver(() => FollowUpView)
 export class FollowUpsResolver {
@@ -48,12 +50,11 @@ export class FollowUpsResolver {
   async agenda(
     @CurrentPrincipal() p: Principal,
     @Args('date', { nullable: true, description: 'YYYY-MM-DD in the firm time zone; default today' }) date?: string,
-    @Args('owner', { nullable: true, description: "'me' for the caller's own candidates" }) owner?: string,
+    @Args('owner', { type: () => AgendaOwnerEnum, nullable: true, description: "me: the caller's own candidates" }) owner?: AgendaOwner,
   ): Promise<AgendaView> {
     if (date !== undefined && date !== null && !/^\d{4}-\d{2}-\d{2}$/.test(date)) {
       throw AppException.validation([{ field: 'date', message: 'must be a calendar date such as 2026-11-27' }]);
     }
-    if (owner !== undefined && owner !== null && owner !== 'me') throw AppException.validation([{ field: 'owner', message: "must be 'me'" }]);
     if (owner === 'me' && p.kind !== 'user') throw new AppException(ErrorCode.ValidationFailed, 'owner: me needs a user token, not an API key');
     return AgendaView.of(await this.agendaService.forDay(p.tenantId, date ?? undefined, owner === 'me' && p.kind === 'user' ? p.userId : undefined));
   }

@@ -1,10 +1,11 @@
 import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { ErrorCode } from '../common/app.exception';
 import { StrictDateTimeScalar } from '../common/iso-date-time';
 import type { AppConfig } from '../config/app-config';
+import { explainEnumError } from './enum-errors';
 import { aliasLimitRule, complexityPlugin, depthLimitRule, mutationLimitRule } from './limits';
 import { readSessionPlugin } from './read-session.plugin';
 import { suggestionsPlugin } from './suggestions.plugin';
@@ -13,12 +14,14 @@ import { suggestionsPlugin } from './suggestions.plugin';
  * Apollo 5 on Fastify, code-first. Introspection follows NODE_ENV, and so do field suggestions
  * (suggestions.plugin.ts); depth, alias and
  * complexity limits refuse oversized queries before execution; errors carry extensions.code
- * and never a stack.
+ * and never a stack; a value an enum (enums.ts) does not have is answered naming the field and
+ * its values (enum-errors.ts).
  */
 export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
   let schemaRef: Parameters<typeof complexityPlugin>[0] = () => {
     throw new Error('schema not ready');
   };
+  let schema: GraphQLSchema | undefined;
   return {
     path: '/graphql',
     autoSchemaFile: true,
@@ -42,9 +45,10 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
       readSessionPlugin(),
       suggestionsPlugin(config.graphql.suggestions),
     ],
-    transformSchema: (schema) => {
-      schemaRef = () => schema;
-      return schema;
+    transformSchema: (built) => {
+      schema = built;
+      schemaRef = () => built;
+      return built;
     },
     formatError: (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
       const original = unwrapResolverError(error);
@@ -57,6 +61,9 @@ export function graphqlOptions(config: AppConfig): ApolloDriverConfig {
       if (code === 'INTERNAL_SERVER_ERROR' && !(original instanceof Error && 'extensions' in original)) {
         return { message: 'An unexpected error occurred.', path: formatted.path, extensions: { code: ErrorCode.Internal } };
       }
+      // A value an enum does not have: GraphQL's refusal, naming the field and its values too.
+      const enumError = explainEnumError(original, schema);
+      if (enumError) return { ...formatted, message: enumError.message, extensions: { ...ext, code, errors: enumError.errors } };
       return { ...formatted, extensions: { ...ext, code } };
     },
   };

@@ -15,7 +15,8 @@ import { personColumns, personOf } from './domain/person';
 import { isTwilioMessageStatus, nextStatus } from './domain/twilio-status';
 import { createUnsubscribeToken, unsubscribeKey } from './domain/unsubscribe-token';
 import { EMAIL_DRIVER, SMS_DRIVER } from './drivers/driver.types';
-import type { EmailDriver, MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './drivers/driver.types';
+import type { Channel } from './domain/channel';
+import type { EmailDriver, OutboundEmail, OutboundSms, SendOutcome, SmsDriver, TwilioAccount } from './drivers/driver.types';
 import { withOptOutLine } from './domain/sms-compliance';
 import { smsCountryRefusal } from './domain/sms-countries';
 import { EngagementService } from './engagement.service';
@@ -118,7 +119,7 @@ export class OutboundMessengerService implements OutboundMessenger {
     });
   }
 
-  finalText(channel: MessageChannel, text: string, person: PersonState): string {
+  finalText(channel: Channel, text: string, person: PersonState): string {
     return channel === 'sms' ? withOptOutLine(text, person.firstSms) : text;
   }
 

@@ -1,6 +1,7 @@
 import type { TenantId } from '../database/tenant-id';
 import type { PersonRef } from '../people/person-ref';
-import type { MessageChannel, OutboundEmail, OutboundSms, SendOutcome, SmsDriver } from './drivers/driver.types';
+import type { Channel } from './domain/channel';
+import type { OutboundEmail, OutboundSms, SendOutcome, SmsDriver } from './drivers/driver.types';
 import type { InterviewInvite } from './domain/calendar-invite';
 import type { MessageEntity } from './entities/message.entity';
 import type { ResolvedSenders } from './senders/senders.service';
@@ -79,7 +80,7 @@ export interface OutboundRequest {
   person: PersonRef;
   /** Their name and the address on `channel`, as the caller read them in this transaction. */
   recipient: { name: string; address: string };
-  channel: MessageChannel;
+  channel: Channel;
   /** Email only. */
   subject?: string;
   /** The final text (see OutboundMessenger.finalText). */
@@ -125,7 +126,7 @@ export interface OutboundMessenger {
    */
   context(tenantId: TenantId, people: readonly PersonRef[], threads?: readonly ThreadRef[]): Promise<OutboundContext>;
   /** The text as it will reach the person: SMS compliance (the opt-out line on a first SMS) is added here, and only here. */
-  finalText(channel: MessageChannel, text: string, person: PersonState): string;
+  finalText(channel: Channel, text: string, person: PersonState): string;
   /** 1: checks consent from `context` and writes the messages rows, one statement for a batch (joins the caller's unit of work). */
   prepare(requests: readonly OutboundRequest[], context: OutboundContext): Promise<PreparedSend[]>;
   /** 2: one driver call, outside any transaction. */

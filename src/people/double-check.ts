@@ -1,18 +1,20 @@
 import { Field, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
+import { WARNING_CODES } from './warning-codes';
+import type { WarningCode } from './warning-codes';
+import { WarningCodeEnum } from '../graphql/enums';
 
 /**
  * "Check and double check how you spelled their name and that you entered the correct email."
  * Pure checks over a person's name and email. They produce warnings, never errors: the write
  * always goes through, and the response tells the recruiter what looks off.
  */
-export type WarningCode = 'EMAIL_NAME_MISMATCH' | 'EMAIL_NAME_CONFLICT' | 'EMAIL_DOMAIN_TYPO';
 
 @ObjectType('Warning')
 export class WarningView {
   @ApiProperty({ example: 'email' }) @Field() field!: string;
-  @ApiProperty({ enum: ['EMAIL_NAME_MISMATCH', 'EMAIL_NAME_CONFLICT', 'EMAIL_DOMAIN_TYPO'], example: 'EMAIL_DOMAIN_TYPO' })
-  @Field()
+  @ApiProperty({ enum: WARNING_CODES, example: 'EMAIL_DOMAIN_TYPO' })
+  @Field(() => WarningCodeEnum)
   code!: WarningCode;
   @ApiProperty({ example: 'Did you mean gmail.com? The address is jane.doe@gmial.com' }) @Field() message!: string;
 

@@ -8,7 +8,8 @@ import { sha256Hex } from '../common/crypto';
  * back, nor compared across tenants. Every create, update and upsert of a candidate or contact
  * checks it, so an erased person never comes back by import and is never contacted again.
  */
-export type SuppressionKind = 'email' | 'phone';
+export const SUPPRESSION_KINDS = ['email', 'phone'] as const;
+export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
 
 export function normaliseForSuppression(kind: SuppressionKind, value: string): string {
   return kind === 'email' ? value.trim().toLowerCase() : value.replace(/[^\d+]/g, '');

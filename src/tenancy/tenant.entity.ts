@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type TenantStatus = 'active' | 'suspended';
+export const TENANT_STATUSES = ['active', 'suspended'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 @Entity({ name: 'tenants' })
 export class TenantEntity {

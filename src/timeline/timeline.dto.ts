@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LeadStatusEnum } from '../graphql/enums';
 
 export const TIMELINE_KINDS = [
   'lead.status_changed',
@@ -26,8 +27,8 @@ export class TimelineEntryView {
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) interviewId!: string | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) referenceId!: string | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) contactId!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Lead status before (status changes).' }) @Field(() => String, { nullable: true }) from!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Lead status after (status changes).' }) @Field(() => String, { nullable: true }) to!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Lead status before (status changes).' }) @Field(() => LeadStatusEnum, { nullable: true }) from!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Lead status after (status changes).' }) @Field(() => LeadStatusEnum, { nullable: true }) to!: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'Interview start (interview entries; the new start for a reschedule).' })
   @Field(() => Date, { nullable: true })
   startsAt!: Date | null;

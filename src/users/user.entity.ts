@@ -1,7 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type UserRole = 'admin' | 'recruiter';
-export type UserStatus = 'invited' | 'active';
+export const USER_ROLES = ['admin', 'recruiter'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+/** `invited` until the invite is accepted. */
+export const USER_STATUSES = ['invited', 'active'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
 
 @Entity({ name: 'users' })
 export class UserEntity {

@@ -2,6 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'failing'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+/** What a subscription's owner may set it to: `failing` is the system's to set (and `active` clears it). */
+export const SETTABLE_SUBSCRIPTION_STATUSES = ['active', 'paused'] as const satisfies readonly SubscriptionStatus[];
 
 export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'failed', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -179,7 +179,7 @@ describe('template variants: automatic promotion', () => {
     const r = await gql<{ variantAnalytics: { comparisons: { leader: string; variants: { variant: string; weight: number }[] }[] } }>(
       t,
       a.token,
-      `{ variantAnalytics(filter: { rule: "candidate_check_in" }) { comparisons { leader variants { variant weight } } } }`,
+      `{ variantAnalytics(filter: { rule: candidate_check_in }) { comparisons { leader variants { variant weight } } } }`,
     );
     expect(r.errors).toBeUndefined();
     expect(r.data?.variantAnalytics.comparisons).toEqual([{ leader: 'a', variants: [{ variant: 'a', weight: 1 }, { variant: 'b', weight: 0 }] }]);

@@ -1,4 +1,4 @@
-import { getNamedType, GraphQLSchema, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
+import { getNamedType, GraphQLEnumType, GraphQLSchema, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLInputType } from 'graphql';
 import type { Client } from 'pg';
 import request from 'supertest';
 import { ManualClock } from '../../src/common/clock';
@@ -144,6 +144,25 @@ function badValues(name: string, schema: JsonSchema): [string, unknown][] {
   }
   if (schema.type === 'object') return [['a string', 'x'], ['a list', []], ['a number', 1]];
   return text;
+}
+
+/**
+ * Strings an enum (a GraphQL enum: its values are names, spelled as REST spells them) does not
+ * have, each wrong in its own way; GraphQL refuses them all before a resolver runs.
+ */
+function enumBadValues(type: GraphQLEnumType): [string, string][] {
+  const valid = type.getValues()[0]!.name;
+  return [
+    ['a value not in the enum', 'NOT_A_VALUE'],
+    ['a value in upper case', valid.toUpperCase() === valid ? valid.toLowerCase() : valid.toUpperCase()],
+    ['a value with a space', ` ${valid}`],
+    ['fullwidth letters', '\uFF21\uFF22'],
+    ['a combining mark', `${valid}\u0301`],
+    ['an emoji', `${valid}😀`],
+    ['a NUL character', `${valid}\u0000`],
+    ['an empty string', ''],
+    ['a 250 kB string', HUGE],
+  ];
 }
 
 /** The JSON type a field documented by `schema` takes. */
@@ -388,11 +407,14 @@ describe('chaos: bad-input fuzz', () => {
                   ? [
                       ['a list with an object', [{ a: 1 }]],
                       ['a list of 1,000', Array.from({ length: 1000 }, () => '00000000-0000-4000-8000-000000000000')],
+                      ...(isEnumType(named) ? enumBadValues(named).map(([what, v]): [string, unknown] => [`a list with ${what}`, [named.getValues()[0]!.name, v]]) : []),
                     ]
-                  : [
-                      ...badValues(name, { ...hint, type: hint.type === 'array' ? 'string' : hint.type }).filter(([, v]) => typeof v === 'string'),
-                      ['an object', { a: 1 }],
-                    ];
+                  : isEnumType(named)
+                    ? [...enumBadValues(named), ['an object', { a: 1 }]]
+                    : [
+                        ...badValues(name, { ...hint, type: hint.type === 'array' ? 'string' : hint.type }).filter(([, v]) => typeof v === 'string'),
+                        ['an object', { a: 1 }],
+                      ];
         // null and every wrong JSON type, each alone (a JSON argument takes any type: only null).
         // null is a value where the field is documented nullable, and for an optional argument
         // outside an input (GraphQL's "not given", as for a list query's filters).
@@ -415,11 +437,12 @@ describe('chaos: bad-input fuzz', () => {
         const refused = res.status === 400 || (res.status === 200 && errors.length > 0 && (data === null || data === undefined || data[field.name] === null));
         const internal = res.status >= 500 || (res.status !== 400 && errors.some((e) => e.extensions?.code === undefined || e.extensions.code === 'INTERNAL_SERVER_ERROR'));
         if (!refused || internal) findings.push(`${label}: ${res.status} ${String(res.text).slice(0, 300)}`);
-        // A validation failure names the field it is about, as over REST.
+        // A validation failure names the field it is about, as over REST; so does GraphQL's refusal
+        // of a value its enum does not have (BAD_USER_INPUT with the app's errors: [{ field, message }]).
         const about = cases[i]!.field;
-        const invalid = errors.find((e) => e.extensions?.code === 'VALIDATION_FAILED');
+        const invalid = errors.find((e) => e.extensions?.code === 'VALIDATION_FAILED' || e.extensions?.errors !== undefined);
         if (about && invalid && !(invalid.extensions?.errors ?? []).some((e) => e.field.split(/[.[]/).includes(about))) {
-          findings.push(`${label}: VALIDATION_FAILED without naming ${about}: ${JSON.stringify(invalid.extensions?.errors)}`);
+          findings.push(`${label}: ${invalid.extensions?.code} without naming ${about}: ${JSON.stringify(invalid.extensions?.errors)}`);
         }
       }
       await assertNothingWritten(`mutation ${field.name}`);
@@ -524,6 +547,11 @@ describe('chaos: bad-input fuzz', () => {
       'mutation updateUser: input.role null',
       'mutation updateLead: input.company null',
       'mutation updateReference: input.relationship as true (a wrong JSON type)',
+      // Enums: values GraphQL's enum does not have, and wrong JSON types.
+      'mutation createLead: input.source a value not in the enum',
+      'mutation changeLeadStatus: input.status a value in upper case',
+      'mutation createContact: input.roles a list with a value not in the enum',
+      'mutation setCandidateConsent: input.channel as the number 7 (a wrong JSON type)',
     ]) {
       expect([label, labels.has(label)]).toEqual([label, true]);
     }

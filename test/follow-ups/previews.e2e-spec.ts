@@ -114,7 +114,7 @@ describe('previews', () => {
     });
 
     // GraphQL: the mutation, then the lead's follow-ups in the very next request.
-    await gql(a, `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: "interviewing" }) { id status } }`, { id: lead });
+    await gql(a, `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: interviewing }) { id status } }`, { id: lead });
     const data = await gql<{ lead: { followUps: { rule: string; status: string; preview: Preview | null }[] } }>(
       a,
       `query($id: ID!) { lead(id: $id) { followUps { rule status preview { outcome channel subject recipient { name } } } } }`,
@@ -124,7 +124,7 @@ describe('previews', () => {
     await x.post(`/v1/leads/${lead}/status`, { status: 'offer' }).expect(200);
     const offer = await gql<{ followUps: { nodes: { rule: string; preview: Preview }[] } }>(
       a,
-      `query($lead: ID!) { followUps(leadId: $lead, status: "planned") { nodes { rule preview { outcome channel subject address dueLocal { recipient { zone text } } } } } }`,
+      `query($lead: ID!) { followUps(leadId: $lead, status: planned) { nodes { rule preview { outcome channel subject address dueLocal { recipient { zone text } } } } } }`,
       { lead },
     );
     expect(offer.followUps.nodes).toEqual([
@@ -328,7 +328,7 @@ describe('previews', () => {
     expect(sample.body).toMatchObject({ subject: 'About Jane Doe', body: 'Hi Jane', segments: null });
     const gqlRes = await gql<{ previewTemplate: { body: string } }>(
       a,
-      `query($c: ID!) { previewTemplate(input: { rule: "candidate_check_in", channel: "email", audience: "candidate", template: { subject: "Hi", body: "How are you, {{candidateFirstName}}?" }, candidateId: $c }) { body } }`,
+      `query($c: ID!) { previewTemplate(input: { rule: candidate_check_in, channel: email, audience: candidate, template: { subject: "Hi", body: "How are you, {{candidateFirstName}}?" }, candidateId: $c }) { body } }`,
       { c: jane },
     );
     expect(gqlRes.previewTemplate.body).toBe('How are you, Jane?');

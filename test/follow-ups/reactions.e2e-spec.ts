@@ -74,7 +74,7 @@ describe('a failing reaction', () => {
           lastError: 'Error: injected fault',
         }),
       ]);
-      const viaGql = await gql(a, `{ reactions(state: "failing") { items { id eventType lastError attempts } } }`);
+      const viaGql = await gql(a, `{ reactions(state: failing) { items { id eventType lastError attempts } } }`);
       expect(viaGql.body.data.reactions.items).toEqual([{ id: failing[0].id, eventType: 'lead.status_changed', lastError: 'Error: injected fault', attempts: 1 }]);
 
       // Counted in /metrics.

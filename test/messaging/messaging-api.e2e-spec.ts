@@ -274,7 +274,10 @@ describe('messaging APIs: sender settings, consent, messages', () => {
         id: candidateId,
         input: { channel: 'fax', status: 'opted_out' },
       });
-      expect(bad.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
+      // Channel is an enum: GraphQL refuses the value before any resolver, naming it and the field.
+      expect(bad.status).toBe(400);
+      expect(bad.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', errors: [{ field: 'channel', message: 'channel must be one of: email, sms' }] });
+      expect(bad.errors?.[0]?.message).toContain('"fax"');
     });
   });
 
@@ -430,8 +433,8 @@ describe('messaging APIs: sender settings, consent, messages', () => {
       for (const [query, vars] of [
         [`query($id: ID!) { candidateConsent(id: $id) { personId } }`, { id: candidateId }],
         [`query($id: ID!) { contactConsent(id: $id) { personId } }`, { id: contactId }],
-        [`mutation($id: ID!) { setCandidateConsent(id: $id, input: { channel: "email", status: "opted_in" }) { personId } }`, { id: candidateId }],
-        [`mutation($id: ID!) { setContactConsent(id: $id, input: { channel: "sms", status: "opted_out" }) { personId } }`, { id: contactId }],
+        [`mutation($id: ID!) { setCandidateConsent(id: $id, input: { channel: email, status: opted_in }) { personId } }`, { id: candidateId }],
+        [`mutation($id: ID!) { setContactConsent(id: $id, input: { channel: sms, status: opted_out }) { personId } }`, { id: contactId }],
       ] as const) {
         const res = await gql(t, b.token, query, vars);
         expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

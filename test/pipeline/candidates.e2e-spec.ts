@@ -69,7 +69,7 @@ describe('candidates over REST and GraphQL', () => {
     const up = await gql<{ updateCandidate: { status: string } }>(
       t,
       a.token,
-      `mutation($id: ID!) { updateCandidate(id: $id, input: { status: "inactive" }) { status } }`,
+      `mutation($id: ID!) { updateCandidate(id: $id, input: { status: inactive }) { status } }`,
       { id },
     );
     expect(up.errors).toBeUndefined();
@@ -78,7 +78,7 @@ describe('candidates over REST and GraphQL', () => {
     const conn = await gql<{ candidates: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
       t,
       a.token,
-      `{ candidates(first: 10, status: "inactive") { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
+      `{ candidates(first: 10, status: inactive) { edges { cursor node { id name } } pageInfo { hasNextPage endCursor } } }`,
     );
     expect(conn.errors).toBeUndefined();
     expect(conn.data?.candidates.edges.map((e) => e.node.id)).toEqual([id]);

@@ -58,9 +58,9 @@ describe('contacts over REST and GraphQL', () => {
 
   it('works over GraphQL: contacts connection, update, delete and upsert', async () => {
     const a = await signup(t);
-    const c = await gql<{ createContact: { id: string } }>(t, a.token, `mutation { createContact(input: { name: "Cy Twombly", company: "Acme", roles: ["referrer"] }) { id } }`);
+    const c = await gql<{ createContact: { id: string } }>(t, a.token, `mutation { createContact(input: { name: "Cy Twombly", company: "Acme", roles: [referrer] }) { id } }`);
     const id = c.data!.createContact.id;
-    const list = await gql<{ contacts: { edges: { node: { id: string } }[] } }>(t, a.token, `{ contacts(first: 5, company: "ACME", role: "referrer") { edges { cursor node { id } } pageInfo { hasNextPage } } }`);
+    const list = await gql<{ contacts: { edges: { node: { id: string } }[] } }>(t, a.token, `{ contacts(first: 5, company: "ACME", role: referrer) { edges { cursor node { id } } pageInfo { hasNextPage } } }`);
     expect(list.errors).toBeUndefined();
     expect(list.data?.contacts.edges.map((e) => e.node.id)).toEqual([id]);
     const up = await gql<{ updateContact: { company: string } }>(t, a.token, `mutation($id: ID!) { updateContact(id: $id, input: { company: "Globex" }) { company } }`, { id });

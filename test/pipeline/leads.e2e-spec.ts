@@ -63,7 +63,7 @@ describe('leads and the status machine', () => {
     await api(t, a).post(`/v1/leads/${id}/status`, { status: 'closed' }).expect(200);
     const final = await api(t, a).post(`/v1/leads/${id}/status`, { status: 'applied' }).expect(409);
     expect(final.body.allowed).toEqual([]);
-    const g = await gql(t, a.token, `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: "applied" }) { id } }`, { id });
+    const g = await gql(t, a.token, `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: applied }) { id } }`, { id });
     expect(g.errors?.[0]?.extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', allowed: [] });
     expect(await countRows('lead_status_history', 'tenant_id = $1', [a.tenantId])).toBe(before + 1);
     expect(log.of(a.tenantId, 'lead.status_changed')).toHaveLength(1);
@@ -92,7 +92,7 @@ describe('leads and the status machine', () => {
     const moved = await gql<{ changeLeadStatus: { status: string; resumeSentAt: string } }>(
       t,
       a.token,
-      `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: "applied" }) { status resumeSentAt } }`,
+      `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: applied }) { status resumeSentAt } }`,
       { id },
     );
     expect(moved.data?.changeLeadStatus.status).toBe('applied');
@@ -101,7 +101,7 @@ describe('leads and the status machine', () => {
       a.token,
       `query($id: ID!, $cid: ID!) {
          lead(id: $id) { candidate { name } referrer { name } history { from to at } }
-         leads(first: 5, status: "applied") { nodes { id } }
+         leads(first: 5, status: applied) { nodes { id } }
          candidate(id: $cid) { leads { id company } }
        }`,
       { id, cid: candidateId },
@@ -167,7 +167,7 @@ describe('leads and the status machine', () => {
     await api(t, b).delete(`/v1/leads/${id}`).expect(404);
     expect((await gql(t, b.token, `query($id: ID!) { lead(id: $id) { id } }`, { id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await gql<{ leads: { nodes: unknown[] } }>(t, b.token, `{ leads { nodes { id } } }`)).data?.leads.nodes).toEqual([]);
-    expect((await gql(t, b.token, `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: "applied" }) { id } }`, { id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    expect((await gql(t, b.token, `mutation($id: ID!) { changeLeadStatus(id: $id, input: { status: applied }) { id } }`, { id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect((await gql(t, b.token, `mutation($id: ID!) { deleteLead(id: $id) }`, { id })).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const row = await withAdminDb((c) => c.query('SELECT company, status, deleted_at FROM leads WHERE id = $1', [id]));
     expect(row.rows[0]).toEqual({ company: 'Secret Co', status: 'identified', deleted_at: null });

@@ -113,7 +113,7 @@ describe('activities: logged calls in the follow-up loop', () => {
     const m = await gql<{ logActivity: { id: string; channel: string } }>(
       h.t,
       a.token,
-      `mutation($c: ID!) { logActivity(input: { candidateId: $c, kind: note, direction: out, summary: "Sent the brochure" }) { id channel } }`.replace('kind: note', 'kind: "note"').replace('direction: out', 'direction: "out"'),
+      `mutation($c: ID!) { logActivity(input: { candidateId: $c, kind: note, direction: out, summary: "Sent the brochure" }) { id channel } }`,
       { c: ids.jane },
     );
     expect(m.errors).toBeUndefined();
@@ -168,7 +168,7 @@ describe('activities: logged calls in the follow-up loop', () => {
     expect(g.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const gl = await gql<{ activities: { nodes: unknown[] } }>(h.t, b.token, `{ activities { nodes { id } } }`);
     expect(gl.data?.activities.nodes).toEqual([]);
-    const gm = await gql(h.t, b.token, `mutation($c: ID!) { logActivity(input: { contactId: $c, kind: "call", direction: "in", summary: "x" }) { id } }`, { c: ids.hank });
+    const gm = await gql(h.t, b.token, `mutation($c: ID!) { logActivity(input: { contactId: $c, kind: call, direction: in, summary: "x" }) { id } }`, { c: ids.hank });
     expect(gm.errors?.[0]?.extensions?.code).toBe('VALIDATION_FAILED');
     expect(await countRows('activities')).toBe(before);
   });

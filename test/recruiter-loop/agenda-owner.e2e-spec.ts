@@ -66,11 +66,11 @@ describe('the agenda, narrowed to one recruiter', () => {
     expect(people(await agenda(rita.token))).toEqual(both);
   });
 
-  it('GraphQL agenda(owner: "me") narrows the same way; an API key cannot ask for "me"', async () => {
+  it('GraphQL agenda(owner: me) narrows the same way; an API key cannot ask for "me"', async () => {
     const g = await gql<{ agenda: { tasks: { candidateId: string }[]; repliesToAnswer: { person: { id: string } }[] } }>(
       t,
       rita.token,
-      `{ agenda(owner: "me") { tasks { candidateId } repliesToAnswer { person { id } } } }`,
+      `{ agenda(owner: me) { tasks { candidateId } repliesToAnswer { person { id } } } }`,
     );
     expect(g.errors).toBeUndefined();
     expect(people(g.data!.agenda)).toEqual({ tasks: [ids.jane], replies: [ids.jane] });

@@ -28,7 +28,7 @@ describe('conversations', () => {
   const text = (who: SignedUp, from: string, body: string) =>
     postTwilio(t, `/v1/webhooks/twilio/${who.webhookKey}/inbound`, inboundSms({ From: from, To: '+14155550100', Body: body, AccountSid: ACCOUNT }), TOKEN).expect(200);
 
-  const CONVERSATION = `query($personType: String!, $personId: ID!) { conversation(personType: $personType, personId: $personId) {
+  const CONVERSATION = `query($personType: PersonType!, $personId: ID!) { conversation(personType: $personType, personId: $personId) {
     person { type id name phone } openReplies earlierMessages reply { channel to blockedReason } consent { sms { status source } }
     messages { direction channel body rule automated authorName replyState } upcoming { id rule status } } }`;
 

@@ -158,7 +158,7 @@ describe('replies to answer, and one-off messages', () => {
 
   it('GraphQL: sendMessage, markReplyHandled and agenda.repliesToAnswer', async () => {
     await text('+14155550123', 'GraphQL reply');
-    const q = await gql<{ agenda: { repliesToAnswer: { id: string; body: string }[] } }>(t, a.token, `{ agenda(owner: "me") { repliesToAnswer { id body replyState } } }`);
+    const q = await gql<{ agenda: { repliesToAnswer: { id: string; body: string }[] } }>(t, a.token, `{ agenda(owner: me) { repliesToAnswer { id body replyState } } }`);
     expect(q.errors).toBeUndefined();
     const reply = q.data!.agenda.repliesToAnswer.find((r) => r.body === 'GraphQL reply')!;
     const h = await gql<{ markReplyHandled: { replyState: string } }>(t, a.token, `mutation($id: ID!) { markReplyHandled(id: $id) { replyState } }`, { id: reply.id });
@@ -166,7 +166,7 @@ describe('replies to answer, and one-off messages', () => {
     const s = await gql<{ sendMessage: { channel: string; status: string } }>(t, a.token, `mutation($c: ID!) { sendMessage(input: { candidateId: $c, text: "Thanks!" }) { followUpId channel status goesOutAt } }`, { c: ids.jane });
     expect(s.errors).toBeUndefined();
     expect(s.data?.sendMessage).toMatchObject({ channel: 'sms', status: 'planned' });
-    const refused = await gql(t, a.token, `mutation($c: ID!) { sendMessage(input: { candidateId: $c, channel: "sms", text: "x" }) { followUpId } }`, { c: ids.bob });
+    const refused = await gql(t, a.token, `mutation($c: ID!) { sendMessage(input: { candidateId: $c, channel: sms, text: "x" }) { followUpId } }`, { c: ids.bob });
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNPROCESSABLE');
     expect(refused.errors?.[0]?.message).toMatch(/opted out of SMS/);
   });

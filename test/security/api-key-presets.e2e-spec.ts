@@ -91,7 +91,7 @@ describe('API key scope presets and scope changes', () => {
     const { id } = created.body.apiKey;
     // Another firm: as if the key did not exist (REST and GraphQL).
     await api(t, b).patch(`/v1/api-keys/${id}`, { preset: 'integration' }).expect(404);
-    const other = await gql(t, b.token, 'mutation($id: ID!) { updateApiKey(id: $id, input: { preset: "integration" }) { id } }', { id });
+    const other = await gql(t, b.token, 'mutation($id: ID!) { updateApiKey(id: $id, input: { preset: integration }) { id } }', { id });
     expect(other.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     await api(t, a).patch(`/v1/api-keys/${UNKNOWN_ID}`, { preset: 'integration' }).expect(404);
     // A key can't change keys (it has no api_keys:write).

@@ -42,7 +42,7 @@ describe('security: API keys cannot change roles', () => {
   });
 
   it('GraphQL: updateUser(role) with the key is FORBIDDEN; nothing changes', async () => {
-    const res = await gql(t, key.secret, `mutation($id: ID!) { updateUser(id: $id, input: { role: "admin" }) { id role } }`, { id: recruiterId });
+    const res = await gql(t, key.secret, `mutation($id: ID!) { updateUser(id: $id, input: { role: admin }) { id role } }`, { id: recruiterId });
     expect(res.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(res.errors?.[0]?.message).toMatch(/role needs a signed-in admin/);
     expect(await roleOf(recruiterId)).toBe('recruiter');
@@ -54,7 +54,7 @@ describe('security: API keys cannot change roles', () => {
     expect(await roleOf(recruiterId)).toBe('recruiter');
     await request(t.http).patch(`/v1/users/${recruiterId}`).set('Authorization', `Bearer ${a.token}`).send({ role: 'admin' }).expect(200);
     expect(await roleOf(recruiterId)).toBe('admin');
-    const g = await gql(t, a.token, `mutation($id: ID!) { updateUser(id: $id, input: { role: "recruiter" }) { id role } }`, { id: recruiterId });
+    const g = await gql(t, a.token, `mutation($id: ID!) { updateUser(id: $id, input: { role: recruiter }) { id role } }`, { id: recruiterId });
     expect(g.errors).toBeUndefined();
     expect(await roleOf(recruiterId)).toBe('recruiter');
   });

@@ -64,7 +64,7 @@ describe('security: an opt-out the person made is theirs to undo', () => {
 
     for (const [field, id] of [['setCandidateConsent', c], ['setContactConsent', k]] as const) {
       for (const token of [a.token, key.secret]) {
-        const res = await gql(t, token, `mutation($id: ID!) { ${field}(id: $id, input: { channel: "email", status: "opted_in" }) { email { status source } } }`, { id });
+        const res = await gql(t, token, `mutation($id: ID!) { ${field}(id: $id, input: { channel: email, status: opted_in }) { email { status source } } }`, { id });
         expect(res.errors?.[0]?.extensions?.code).toBe('CONFLICT');
         expect(res.errors?.[0]?.message).toMatch(/only they can opt back in/);
       }

@@ -289,7 +289,7 @@ describe('signed webhooks out', () => {
     const upd = await gql<{ updateWebhookSubscription: { eventTypes: string[]; status: string } }>(
       t,
       a.token,
-      `mutation($id: ID!) { updateWebhookSubscription(id: $id, input: { eventTypes: ["interview.*"], status: "paused" }) { eventTypes status } }`,
+      `mutation($id: ID!) { updateWebhookSubscription(id: $id, input: { eventTypes: ["interview.*"], status: paused }) { eventTypes status } }`,
       { id },
     );
     expect(upd.data?.updateWebhookSubscription).toEqual({ eventTypes: ['interview.*'], status: 'paused' });
@@ -328,7 +328,7 @@ describe('signed webhooks out', () => {
     const gqlCalls: [string, string, Record<string, unknown>][] = [
       ['webhookSubscription', `query($id: ID!) { webhookSubscription(id: $id) { id } }`, { id: sub.id }],
       ['webhookDeliveries', `query($id: ID!) { webhookDeliveries(subscriptionId: $id) { items { id } } }`, { id: sub.id }],
-      ['update', `mutation($id: ID!) { updateWebhookSubscription(id: $id, input: { status: "paused" }) { id } }`, { id: sub.id }],
+      ['update', `mutation($id: ID!) { updateWebhookSubscription(id: $id, input: { status: paused }) { id } }`, { id: sub.id }],
       ['delete', `mutation($id: ID!) { deleteWebhookSubscription(id: $id) }`, { id: sub.id }],
       ['test', `mutation($id: ID!) { sendTestWebhook(id: $id) { id } }`, { id: sub.id }],
       ['redeliver', `mutation($id: ID!) { redeliverWebhook(deliveryId: $id) { id } }`, { id: delivery }],

@@ -13,3 +13,6 @@ export const graphql = initGraphQLTada<{
 
 export type { FragmentOf, ResultOf, VariablesOf } from 'gql.tada';
 export { readFragment } from 'gql.tada';
+
+/** An enum of the API (schema.gql), as the union of its values: `Enum<'LeadStatus'>` is 'identified' | 'applied' | …. */
+export type Enum<Name extends string> = ReturnType<typeof graphql.scalar<Name>>;

@@ -28,7 +28,7 @@ export const PreviewTemplate = graphql(`
 
 export const AgendaQuery = graphql(
   `
-  query Agenda($date: String, $owner: String) {
+  query Agenda($date: String, $owner: AgendaOwner) {
     agenda(date: $date, owner: $owner) {
       date timeZone
       goingOut { ...FollowUpFields }
@@ -74,7 +74,7 @@ export const ConversationsQuery = graphql(`
 
 export const ConversationQuery = graphql(
   `
-  query Conversation($personType: String!, $personId: ID!) {
+  query Conversation($personType: PersonType!, $personId: ID!) {
     conversation(personType: $personType, personId: $personId) {
       person { type id name email phone timeZone }
       messages { id direction channel status subject body replyState rule automated authorName errorCode errorMessage createdAt }

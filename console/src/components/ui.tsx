@@ -53,12 +53,13 @@ export function Field(props: {
   );
 }
 
-export function Select(props: {
+/** A choice among `options`: `V` is their values' type (an enum of the API, say), and what onChange gets. */
+export function Select<V extends string = string>(props: {
   label: string;
   name: string;
-  value: string;
-  onChange: (v: string) => void;
-  options: { value: string; label: string }[];
+  value: V;
+  onChange: (v: V) => void;
+  options: { value: V; label: string }[];
   error?: ApiError | null | undefined;
   disabled?: boolean;
 }) {
@@ -67,7 +68,7 @@ export function Select(props: {
   return (
     <div className={`field${message ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{props.label}</label>
-      <select id={id} name={props.name} value={props.value} disabled={props.disabled} aria-invalid={message ? true : undefined} aria-describedby={message ? `${id}-error` : undefined} onChange={(e) => props.onChange(e.target.value)}>
+      <select id={id} name={props.name} value={props.value} disabled={props.disabled} aria-invalid={message ? true : undefined} aria-describedby={message ? `${id}-error` : undefined} onChange={(e) => props.onChange(e.target.value as V)}>
         {props.options.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { useState } from 'react';
 import { request } from '../api/client';
 import { ApiError } from '../api/errors';
-import type { ResultOf } from '../api/graphql';
+import type { Enum, ResultOf } from '../api/graphql';
 import { readFragment } from '../api/graphql';
 import { CancelInterview, CandidateQuery, ChangeLeadStatus, CreateContact, CreateLead, FollowUpFields, RescheduleInterview, ScheduleInterview } from '../api/operations';
 import { formatInZone, recruiterZone } from '../api/preview';
@@ -82,9 +82,9 @@ export function CandidatePage({ id }: { id: string }) {
 
 function LeadCard({ lead, candidateId }: { lead: Lead; candidateId: string }) {
   const queryClient = useQueryClient();
-  const [next, setNext] = useState(lead.allowedTransitions[0] ?? '');
+  const [next, setNext] = useState<Enum<'LeadStatus'> | undefined>(lead.allowedTransitions[0]);
   const move = useMutation({
-    mutationFn: () => request(ChangeLeadStatus, { id: lead.id, input: { status: next } }),
+    mutationFn: (status: Enum<'LeadStatus'>) => request(ChangeLeadStatus, { id: lead.id, input: { status } }),
     onSuccess: () => queryClient.invalidateQueries(),
   });
   return (
@@ -99,12 +99,12 @@ function LeadCard({ lead, candidateId }: { lead: Lead; candidateId: string }) {
         Employer contact: {lead.employerContact ? `${lead.employerContact.name}${lead.employerContact.email ? ` <${lead.employerContact.email}>` : ''}` : 'none yet'}
         {lead.referrer && <> · referred by {lead.referrer.name}</>}
       </p>
-      {lead.allowedTransitions.length > 0 && (
+      {lead.allowedTransitions.length > 0 && next !== undefined && (
         <form
           className="inline"
           onSubmit={(e) => {
             e.preventDefault();
-            move.mutate();
+            move.mutate(next);
           }}
         >
           <Select
@@ -134,7 +134,7 @@ function toUtc(local: string): string {
 function Interviews({ lead }: { lead: Lead; candidateId: string }) {
   const queryClient = useQueryClient();
   const [when, setWhen] = useState('');
-  const [format, setFormat] = useState('video');
+  const [format, setFormat] = useState<Enum<'InterviewFormat'>>('video');
   const [duration, setDuration] = useState('45');
   const [rescheduling, setRescheduling] = useState<string | null>(null);
   const [newWhen, setNewWhen] = useState('');

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { request } from '../api/client';
 import { ApiError } from '../api/errors';
+import type { Enum } from '../api/graphql';
 import { CandidatesQuery, CreateCandidate } from '../api/operations';
 import { Empty, Field, FormError, Loading, Select } from '../components/ui';
 import { LEAD_STATUS_LABELS } from '../words';
@@ -50,8 +51,8 @@ export function CandidatesPage() {
 }
 
 function NewCandidate({ onDone }: { onDone: () => void }) {
-  const [form, setForm] = useState({ name: '', email: '', phone: '', timeZone: '', preferredChannel: '' });
-  const set = (k: keyof typeof form) => (v: string) => setForm({ ...form, [k]: v });
+  const [form, setForm] = useState({ name: '', email: '', phone: '', timeZone: '', preferredChannel: '' as Enum<'Channel'> | '' });
+  const set = (k: 'name' | 'email' | 'phone' | 'timeZone') => (v: string) => setForm({ ...form, [k]: v });
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
   const create = useMutation({
@@ -91,7 +92,7 @@ function NewCandidate({ onDone }: { onDone: () => void }) {
         label="Prefers"
         name="preferredChannel"
         value={form.preferredChannel}
-        onChange={set('preferredChannel')}
+        onChange={(v) => setForm({ ...form, preferredChannel: v })}
         error={err}
         options={[
           { value: '', label: 'No preference' },

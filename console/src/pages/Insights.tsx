@@ -49,7 +49,7 @@ export function InsightsPage() {
   if (data.error || !data.data) return <FormError error={data.error} />;
   const d = data.data;
   const weeks = [d.w0, d.w1, d.w2, d.w3, d.w4, d.w5, d.w6, d.w7];
-  const rules = [...new Set(weeks.flatMap((w) => w.byRule.map((r) => r.rule).filter((r): r is string => !!r)))];
+  const rules = [...new Set(weeks.flatMap((w) => w.byRule.flatMap((r) => (r.rule ? [r.rule] : []))))];
   const month = d.month.total;
   const movedForward = d.outcomes.rules.reduce((sum, r) => sum + r.followedUp.hits, 0);
   const followedUpLeads = d.outcomes.rules.reduce((sum, r) => sum + r.followedUp.n, 0);

@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import { Link } from 'wouter';
 import { request } from '../api/client';
 import { ApiError } from '../api/errors';
+import type { Enum } from '../api/graphql';
 import { ConversationQuery, ConversationsQuery, MarkHandled, SendMessage } from '../api/operations';
 import { formatInZone, recruiterZone } from '../api/preview';
 import { FollowUpCard } from '../components/FollowUpCard';
@@ -12,7 +13,7 @@ import { ago, channelLabel, ruleLabel } from '../words';
 /** New inbound messages appear without a reload: the inbox and the open thread poll. */
 const POLL_MS = 2_000;
 
-export function RepliesPage({ selected }: { selected?: { type: string; id: string } }) {
+export function RepliesPage({ selected }: { selected?: { type: Enum<'PersonType'>; id: string } }) {
   const list = useQuery({ queryKey: ['conversations'], queryFn: () => request(ConversationsQuery, { first: 50 }), refetchInterval: POLL_MS });
   return (
     <div className={`page replies${selected ? ' has-selection' : ''}`}>
@@ -64,7 +65,7 @@ export function RepliesPage({ selected }: { selected?: { type: string; id: strin
   );
 }
 
-function Thread({ type, id }: { type: string; id: string }) {
+function Thread({ type, id }: { type: Enum<'PersonType'>; id: string }) {
   const conversation = useQuery({
     queryKey: ['conversation', type, id],
     queryFn: () => request(ConversationQuery, { personType: type, personId: id }),

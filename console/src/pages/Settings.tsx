@@ -2,6 +2,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useState } from 'react';
 import { request } from '../api/client';
 import { ApiError } from '../api/errors';
+import type { Enum } from '../api/graphql';
 import { ApiKeysQuery, CandidatesQuery, CreateApiKey, InviteUser, PolicyQuery, PreviewTemplate, RevokeApiKey, SenderSettingsQuery, UpdatePolicy, UpdateSenderSettings, UsersQuery } from '../api/operations';
 import { Badge, Field, FormError, Loading, Select } from '../components/ui';
 import { RULE_DESCRIPTIONS, ruleLabel } from '../words';
@@ -15,9 +16,13 @@ interface RulePolicy {
   requiresApproval: boolean;
   maxNudges?: number;
   timing: Record<string, string>;
-  templates: { email: Record<string, Template>; sms: Record<string, Template> };
+  templates: { email: Partial<Record<Audience, Template>>; sms: Partial<Record<Audience, Template>> };
 }
-type Policy = Record<string, RulePolicy>;
+/** followUpPolicy (JSON): per rule of the playbook. */
+type Policy = Partial<Record<Rule, RulePolicy>>;
+type Rule = Enum<'Rule'>;
+type Audience = Enum<'Audience'>;
+type Channel = Enum<'Channel'>;
 
 const TIMING_LABELS: Record<string, string> = {
   delay: 'Wait after the trigger',
@@ -66,14 +71,14 @@ function Rules() {
   return (
     <div>
       <p className="muted">Each rule plans follow-ups as your pipeline moves. Times are ISO-8601 durations: P7D is 7 days, PT2H is 2 hours.</p>
-      {Object.entries(policy).map(([rule, p]) => (
+      {(Object.entries(policy) as [Rule, RulePolicy][]).map(([rule, p]) => (
         <RuleCard key={rule} rule={rule} policy={p} />
       ))}
     </div>
   );
 }
 
-function RuleCard({ rule, policy }: { rule: string; policy: RulePolicy }) {
+function RuleCard({ rule, policy }: { rule: Rule; policy: RulePolicy }) {
   const queryClient = useQueryClient();
   const [timing, setTiming] = useState(policy.timing);
   const [editing, setEditing] = useState(false);
@@ -128,16 +133,16 @@ function RuleCard({ rule, policy }: { rule: string; policy: RulePolicy }) {
   );
 }
 
-function Templates({ rule, policy }: { rule: string; policy: RulePolicy }) {
+function Templates({ rule, policy }: { rule: Rule; policy: RulePolicy }) {
   const channels = (['email', 'sms'] as const).filter((ch) => Object.keys(policy.templates[ch] ?? {}).length > 0);
-  const [channel, setChannel] = useState<'email' | 'sms'>(channels[0] ?? 'email');
-  const audiences = Object.keys(policy.templates[channel] ?? {});
-  const [audience, setAudience] = useState(audiences[0] ?? 'contact');
+  const [channel, setChannel] = useState<Channel>(channels[0] ?? 'email');
+  const audiences = Object.keys(policy.templates[channel] ?? {}) as Audience[];
+  const [audience, setAudience] = useState<Audience>(audiences[0] ?? 'contact');
   const current = policy.templates[channel]?.[audience] ?? { body: '' };
   return (
     <div className="templates">
       <div className="inline">
-        <Select label="Channel" name="channel" value={channel} onChange={(v) => setChannel(v as 'email' | 'sms')} options={channels.map((c) => ({ value: c, label: c === 'sms' ? 'SMS' : 'Email' }))} />
+        <Select label="Channel" name="channel" value={channel} onChange={setChannel} options={channels.map((c) => ({ value: c, label: c === 'sms' ? 'SMS' : 'Email' }))} />
         <Select label="To" name="audience" value={audience} onChange={setAudience} options={audiences.map((a) => ({ value: a, label: a === 'candidate' ? 'The candidate' : 'The contact' }))} />
       </div>
       <TemplateEditor key={`${channel}.${audience}`} rule={rule} channel={channel} audience={audience} template={current} />
@@ -155,7 +160,7 @@ function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
-function TemplateEditor({ rule, channel, audience, template }: { rule: string; channel: 'email' | 'sms'; audience: string; template: Template }) {
+function TemplateEditor({ rule, channel, audience, template }: { rule: Rule; channel: Channel; audience: Audience; template: Template }) {
   const queryClient = useQueryClient();
   const [subject, setSubject] = useState(template.subject ?? '');
   const [body, setBody] = useState(template.body);
@@ -252,7 +257,7 @@ function renameDraftFields(fields: Readonly<Record<string, string>>, base: strin
 function Team() {
   const queryClient = useQueryClient();
   const users = useQuery({ queryKey: ['users'], queryFn: () => request(UsersQuery) });
-  const [form, setForm] = useState({ name: '', email: '', role: 'recruiter' });
+  const [form, setForm] = useState<{ name: string; email: string; role: Enum<'UserRole'> }>({ name: '', email: '', role: 'recruiter' });
   const invite = useMutation({
     mutationFn: () => request(InviteUser, { input: form }),
     onSuccess: async () => {

@@ -6,9 +6,12 @@ import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
 import { IdFilter, listInputs, OneOfFilter } from '../../common/list-filters';
-import { ACTIVITY_CHANNELS, ACTIVITY_DIRECTIONS, ACTIVITY_KINDS } from '../activity.entity';
-import type { ActivityChannel, ActivityDirection, ActivityEntity, ActivityKind } from '../activity.entity';
+import { DIRECTIONS } from '../../messaging/domain/channel';
+import type { Direction } from '../../messaging/domain/channel';
+import { ACTIVITY_CHANNELS, ACTIVITY_KINDS } from '../activity.entity';
+import type { ActivityChannel, ActivityEntity, ActivityKind } from '../activity.entity';
 import { Nullable, Omittable } from '../../common/validation';
+import { ActivityChannelEnum, ActivityKindEnum, DirectionEnum } from '../../graphql/enums';
 
 const trimOrNull = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() || null : value);
 
@@ -27,17 +30,17 @@ export class LogActivityDto {
   contactId?: string;
 
   @ApiProperty({ enum: ACTIVITY_KINDS, example: 'call' })
-  @Field(() => String)
+  @Field(() => ActivityKindEnum)
   @IsIn(ACTIVITY_KINDS, { message: `kind must be one of: ${ACTIVITY_KINDS.join(', ')}` })
   kind!: ActivityKind;
 
-  @ApiProperty({ enum: ACTIVITY_DIRECTIONS, example: 'in', description: "'in' when they reached out (an inbound call counts as a reply)." })
-  @Field(() => String)
-  @IsIn(ACTIVITY_DIRECTIONS, { message: 'direction must be in or out' })
-  direction!: ActivityDirection;
+  @ApiProperty({ enum: DIRECTIONS, example: 'in', description: "'in' when they reached out (an inbound call counts as a reply)." })
+  @Field(() => DirectionEnum)
+  @IsIn(DIRECTIONS, { message: 'direction must be in or out' })
+  direction!: Direction;
 
   @ApiPropertyOptional({ enum: ACTIVITY_CHANNELS, description: 'Default: phone for a call, in_person for a meeting, other for a note.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ActivityChannelEnum, { nullable: true })
   @Omittable()
   @IsIn(ACTIVITY_CHANNELS, { message: `channel must be one of: ${ACTIVITY_CHANNELS.join(', ')}` })
   channel?: ActivityChannel;
@@ -63,9 +66,9 @@ export class ActivityView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) candidateId!: string | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) contactId!: string | null;
-  @ApiProperty({ enum: ACTIVITY_KINDS }) @Field() kind!: string;
-  @ApiProperty({ enum: ACTIVITY_DIRECTIONS }) @Field() direction!: string;
-  @ApiProperty({ enum: ACTIVITY_CHANNELS }) @Field() channel!: string;
+  @ApiProperty({ enum: ACTIVITY_KINDS }) @Field(() => ActivityKindEnum) kind!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: ACTIVITY_CHANNELS }) @Field(() => ActivityChannelEnum) channel!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) summary!: string | null;
   @ApiProperty() @Field() occurredAt!: Date;
   @ApiPropertyOptional({ nullable: true, format: 'uuid', description: 'The user who logged it.' }) @Field(() => ID, { nullable: true }) userId!: string | null;
@@ -93,7 +96,7 @@ export interface ActivityFilter {
   candidateId?: string;
   contactId?: string;
   kind?: ActivityKind;
-  direction?: ActivityDirection;
+  direction?: Direction;
 }
 
 /** The filters of GET /v1/activities and of activities(…): one definition for both. */
@@ -105,11 +108,11 @@ export class ActivityFilterDto implements ActivityFilter {
   @IdFilter()
   contactId?: string;
 
-  @OneOfFilter(ACTIVITY_KINDS)
+  @OneOfFilter(ActivityKindEnum)
   kind?: ActivityKind;
 
-  @OneOfFilter(ACTIVITY_DIRECTIONS, 'direction must be in or out')
-  direction?: ActivityDirection;
+  @OneOfFilter(DirectionEnum, 'direction must be in or out')
+  direction?: Direction;
 }
 
 const lists = listInputs(ActivityFilterDto);

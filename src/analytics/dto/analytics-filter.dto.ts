@@ -4,12 +4,13 @@ import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, Min } from 'class-validator';
 import { ToDate } from '../../common/iso-date-time';
 import { VARIANT_NAME } from '../../follow-ups/domain/variants';
-import { RULE_KEYS } from '../../follow-ups/rules';
-
-/** The rules a filter may name: the playbook's, and recruiters' one-off messages. */
-export const ANALYTICS_RULES: readonly string[] = [...RULE_KEYS, 'one_off'];
-export const ANALYTICS_CHANNELS = ['email', 'sms'] as const;
-export const ANALYTICS_AUDIENCES = ['candidate', 'contact'] as const;
+import { AUDIENCES } from '../../follow-ups/domain/templates';
+import type { Audience } from '../../follow-ups/domain/templates';
+import type { FollowUpRule } from '../../follow-ups/follow-up.entity';
+import { FOLLOW_UP_RULES } from '../../follow-ups/rules';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
+import { AudienceEnum, ChannelEnum, RuleEnum } from '../../graphql/enums';
 
 /**
  * The period and filters every analytics figure takes, over REST (query string) and GraphQL
@@ -32,17 +33,17 @@ export class AnalyticsFilterDto {
   @IsDate({ message: 'until must be an ISO-8601 date-time' })
   until?: Date;
 
-  @ApiPropertyOptional({ enum: ANALYTICS_RULES, description: 'Only follow-ups of this rule.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ enum: FOLLOW_UP_RULES, description: 'Only follow-ups of this rule.' })
+  @Field(() => RuleEnum, { nullable: true })
   @IsOptional()
-  @IsIn(ANALYTICS_RULES, { message: `rule is unknown; expected one of: ${ANALYTICS_RULES.join(', ')}` })
-  rule?: string;
+  @IsIn(FOLLOW_UP_RULES, { message: `rule is unknown; expected one of: ${FOLLOW_UP_RULES.join(', ')}` })
+  rule?: FollowUpRule;
 
-  @ApiPropertyOptional({ enum: ANALYTICS_CHANNELS, description: 'Only follow-ups sent on this channel.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'Only follow-ups sent on this channel.' })
+  @Field(() => ChannelEnum, { nullable: true })
   @IsOptional()
-  @IsIn(ANALYTICS_CHANNELS, { message: 'channel must be email or sms' })
-  channel?: 'email' | 'sms';
+  @IsIn(CHANNELS, { message: 'channel must be email or sms' })
+  channel?: Channel;
 
   @ApiPropertyOptional({ format: 'uuid', description: "Only follow-ups of this recruiter's candidates and leads (the owner)." })
   @Field(() => String, { nullable: true })
@@ -57,11 +58,11 @@ export class AnalyticsFilterDto {
   @Matches(VARIANT_NAME, { message: 'variant must be a variant name: lowercase letters, digits, - and _, at most 40' })
   variant?: string;
 
-  @ApiPropertyOptional({ enum: ANALYTICS_AUDIENCES, description: 'Only follow-ups to candidates, or only to contacts.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ enum: AUDIENCES, description: 'Only follow-ups to candidates, or only to contacts.' })
+  @Field(() => AudienceEnum, { nullable: true })
   @IsOptional()
-  @IsIn(ANALYTICS_AUDIENCES, { message: 'audience must be candidate or contact' })
-  audience?: 'candidate' | 'contact';
+  @IsIn(AUDIENCES, { message: 'audience must be candidate or contact' })
+  audience?: Audience;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 60, default: 7, description: 'Days after a send within which an answer counts as a reply.' })
   @Field(() => Int, { nullable: true })

@@ -1,6 +1,9 @@
 import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsInt, IsNumber, IsOptional } from 'class-validator';
+import { AUDIENCES } from '../../follow-ups/domain/templates';
+import { CHANNELS } from '../../messaging/domain/channel';
+import { AudienceEnum, ChannelEnum, RuleEnum } from '../../graphql/enums';
 
 @ObjectType('AnalyticsPeriod')
 export class PeriodView {
@@ -23,7 +26,7 @@ export class ProportionView {
 @ObjectType('ReplyStats')
 export class ReplyStatsView {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The rule of this row; null for all rules together.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => RuleEnum, { nullable: true })
   rule!: string | null;
   @ApiProperty({ description: 'Follow-ups sent in the period.' }) @Field(() => Int) sent!: number;
   @ApiProperty({ description: 'Of them, answered within the window (any channel, any inbound message or logged inbound activity).' })
@@ -50,7 +53,7 @@ export class ReplyAnalyticsView {
 
 @ObjectType('OutcomeStats')
 export class OutcomeStatsView {
-  @ApiProperty() @Field() rule!: string;
+  @ApiProperty() @Field(() => RuleEnum) rule!: string;
   @ApiProperty({ example: 'the lead reached interviewing' }) @Field() outcome!: string;
   @ApiProperty({ type: ProportionView, description: 'Leads or candidates whose follow-up was sent in the period, and how many reached the outcome.' })
   @Field(() => ProportionView)
@@ -124,9 +127,9 @@ export class VariantStatsView {
 
 @ObjectType('VariantComparison')
 export class VariantComparisonView {
-  @ApiProperty() @Field() rule!: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
-  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() audience!: string;
+  @ApiProperty() @Field(() => RuleEnum) rule!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty({ enum: AUDIENCES }) @Field(() => AudienceEnum) audience!: string;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The variant with the highest reply rate.' }) @Field(() => String, { nullable: true }) leader!: string | null;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'One-sided two-proportion z-test: how sure we may be that the leader beats each other variant (the lowest).' })
   @Field(() => Float, { nullable: true })

@@ -10,6 +10,7 @@ import { ToDate } from '../../common/iso-date-time';
 import type { ApiKeyEntity } from '../api-key.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
+import { ScopePresetEnum } from '../../graphql/enums';
 
 @InputType('CreateApiKeyInput')
 export class CreateApiKeyDto {
@@ -28,7 +29,7 @@ export class CreateApiKeyDto {
   scopes?: Scope[];
 
   @ApiPropertyOptional({ enum: SCOPE_PRESET_NAMES, description: PRESET_DOC })
-  @Field(() => String, { nullable: true, description: PRESET_DOC })
+  @Field(() => ScopePresetEnum, { nullable: true, description: PRESET_DOC })
   @Omittable()
   @IsIn(SCOPE_PRESET_NAMES, { message: `preset must be one of: ${SCOPE_PRESET_NAMES.join(', ')}` })
   preset?: ScopePreset;

@@ -8,13 +8,16 @@ import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
-import { listInputs, TextSearch, UpdatedSince } from '../../common/list-filters';
+import { listInputs, OneOfFilter, TextSearch, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
-import { CANDIDATE_STATUSES, CHANNELS } from '../candidate.entity';
-import type { CandidateEntity, CandidateStatus, Channel } from '../candidate.entity';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
+import { CANDIDATE_STATUSES } from '../candidate.entity';
+import type { CandidateEntity, CandidateStatus } from '../candidate.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
+import { CandidateStatusEnum, ChannelEnum } from '../../graphql/enums';
 
 /** The fields a create and an upsert share. */
 @InputType({ isAbstract: true })
@@ -45,7 +48,7 @@ export abstract class CandidateFieldsDto {
   timeZone?: string | null;
 
   @ApiPropertyOptional({ enum: CHANNELS, example: 'sms' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ChannelEnum, { nullable: true })
   @Nullable()
   @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
   preferredChannel?: Channel | null;
@@ -57,7 +60,7 @@ export abstract class CandidateFieldsDto {
   ownerUserId?: string | null;
 
   @ApiPropertyOptional({ enum: CANDIDATE_STATUSES, default: 'active' })
-  @Field(() => String, { nullable: true })
+  @Field(() => CandidateStatusEnum, { nullable: true })
   @Omittable()
   @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
   status?: CandidateStatus;
@@ -103,10 +106,7 @@ export class CandidateFilterDto implements CandidateFilter {
   @DeletedSince()
   deletedSince?: Date;
 
-  @ApiPropertyOptional({ enum: CANDIDATE_STATUSES })
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(CANDIDATE_STATUSES, { message: `status must be one of: ${CANDIDATE_STATUSES.join(', ')}` })
+  @OneOfFilter(CandidateStatusEnum)
   status?: CandidateStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })
@@ -138,9 +138,9 @@ export class CandidateView {
   @ApiPropertyOptional({ nullable: true, example: 'jane.doe@gmail.com' }) @Field(() => String, { nullable: true }) email!: string | null;
   @ApiPropertyOptional({ nullable: true, example: '+14155552671' }) @Field(() => String, { nullable: true }) phone!: string | null;
   @ApiPropertyOptional({ nullable: true, example: 'America/New_York' }) @Field(() => String, { nullable: true }) timeZone!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: CHANNELS }) @Field(() => String, { nullable: true }) preferredChannel!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: CHANNELS }) @Field(() => ChannelEnum, { nullable: true }) preferredChannel!: string | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) ownerUserId!: string | null;
-  @ApiProperty({ enum: CANDIDATE_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: CANDIDATE_STATUSES }) @Field(() => CandidateStatusEnum) status!: string;
   @ApiPropertyOptional({ nullable: true, example: 'BH-48213' }) @Field(() => String, { nullable: true }) externalId!: string | null;
   @ApiProperty({ example: 'api' }) @Field() externalSource!: string;
   @ApiProperty() @Field() createdAt!: Date;

@@ -2,21 +2,22 @@ import { ArgsType, Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsDate, IsIn, IsOptional, IsString, Length, MaxLength, Validate } from 'class-validator';
-import { CHANNELS } from '../../candidates/candidate.entity';
-import type { Channel } from '../../candidates/candidate.entity';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { WarningView } from '../../people/double-check';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { IanaTimeZone } from '../../common/iana-time-zone.validator';
 import { DeletedSince, IncludeDeleted } from '../../common/include-deleted';
 import { ToDate } from '../../common/iso-date-time';
 import { PageQueryDto } from '../../common/pagination';
-import { listInputs, TextSearch, UpdatedSince } from '../../common/list-filters';
+import { listInputs, OneOfFilter, TextSearch, UpdatedSince } from '../../common/list-filters';
 import { IsExternalId, IsExternalSource, IsPersonEmail, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 import { CONTACT_ROLES } from '../contact.entity';
 import type { ContactEntity, ContactRole } from '../contact.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
+import { ChannelEnum, ContactRoleEnum } from '../../graphql/enums';
 
 const ROLE_MESSAGE = `each role must be one of: ${CONTACT_ROLES.join(', ')}`;
 
@@ -64,13 +65,13 @@ export abstract class ContactFieldsDto {
   timeZone?: string | null;
 
   @ApiPropertyOptional({ enum: CHANNELS })
-  @Field(() => String, { nullable: true })
+  @Field(() => ChannelEnum, { nullable: true })
   @Nullable()
   @IsIn(CHANNELS, { message: 'preferredChannel must be email or sms' })
   preferredChannel?: Channel | null;
 
   @ApiPropertyOptional({ enum: CONTACT_ROLES, isArray: true, example: ['employer_contact', 'interviewer'] })
-  @Field(() => [String], { nullable: true })
+  @Field(() => [ContactRoleEnum], { nullable: true })
   @Omittable()
   @IsArray()
   @ArrayMaxSize(CONTACT_ROLES.length)
@@ -125,10 +126,7 @@ export class ContactFilterDto implements ContactFilter {
   @Length(1, 200)
   company?: string;
 
-  @ApiPropertyOptional({ enum: CONTACT_ROLES })
-  @Field(() => String, { nullable: true })
-  @IsOptional()
-  @IsIn(CONTACT_ROLES, { message: `role must be one of: ${CONTACT_ROLES.join(', ')}` })
+  @OneOfFilter(ContactRoleEnum)
   role?: ContactRole;
 
   @UpdatedSince('contacts')
@@ -156,8 +154,8 @@ export class ContactView {
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) company!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) title!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) timeZone!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: CHANNELS }) @Field(() => String, { nullable: true }) preferredChannel!: string | null;
-  @ApiProperty({ enum: CONTACT_ROLES, isArray: true }) @Field(() => [String]) roles!: string[];
+  @ApiPropertyOptional({ nullable: true, enum: CHANNELS }) @Field(() => ChannelEnum, { nullable: true }) preferredChannel!: string | null;
+  @ApiProperty({ enum: CONTACT_ROLES, isArray: true }) @Field(() => [ContactRoleEnum]) roles!: string[];
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) externalId!: string | null;
   @ApiProperty() @Field() externalSource!: string;
   @ApiProperty() @Field() createdAt!: Date;

@@ -6,11 +6,15 @@ import { PageQueryDto } from '../../common/pagination';
 import { FollowUpView } from '../../follow-ups/dto/follow-up.dto';
 import type { ConversationPerson, ConversationRow, ThreadMessage } from '../../messaging/conversations.query';
 import { ConsentStateView } from '../../messaging/dto/consent.dto';
+import { CHANNELS, DIRECTIONS } from '../../messaging/domain/channel';
 import { PERSON_TYPES } from '../../messaging/domain/person';
+import type { PersonType } from '../../messaging/domain/person';
+import { REPLY_STATES } from '../../messaging/entities/message.entity';
+import { ChannelEnum, DirectionEnum, MessageStatusEnum, PersonTypeEnum, ReplyStateEnum, RuleEnum } from '../../graphql/enums';
 
 @ObjectType('ConversationPerson')
 export class ConversationPersonView {
-  @ApiProperty({ enum: PERSON_TYPES }) @Field() type!: string;
+  @ApiProperty({ enum: PERSON_TYPES }) @Field(() => PersonTypeEnum) type!: string;
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
   @ApiProperty() @Field() name!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) email!: string | null;
@@ -27,14 +31,14 @@ export class ConversationPersonView {
 @ObjectType('ConversationLastMessage')
 export class ConversationLastMessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: ['in', 'out'] }) @Field() direction!: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The first 280 characters.' })
   @Field(() => String, { nullable: true })
   body!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The rule of the follow-up that sent it ('one_off': a recruiter wrote it)." })
-  @Field(() => String, { nullable: true })
+  @Field(() => RuleEnum, { nullable: true })
   rule!: string | null;
 }
 
@@ -60,15 +64,15 @@ export class ConversationSummaryView {
 @ObjectType('ConversationMessage')
 export class ConversationMessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: ['in', 'out'] }) @Field() direction!: string;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field() channel!: string;
-  @ApiProperty() @Field() status!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty() @Field(() => MessageStatusEnum) status!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) subject!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) @Field(() => String, { nullable: true }) body!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: ['open', 'answered', 'handled'] }) @Field(() => String, { nullable: true }) replyState!: string | null;
+  @ApiPropertyOptional({ nullable: true, enum: REPLY_STATES }) @Field(() => ReplyStateEnum, { nullable: true }) replyState!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: "The follow-up rule that sent it: a playbook rule (automated) or 'one_off'." })
-  @Field(() => String, { nullable: true })
+  @Field(() => RuleEnum, { nullable: true })
   rule!: string | null;
   @ApiProperty({ description: 'Sent by the playbook, not written by a person.' }) @Field() automated!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The recruiter who wrote a one-off message.' })
@@ -85,8 +89,8 @@ export class ConversationMessageView {
 
 @ObjectType('ConversationReply')
 export class ConversationReplyView {
-  @ApiPropertyOptional({ nullable: true, enum: ['email', 'sms'], description: 'The channel a reply (POST /v1/messages without a channel) would go out on now.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ nullable: true, enum: CHANNELS, description: 'The channel a reply (POST /v1/messages without a channel) would go out on now.' })
+  @Field(() => ChannelEnum, { nullable: true })
   channel!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The address it would go to.' })
   @Field(() => String, { nullable: true })
@@ -134,7 +138,7 @@ export class ConversationsArgs extends ConnectionArgs {}
 export class ConversationParamsDto {
   @ApiProperty({ enum: PERSON_TYPES })
   @IsIn(PERSON_TYPES, { message: 'personType must be candidate or contact' })
-  personType!: 'candidate' | 'contact';
+  personType!: PersonType;
 
   @ApiProperty({ format: 'uuid' })
   @IsUUID('all', { message: 'personId must be a UUID' })
@@ -143,9 +147,9 @@ export class ConversationParamsDto {
 
 @ArgsType()
 export class ConversationArgs {
-  @Field({ description: 'candidate or contact' })
+  @Field(() => PersonTypeEnum)
   @IsIn(PERSON_TYPES, { message: 'personType must be candidate or contact' })
-  personType!: 'candidate' | 'contact';
+  personType!: PersonType;
 
   @Field(() => ID)
   @IsUUID('all', { message: 'personId must be a UUID' })

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyDomainEvent } from '../domain-events';
 
+/** A reaction row: `pending` (failing, retried with backoff), `done`, or `dead` (given up). */
+export const REACTION_STATUSES = ['pending', 'done', 'dead'] as const;
+export type ReactionStatus = (typeof REACTION_STATUSES)[number];
+
+/** What an admin lists: `open` is failing and dead together (reactions.service.ts). */
+export const REACTION_STATES = ['open', 'failing', 'dead', 'done'] as const;
+export type ReactionState = (typeof REACTION_STATES)[number];
+
 /**
  * A reaction that failed inside the transaction that made its change, kept as a row of that same
  * transaction: it commits with the change, and the reaction worker retries it.

@@ -1,11 +1,13 @@
 import { ArgsType, Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
+import { ACTOR_KINDS } from '../../auth/principal';
 import { JsonScalar } from '../../common/graphql/json.scalar';
 import { PageQueryDto } from '../../common/pagination';
+import { REACTION_STATES, REACTION_STATUSES } from './reaction-store';
+import type { ReactionState } from './reaction-store';
+import { ActorKindEnum, ReactionStateEnum, ReactionStatusEnum } from '../../graphql/enums';
 
-export const REACTION_STATES = ['open', 'failing', 'dead', 'done'] as const;
-export type ReactionState = (typeof REACTION_STATES)[number];
 
 /**
  * One filter for REST (`GET /v1/reactions?state=…&limit=…&cursor=…`) and GraphQL
@@ -18,7 +20,7 @@ export class ReactionQueryDto extends PageQueryDto {
     default: 'open',
     description: 'failing: failed, retried with backoff; dead: given up after many attempts, waiting for an admin; open: both; done: failed once, then succeeded (kept 7 days).',
   })
-  @Field(() => String, { nullable: true })
+  @Field(() => ReactionStateEnum, { nullable: true })
   @IsOptional()
   @IsIn(REACTION_STATES, { message: `state must be one of: ${REACTION_STATES.join(', ')}` })
   state?: ReactionState;
@@ -35,10 +37,10 @@ export class ReactionView {
   @ApiProperty({ description: 'The change, as its event recorded it (ids, from/to, …).', example: { leadId: '…', from: 'identified', to: 'applied' } })
   @Field(() => JsonScalar)
   change!: unknown;
-  @ApiPropertyOptional({ enum: ['user', 'api_key', 'system'], nullable: true }) @Field(() => String, { nullable: true }) actorKind!: string | null;
+  @ApiPropertyOptional({ enum: ACTOR_KINDS, nullable: true }) @Field(() => ActorKindEnum, { nullable: true }) actorKind!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) actorId!: string | null;
   @ApiProperty() @Field() occurredAt!: Date;
-  @ApiProperty({ enum: ['pending', 'done', 'dead'] }) @Field() status!: string;
+  @ApiProperty({ enum: REACTION_STATUSES }) @Field(() => ReactionStatusEnum) status!: string;
   @ApiProperty() @Field(() => Int) attempts!: number;
   @ApiPropertyOptional({ nullable: true, description: 'The last error, as the handler raised it.' }) @Field(() => String, { nullable: true }) lastError!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) lastErrorAt!: Date | null;

@@ -4,7 +4,8 @@ import { emailBouncedReason, EMPTY_PERSON_STATE, threadOf } from '../../messagin
 import { threadKeyOf } from './thread';
 import { personKey } from '../../people/person-ref';
 import { chooseChannel } from '../domain/channel';
-import type { Channel, ChoiceBasis, PassedOverChannel } from '../domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
+import type { ChoiceBasis, PassedOverChannel } from '../domain/channel';
 import { renderEmail, renderSms } from '../domain/templates';
 import { chooseVariant, variantPoint } from '../domain/variants';
 import { ONE_OFF } from '../follow-up.entity';
@@ -43,6 +44,10 @@ export type Draft =
       /** The template variant the text came from (null: the rule's one template, or the recruiter's own text). */
       variant: string | null;
     };
+
+/** What a preview says a draft would do: its kind, `send` for a message. */
+export const PREVIEW_OUTCOMES = ['send', 'skip', 'cancel', 'task', 'fail'] as const;
+export type PreviewOutcome = (typeof PREVIEW_OUTCOMES)[number];
 
 export function draftFollowUp(
   f: FollowUpEntity,

@@ -17,7 +17,7 @@ import type { PersonRef } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import type { UserEntity } from '../../users/user.entity';
 import { UsersService } from '../../users/users.service';
-import type { Channel } from '../domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import type { Audience, TemplateVars } from '../domain/templates';
 import { resolveZone } from '../domain/windows';
 import type { FollowUpEntity } from '../follow-up.entity';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { interviewInviteUid } from '../../messaging/domain/calendar-invite';
 import type { OutboundRequest } from '../../messaging/outbound.types';
-import type { Channel } from '../domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { ONE_OFF } from '../follow-up.entity';
 import type { FollowUpEntity } from '../follow-up.entity';
 import type { Composition } from './follow-up.composer';

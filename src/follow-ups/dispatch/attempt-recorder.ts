@@ -5,7 +5,7 @@ import { TenantDb } from '../../database/tenant-db.service';
 import type { TenantTx } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import type { OutboundResult } from '../../messaging/outbound.types';
-import type { Channel } from '../domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { FollowUpAttemptEntity, FollowUpEntity } from '../follow-up.entity';
 import { MAX_ATTEMPTS, retryDelayMs } from './backoff';
 

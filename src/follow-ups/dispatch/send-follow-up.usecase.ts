@@ -11,7 +11,7 @@ import { draftFollowUp } from '../compose/draft';
 import { inviteFor } from '../compose/invite';
 import { threadKeyOf } from '../compose/thread';
 import { FollowUpComposer } from '../compose/follow-up.composer';
-import type { Channel } from '../domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
 import { FollowUpEntity, ONE_OFF } from '../follow-up.entity';
 import { AttemptRecorder } from './attempt-recorder';

@@ -1,3 +1,4 @@
+import type { Channel } from '../../messaging/domain/channel';
 import { smsCountryRefusal } from '../../messaging/domain/sms-countries';
 
 /**
@@ -7,10 +8,6 @@ import { smsCountryRefusal } from '../../messaging/domain/sms-countries';
  * addresses, consent) and the tenant (is SMS configured), and this module answers which channel
  * to use, or a call task, or why nobody can be reached.
  */
-
-export const CHANNELS = ['email', 'sms'] as const;
-/** A channel Touchpoint can send on. */
-export type Channel = (typeof CHANNELS)[number];
 
 /**
  * The channel of a person's most recent inbound touch. `phone` is a logged call (an Activity):

@@ -5,7 +5,7 @@
  * Templates are plain text (no HTML) written in a recruiter's voice: first person, warm, short,
  * and always naming the firm on SMS so the person knows who is texting.
  */
-import type { Channel } from './channel';
+import type { Channel } from '../../messaging/domain/channel';
 
 // ---------------------------------------------------------------------------------------------
 // Variable catalog

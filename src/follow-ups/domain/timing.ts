@@ -11,7 +11,7 @@
  *   defaults) unless `ctx.channel` names one. The dispatcher re-checks the actual channel's window
  *   at send time.
  */
-import type { Channel } from './channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { DEFAULT_CLOSING_MARGIN_MINUTES, latestWindowMomentOnDay, localDateOf, nextWindowOpening, windowOnDay } from './windows';
 import type { WindowChannel, WindowConfig } from './windows';
 

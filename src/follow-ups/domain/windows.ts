@@ -17,7 +17,7 @@
  * ambiguous time depends on the offset at the machine's current time.
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
-import type { Channel } from './channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { parseDuration } from './durations';
 import type { FieldError, Validation } from './durations';
 

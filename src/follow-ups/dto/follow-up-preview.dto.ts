@@ -1,5 +1,9 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CHANNELS } from '../../messaging/domain/channel';
+import { PERSON_TYPES } from '../../messaging/domain/person';
+import { PREVIEW_OUTCOMES } from '../compose/draft';
+import { ChannelEnum, PersonTypeEnum, PreviewOutcomeEnum } from '../../graphql/enums';
 
 @ObjectType('LocalTime', { description: 'An instant as a person reads it: in their time zone.' })
 export class LocalTimeView {
@@ -15,14 +19,12 @@ export class DueLocalView {
 
 @ObjectType('PreviewRecipient')
 export class PreviewRecipientView {
-  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() type!: string;
+  @ApiProperty({ enum: PERSON_TYPES }) @Field(() => PersonTypeEnum) type!: string;
   @ApiProperty() @Field(() => ID) id!: string;
   @ApiProperty({ example: 'Hank Hiring' }) @Field() name!: string;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) email!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) phone!: string | null;
 }
-
-export const PREVIEW_OUTCOMES = ['send', 'skip', 'cancel', 'task', 'fail'] as const;
 
 @ObjectType('FollowUpPreview', {
   description:
@@ -30,10 +32,10 @@ export const PREVIEW_OUTCOMES = ['send', 'skip', 'cancel', 'task', 'fail'] as co
 })
 export class FollowUpPreviewView {
   @ApiProperty({ enum: PREVIEW_OUTCOMES, description: 'send: it would go out; skip: nobody reachable or no text; cancel: the data no longer calls for it; task: it becomes a call task; fail: its text cannot be rendered.' })
-  @Field()
+  @Field(() => PreviewOutcomeEnum)
   outcome!: string;
-  @ApiPropertyOptional({ enum: ['email', 'sms'], nullable: true, description: 'The channel it would use now.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ enum: CHANNELS, nullable: true, description: 'The channel it would use now.' })
+  @Field(() => ChannelEnum, { nullable: true })
   channel!: string | null;
   @ApiProperty({ example: 'they last wrote by SMS', description: 'Why that channel (last inbound, preferred, the default, a fallback), or why none.' })
   @Field()

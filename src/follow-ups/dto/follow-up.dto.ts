@@ -6,25 +6,26 @@ import { ToDate } from '../../common/iso-date-time';
 import { IdFilter, listInputs, OneOfFilter, UpdatedSince } from '../../common/list-filters';
 import { MessageView } from '../../messaging/dto/message.dto';
 import { FollowUpPreviewView } from './follow-up-preview.dto';
-import { RULE_KEYS } from '../rules';
+import { FOLLOW_UP_RULES } from '../rules';
 import type { Agenda } from '../agenda.service';
 import type { FollowUpEntity } from '../follow-up.entity';
-import { FOLLOW_UP_STATUSES, ONE_OFF } from '../follow-up.entity';
+import { FOLLOW_UP_CHANNELS, FOLLOW_UP_KINDS, FOLLOW_UP_STATUSES } from '../follow-up.entity';
+import { RECIPIENT_TYPES } from '../domain/dedupe';
 import { Nullable, Omittable } from '../../common/validation';
-
-/** The playbook's rules, and 'one_off' for a message a recruiter wrote. */
-const FOLLOW_UP_RULES = [...RULE_KEYS, ONE_OFF] as const;
+import { AGENDA_OWNERS } from '../agenda-owner';
+import type { AgendaOwner } from '../agenda-owner';
+import { FollowUpChannelEnum, FollowUpKindEnum, FollowUpStatusEnum, RecipientTypeEnum, RuleEnum } from '../../graphql/enums';
 
 @ObjectType('FollowUp')
 export class FollowUpView {
   @ApiProperty() @Field(() => ID) id!: string;
-  @ApiProperty({ enum: FOLLOW_UP_RULES }) @Field() rule!: string;
-  @ApiProperty({ enum: ['message', 'task'], description: 'A task is for the recruiter (no recipient, or a call to make).' })
-  @Field()
+  @ApiProperty({ enum: FOLLOW_UP_RULES }) @Field(() => RuleEnum) rule!: string;
+  @ApiProperty({ enum: FOLLOW_UP_KINDS, description: 'A task is for the recruiter (no recipient, or a call to make).' })
+  @Field(() => FollowUpKindEnum)
   kind!: string;
-  @ApiProperty({ enum: FOLLOW_UP_STATUSES }) @Field() status!: string;
-  @ApiPropertyOptional({ enum: ['email', 'sms', 'phone'], nullable: true, description: 'Chosen at send time.' })
-  @Field(() => String, { nullable: true })
+  @ApiProperty({ enum: FOLLOW_UP_STATUSES }) @Field(() => FollowUpStatusEnum) status!: string;
+  @ApiPropertyOptional({ enum: FOLLOW_UP_CHANNELS, nullable: true, description: 'Chosen at send time.' })
+  @Field(() => FollowUpChannelEnum, { nullable: true })
   channel!: string | null;
   @ApiProperty() @Field() dueAt!: Date;
   @ApiPropertyOptional({ nullable: true, description: 'Why it was skipped, failed, cancelled or deferred; what a task asks.' })
@@ -32,7 +33,7 @@ export class FollowUpView {
   reason!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) errorCode!: string | null;
   @ApiProperty() @Field(() => Int) attempts!: number;
-  @ApiProperty({ enum: ['candidate', 'contact', 'user'] }) @Field() recipientType!: string;
+  @ApiProperty({ enum: RECIPIENT_TYPES }) @Field(() => RecipientTypeEnum) recipientType!: string;
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) recipientId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) candidateId!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => ID, { nullable: true }) leadId!: string | null;
@@ -106,10 +107,10 @@ export interface FollowUpFilter {
 /** The filters of GET /v1/follow-ups and of followUps(…): one definition for both. */
 @ArgsType()
 export class FollowUpFilterFieldsDto {
-  @OneOfFilter(FOLLOW_UP_STATUSES)
+  @OneOfFilter(FollowUpStatusEnum)
   status?: string;
 
-  @OneOfFilter(FOLLOW_UP_RULES)
+  @OneOfFilter(RuleEnum)
   rule?: string;
 
   @IdFilter() candidateId?: string;
@@ -179,10 +180,10 @@ export class AgendaQueryDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a calendar date such as 2026-11-27' })
   date?: string;
 
-  @ApiPropertyOptional({ enum: ['me'], description: "'me' narrows to the caller's own candidates (users only)." })
+  @ApiPropertyOptional({ enum: AGENDA_OWNERS, description: "'me' narrows to the caller's own candidates (users only)." })
   @IsOptional()
-  @IsIn(['me'], { message: "owner must be 'me'" })
-  owner?: 'me';
+  @IsIn(AGENDA_OWNERS, { message: "owner must be 'me'" })
+  owner?: AgendaOwner;
 }
 
 @ObjectType('Agenda')

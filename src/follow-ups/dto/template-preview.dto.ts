@@ -2,11 +2,14 @@ import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsObject, IsString, IsUUID, Length, ValidateNested } from 'class-validator';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { AUDIENCES } from '../domain/templates';
 import type { Audience } from '../domain/templates';
 import { RULE_KEYS } from '../rules';
 import type { RuleKey } from '../rules';
 import { Omittable } from '../../common/validation';
+import { AudienceEnum, ChannelEnum, RuleEnum, TemplateVariableEnum } from '../../graphql/enums';
 
 @InputType('TemplateDraftInput')
 export class TemplateDraftDto {
@@ -26,9 +29,9 @@ export class TemplateDraftDto {
 
 @InputType('PreviewTemplateInput')
 export class TemplatePreviewDto {
-  @ApiProperty({ enum: RULE_KEYS }) @Field(() => String) @IsIn(RULE_KEYS, { message: `rule must be one of: ${RULE_KEYS.join(', ')}` }) rule!: RuleKey;
-  @ApiProperty({ enum: ['email', 'sms'] }) @Field(() => String) @IsIn(['email', 'sms'], { message: 'channel must be email or sms' }) channel!: 'email' | 'sms';
-  @ApiProperty({ enum: AUDIENCES }) @Field(() => String) @IsIn(AUDIENCES, { message: 'audience must be candidate or contact' }) audience!: Audience;
+  @ApiProperty({ enum: RULE_KEYS }) @Field(() => RuleEnum, { description: 'A playbook rule (not one_off).' }) @IsIn(RULE_KEYS, { message: `rule must be one of: ${RULE_KEYS.join(', ')}` }) rule!: RuleKey;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) @IsIn(CHANNELS, { message: 'channel must be email or sms' }) channel!: Channel;
+  @ApiProperty({ enum: AUDIENCES }) @Field(() => AudienceEnum) @IsIn(AUDIENCES, { message: 'audience must be candidate or contact' }) audience!: Audience;
 
   @ApiProperty({ type: TemplateDraftDto })
   @Field(() => TemplateDraftDto)
@@ -52,6 +55,6 @@ export class TemplatePreviewView {
   @ApiPropertyOptional({ nullable: true, description: 'SMS: how many segments it takes.' }) @Field(() => Int, { nullable: true }) segments!: number | null;
   @ApiPropertyOptional({ nullable: true, enum: ['GSM-7', 'UCS-2'] }) @Field(() => String, { nullable: true }) encoding!: string | null;
   @ApiProperty({ type: [String], description: 'Variables the template uses that the candidate has no value for: shown from a sample.' })
-  @Field(() => [String])
+  @Field(() => [TemplateVariableEnum])
   sampled!: string[];
 }

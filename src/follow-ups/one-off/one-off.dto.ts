@@ -3,6 +3,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, IsUUID, Length } from 'class-validator';
 import { Omittable } from '../../common/validation';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
+import { ChannelEnum, FollowUpStatusEnum } from '../../graphql/enums';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -20,11 +23,11 @@ export class SendMessageDto {
   @IsUUID('all', { message: 'contactId must be a UUID' })
   contactId?: string;
 
-  @ApiPropertyOptional({ enum: ['email', 'sms'], description: 'Omit to match their channel (they texted: SMS). A named channel that is blocked is refused, never swapped.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ enum: CHANNELS, description: 'Omit to match their channel (they texted: SMS). A named channel that is blocked is refused, never swapped.' })
+  @Field(() => ChannelEnum, { nullable: true })
   @Omittable()
-  @IsIn(['email', 'sms'], { message: 'channel must be email or sms' })
-  channel?: 'email' | 'sms';
+  @IsIn(CHANNELS, { message: 'channel must be email or sms' })
+  channel?: Channel;
 
   @ApiPropertyOptional({ example: 'Re: the Globex interview', description: 'Email only.' })
   @Field(() => String, { nullable: true })
@@ -45,7 +48,7 @@ export class SendMessageDto {
 @ObjectType('OneOffMessage')
 export class OneOffMessageView {
   @ApiProperty({ format: 'uuid', description: 'The follow-up that carries it (GET /v1/follow-ups/{id}).' }) @Field(() => ID) followUpId!: string;
-  @ApiProperty({ enum: ['planned'] }) @Field() status!: string;
-  @ApiProperty({ enum: ['email', 'sms'], description: 'The channel it is expected to go on (consent is checked again at send time).' }) @Field() channel!: string;
+  @ApiProperty({ enum: ['planned'] }) @Field(() => FollowUpStatusEnum, { description: 'The status of its follow-up: planned.' }) status!: string;
+  @ApiProperty({ enum: CHANNELS, description: 'The channel it is expected to go on (consent is checked again at send time).' }) @Field(() => ChannelEnum) channel!: string;
   @ApiProperty({ description: 'When it goes out: now, or when the sending window opens.' }) @Field() goesOutAt!: Date;
 }

@@ -11,7 +11,8 @@ import type { OutboundMessenger, PersonRef } from '../../messaging/outbound.type
 import { personKey } from '../../people/person-ref';
 import { TenancyService } from '../../tenancy/tenancy.service';
 import { chooseChannel } from '../domain/channel';
-import type { Channel, ChannelChoice } from '../domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
+import type { ChannelChoice } from '../domain/channel';
 import { isWithinWindow, nextWindowOpening, resolveZone } from '../domain/windows';
 import { FollowUpPlanner } from '../planning/follow-up.planner';
 import { readFollowUpSettings } from '../tenant-settings';

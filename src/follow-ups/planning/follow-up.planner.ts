@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Clock } from '../../common/clock';
 import type { TenantTx } from '../../database/tenant-db.service';
 import { dedupeKey } from '../domain/dedupe';
+import type { RecipientType } from '../domain/dedupe';
 import type { DueTime } from '../domain/timing';
 import { resolveZone } from '../domain/windows';
 import { FollowUpEntity, PENDING_STATUSES } from '../follow-up.entity';
+import type { FollowUpKind } from '../follow-up.entity';
 import { policyOf } from '../rules/policy';
 import { isRuleKey } from '../rules';
 import type { RuleKey } from '../rules';
@@ -12,7 +14,7 @@ import type { AnyRule, FollowUpWhere, PlanRequest, PlanResult, TaskRequest } fro
 import type { FollowUpSettings } from '../tenant-settings';
 
 /** Which follow-ups, for the planner's cancel and lookups: a rule (or several) and the rule-level conditions. */
-export type PlannerWhere = FollowUpWhere & { rule?: string | readonly string[]; kind?: 'message' | 'task' };
+export type PlannerWhere = FollowUpWhere & { rule?: string | readonly string[]; kind?: FollowUpKind };
 
 const PENDING_SQL = PENDING_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -221,13 +223,13 @@ export class FollowUpPlanner {
 /** A follow-up row a plan makes. */
 export interface InsertRow {
   rule: string;
-  kind: 'message' | 'task';
+  kind: FollowUpKind;
   key: string;
   status: 'planned' | 'awaiting_approval' | 'skipped';
   candidateId: string | null;
   leadId: string | null;
   interviewId: string | null;
-  recipientType: 'candidate' | 'contact' | 'user';
+  recipientType: RecipientType;
   recipientCandidateId: string | null;
   recipientContactId: string | null;
   ownerUserId: string | null;

@@ -14,6 +14,8 @@ import { referralUpdate } from './referral-update.rule';
 import { resumeFollowUp } from './resume-follow-up.rule';
 import { thankYouReminder } from './thank-you-reminder.rule';
 import type { AnyRule } from './rule';
+import { ONE_OFF } from '../follow-up.entity';
+import type { FollowUpRule } from '../follow-up.entity';
 
 export const RULES = [
   resumeFollowUp,
@@ -34,6 +36,9 @@ export type RuleOf<K extends RuleKey> = Extract<Rule, { key: K }>;
 export type RuleTimings = { readonly [R in Rule as R['key']]: R['defaults']['timing'] };
 
 export const RULE_KEYS: readonly RuleKey[] = RULES.map((r) => r.key);
+
+/** What a follow-up's `rule` is: one of the playbook's, or `one_off` (a message a recruiter wrote). */
+export const FOLLOW_UP_RULES: readonly FollowUpRule[] = [...RULE_KEYS, ONE_OFF];
 
 const BY_KEY = new Map<string, AnyRule>(RULES.map((r) => [r.key, r]));
 

@@ -3,8 +3,8 @@
  * defaults come from the rules themselves (each rule's file); a tenant's overrides are validated
  * whole here, with every error naming its field. Pure: no I/O, no clock.
  */
-import { CHANNELS } from '../domain/channel';
-import type { Channel } from '../domain/channel';
+import { CHANNELS } from '../../messaging/domain/channel';
+import type { Channel } from '../../messaging/domain/channel';
 import { durationProblem, normalizeDuration } from '../domain/durations';
 import type { FieldError, Validation } from '../domain/durations';
 import { AUDIENCES, validateTemplate } from '../domain/templates';

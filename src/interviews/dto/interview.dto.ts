@@ -29,6 +29,7 @@ import { INTERVIEW_FORMATS, INTERVIEW_STATUSES, SCHEDULED_BY } from '../intervie
 import type { InterviewEntity, InterviewFormat, InterviewRescheduleEntity, InterviewStatus, ScheduledBy } from '../interview.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
+import { InterviewFormatEnum, InterviewStatusEnum, ScheduledByEnum } from '../../graphql/enums';
 
 const FORMAT_MESSAGE = `format must be one of: ${INTERVIEW_FORMATS.join(', ')}`;
 
@@ -67,7 +68,7 @@ export class ScheduleInterviewDto {
   durationMinutes!: number;
 
   @ApiProperty({ enum: INTERVIEW_FORMATS, example: 'video' })
-  @Field(() => String)
+  @Field(() => InterviewFormatEnum)
   @IsIn(INTERVIEW_FORMATS, { message: FORMAT_MESSAGE })
   format!: InterviewFormat;
 
@@ -99,7 +100,7 @@ export class ScheduleInterviewDto {
   interviewerIds?: string[];
 
   @ApiPropertyOptional({ enum: SCHEDULED_BY, default: 'employer' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ScheduledByEnum, { nullable: true })
   @Omittable()
   @IsIn(SCHEDULED_BY, { message: 'scheduledBy must be employer or staffing_firm' })
   scheduledBy?: ScheduledBy;
@@ -187,7 +188,7 @@ export class InterviewFilterDto implements InterviewFilter {
   @IdFilter()
   candidateId?: string;
 
-  @OneOfFilter(INTERVIEW_STATUSES)
+  @OneOfFilter(InterviewStatusEnum)
   status?: InterviewStatus;
 
   @UpdatedSince('interviews')
@@ -232,14 +233,14 @@ export class InterviewView {
   @ApiProperty() @Field() startsAt!: Date;
   @ApiProperty() @Field() endsAt!: Date;
   @ApiProperty({ example: 45 }) @Field(() => Int) durationMinutes!: number;
-  @ApiProperty({ enum: INTERVIEW_FORMATS }) @Field() format!: string;
+  @ApiProperty({ enum: INTERVIEW_FORMATS }) @Field(() => InterviewFormatEnum) format!: string;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) location!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) meetingUrl!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) timeZone!: string | null;
-  @ApiProperty({ enum: SCHEDULED_BY }) @Field() scheduledBy!: string;
+  @ApiProperty({ enum: SCHEDULED_BY }) @Field(() => ScheduledByEnum) scheduledBy!: string;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) scheduledByContactId!: string | null;
   @ApiProperty({ type: [String], format: 'uuid' }) @Field(() => [ID]) interviewerIds!: string[];
-  @ApiProperty({ enum: INTERVIEW_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: INTERVIEW_STATUSES }) @Field(() => InterviewStatusEnum) status!: string;
   @ApiProperty() @Field() statusChangedAt!: Date;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) cancelReason!: string | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) externalId!: string | null;

@@ -14,6 +14,7 @@ import { allowedTransitions, LEAD_STATUSES } from '../lead-status';
 import type { LeadStatus } from '../lead-status';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
+import { LeadSourceEnum, LeadStatusEnum } from '../../graphql/enums';
 
 const STATUS_MESSAGE = `status must be one of: ${LEAD_STATUSES.join(', ')}`;
 const SOURCE_MESSAGE = `source must be one of: ${LEAD_SOURCES.join(', ')}`;
@@ -35,7 +36,7 @@ export abstract class LeadFieldsDto {
   position!: string;
 
   @ApiPropertyOptional({ enum: LEAD_SOURCES, default: 'other' })
-  @Field(() => String, { nullable: true })
+  @Field(() => LeadSourceEnum, { nullable: true })
   @Omittable()
   @IsIn(LEAD_SOURCES, { message: SOURCE_MESSAGE })
   source?: LeadSource;
@@ -75,7 +76,7 @@ export abstract class LeadCreateFieldsDto extends LeadFieldsDto {
   candidateId!: string;
 
   @ApiPropertyOptional({ enum: LEAD_STATUSES, default: 'identified', description: 'Initial status, for imports.' })
-  @Field(() => String, { nullable: true })
+  @Field(() => LeadStatusEnum, { nullable: true })
   @Omittable()
   @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
   status?: LeadStatus;
@@ -107,7 +108,7 @@ export class UpdateLeadDto extends UpdateType(LeadFieldsDto) {}
 @InputType('ChangeLeadStatusInput')
 export class ChangeLeadStatusDto {
   @ApiProperty({ enum: LEAD_STATUSES, example: 'applied' })
-  @Field(() => String)
+  @Field(() => LeadStatusEnum)
   @IsIn(LEAD_STATUSES, { message: STATUS_MESSAGE })
   status!: LeadStatus;
 
@@ -152,7 +153,7 @@ export class LeadFilterDto implements LeadFilter {
   @DeletedSince()
   deletedSince?: Date;
 
-  @OneOfFilter(LEAD_STATUSES)
+  @OneOfFilter(LeadStatusEnum)
   status?: LeadStatus;
 
   @IdFilter()
@@ -183,8 +184,8 @@ export class LeadsArgs extends lists.Args {}
 
 @ObjectType('LeadStatusChange')
 export class LeadStatusChangeView {
-  @ApiPropertyOptional({ nullable: true, enum: LEAD_STATUSES }) @Field(() => String, { nullable: true }) from!: string | null;
-  @ApiProperty({ enum: LEAD_STATUSES }) @Field() to!: string;
+  @ApiPropertyOptional({ nullable: true, enum: LEAD_STATUSES }) @Field(() => LeadStatusEnum, { nullable: true }) from!: string | null;
+  @ApiProperty({ enum: LEAD_STATUSES }) @Field(() => LeadStatusEnum) to!: string;
   @ApiProperty() @Field() at!: Date;
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) note!: string | null;
 
@@ -199,15 +200,15 @@ export class LeadView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) candidateId!: string;
   @ApiProperty({ example: 'Globex' }) @Field() company!: string;
   @ApiProperty({ example: 'Senior Backend Engineer' }) @Field() position!: string;
-  @ApiProperty({ enum: LEAD_SOURCES }) @Field() source!: string;
+  @ApiProperty({ enum: LEAD_SOURCES }) @Field(() => LeadSourceEnum) source!: string;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) referrerContactId!: string | null;
   @ApiPropertyOptional({ nullable: true, format: 'uuid' }) @Field(() => ID, { nullable: true }) employerContactId!: string | null;
-  @ApiProperty({ enum: LEAD_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: LEAD_STATUSES }) @Field(() => LeadStatusEnum) status!: string;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) resumeSentAt!: Date | null;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) offerAt!: Date | null;
   @ApiProperty() @Field() statusChangedAt!: Date;
   @ApiProperty({ enum: LEAD_STATUSES, isArray: true, description: 'Where the status may move next.' })
-  @Field(() => [String])
+  @Field(() => [LeadStatusEnum])
   allowedTransitions!: string[];
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) externalId!: string | null;
   @ApiProperty() @Field() externalSource!: string;

@@ -5,13 +5,13 @@ import { TenantDb, TenantTx } from '../../database/tenant-db.service';
 import type { TenantId } from '../../database/tenant-id';
 import type { DomainEvent } from '../../events/domain-event-bus';
 import { personColumn, personColumns } from '../domain/person';
-import type { MessageChannel } from '../drivers/driver.types';
+import type { Channel } from '../domain/channel';
 import { ConsentEntity, ConsentEventEntity, ConsentSource, ConsentStatus } from '../entities/consent.entity';
 import type { PersonRef } from '../outbound.types';
 import { findLivePerson } from '../../people/people-directory';
 
 export interface ConsentState {
-  channel: MessageChannel;
+  channel: Channel;
   status: ConsentStatus;
   /** null when nothing was ever recorded (opted in by default). */
   source: ConsentSource | null;
@@ -26,7 +26,7 @@ export interface PersonConsent {
 }
 
 export interface ConsentChange {
-  channel: MessageChannel;
+  channel: Channel;
   status: ConsentStatus;
   source: ConsentSource;
   /** The message that caused it (a keyword, a provider error). */
@@ -40,7 +40,7 @@ export interface ConsentChange {
  * complaint (reported by the mail provider). Nobody
  * else (a recruiter, an admin, an API key) may opt them back in: 409 naming why.
  */
-const PERSON_ONLY_SOURCES: Readonly<Partial<Record<ConsentSource, (channel: MessageChannel) => string>>> = {
+const PERSON_ONLY_SOURCES: Readonly<Partial<Record<ConsentSource, (channel: Channel) => string>>> = {
   keyword: () => 'This person opted out of SMS themselves by texting STOP; only they can opt back in by texting START',
   provider_error: () => 'The carrier reports that this person blocked texts from this number (they texted STOP); only they can opt back in by texting START',
   link: (channel) =>
@@ -80,7 +80,7 @@ export class ConsentService {
    * Sets a consent through the API (source `api`). An opt-out the person made themselves (STOP,
    * the carrier's 21610, the unsubscribe link) cannot be undone by anyone else: 409 saying why.
    */
-  set(tenantId: TenantId, person: PersonRef, channel: MessageChannel, status: ConsentStatus, actor: DomainEvent['actor']): Promise<PersonConsent> {
+  set(tenantId: TenantId, person: PersonRef, channel: Channel, status: ConsentStatus, actor: DomainEvent['actor']): Promise<PersonConsent> {
     return this.db.tx(tenantId, async (tx) => {
       await this.requirePerson(tx, person);
       const current = await this.currentRow(tx, person, channel, true);
@@ -96,22 +96,22 @@ export class ConsentService {
   }
 
   /** Whether the person is opted out of the channel (read at send time). */
-  isOptedOut(tenantId: TenantId, person: PersonRef, channel: MessageChannel): Promise<boolean> {
+  isOptedOut(tenantId: TenantId, person: PersonRef, channel: Channel): Promise<boolean> {
     return this.db.tx(tenantId, (tx) => this.isOptedOutIn(tx, person, channel));
   }
 
   /** Both channels at once, for several people: the engine's channel choice. Missing: opted in. */
-  optOutsOf(tenantId: TenantId, people: readonly PersonRef[]): Promise<Map<string, Set<MessageChannel>>> {
+  optOutsOf(tenantId: TenantId, people: readonly PersonRef[]): Promise<Map<string, Set<Channel>>> {
     return this.db.tx(tenantId, (tx) => this.optOutsIn(tx, people));
   }
 
   /** The channels each person opted out of, by `personKey`, in one query. */
-  async optOutsIn(tx: TenantTx, people: readonly PersonRef[]): Promise<Map<string, Set<MessageChannel>>> {
-    const out = new Map<string, Set<MessageChannel>>();
+  async optOutsIn(tx: TenantTx, people: readonly PersonRef[]): Promise<Map<string, Set<Channel>>> {
+    const out = new Map<string, Set<Channel>>();
     if (people.length === 0) return out;
     const candidates = people.filter((p) => p.type === 'candidate').map((p) => p.id);
     const contacts = people.filter((p) => p.type === 'contact').map((p) => p.id);
-    const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; channel: MessageChannel }>(
+    const rows = await tx.query<{ candidate_id: string | null; contact_id: string | null; channel: Channel }>(
       `SELECT candidate_id, contact_id, channel FROM consents
        WHERE tenant_id = $1 AND status = 'opted_out'
          AND (candidate_id = ANY($2::uuid[]) OR contact_id = ANY($3::uuid[]))`,
@@ -119,19 +119,19 @@ export class ConsentService {
     );
     for (const r of rows) {
       const key = r.candidate_id ? `candidate:${r.candidate_id}` : `contact:${r.contact_id}`;
-      const set = out.get(key) ?? new Set<MessageChannel>();
+      const set = out.get(key) ?? new Set<Channel>();
       set.add(r.channel);
       out.set(key, set);
     }
     return out;
   }
 
-  async isOptedOutIn(tx: TenantTx, person: PersonRef, channel: MessageChannel): Promise<boolean> {
+  async isOptedOutIn(tx: TenantTx, person: PersonRef, channel: Channel): Promise<boolean> {
     const row = await this.currentRow(tx, person, channel, false);
     return row?.status === 'opted_out';
   }
 
-  async currentRow(tx: TenantTx, person: PersonRef, channel: MessageChannel, forUpdate: boolean): Promise<ConsentEntity | null> {
+  async currentRow(tx: TenantTx, person: PersonRef, channel: Channel, forUpdate: boolean): Promise<ConsentEntity | null> {
     const rows = await tx.query<{ status: ConsentStatus; source: ConsentSource; changed_at: Date; id: string }>(
       `SELECT id, status, source, changed_at FROM consents
        WHERE tenant_id = $1 AND ${personColumn(person)} = $2 AND channel = $3${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -190,7 +190,7 @@ export class ConsentService {
   }
 
   private async read(tx: TenantTx, person: PersonRef): Promise<PersonConsent> {
-    const state = async (channel: MessageChannel): Promise<ConsentState> => {
+    const state = async (channel: Channel): Promise<ConsentState> => {
       const row = await this.currentRow(tx, person, channel, false);
       return row ? { channel, status: row.status, source: row.source, changedAt: row.changedAt } : { channel, status: 'opted_in', source: null, changedAt: null };
     };

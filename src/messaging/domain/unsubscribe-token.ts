@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Keyring } from '../../common/crypto';
-import type { MessageChannel } from '../drivers/driver.types';
+import type { Channel } from './channel';
 import type { PersonRef } from '../outbound.types';
 
 /**
@@ -18,7 +18,7 @@ import type { PersonRef } from '../outbound.types';
 export interface UnsubscribeSubject {
   tenantId: string;
   person: PersonRef;
-  channel: MessageChannel;
+  channel: Channel;
 }
 
 const VERSION = 1;

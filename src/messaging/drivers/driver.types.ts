@@ -4,8 +4,6 @@
  * A driver never throws for a provider's answer: it classifies it into a SendOutcome, which the
  * dispatcher turns into sent / retry / failed / unknown. It throws only on programming errors.
  */
-export type MessageChannel = 'email' | 'sms';
-
 export interface OutboundEmail {
   /** Our own message id (uuid); drivers may use it to build the Message-ID. */
   messageId: string;

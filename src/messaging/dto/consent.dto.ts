@@ -1,31 +1,34 @@
 import { Field, ID, InputType, ObjectType } from '@nestjs/graphql';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
+import { ACTOR_KINDS } from '../../auth/principal';
 import type { ConsentState, PersonConsent } from '../consent/consent.service';
-import type { MessageChannel } from '../drivers/driver.types';
+import { CHANNELS } from '../domain/channel';
+import { PERSON_TYPES } from '../domain/person';
+import type { Channel } from '../domain/channel';
 import { CONSENT_SOURCES, CONSENT_STATUSES } from '../entities/consent.entity';
 import type { ConsentEventEntity, ConsentStatus } from '../entities/consent.entity';
-import { MESSAGE_CHANNELS } from '../entities/message.entity';
+import { ActorKindEnum, ChannelEnum, ConsentSourceEnum, ConsentStatusEnum, PersonTypeEnum } from '../../graphql/enums';
 
 @InputType('SetConsentInput')
 export class SetConsentDto {
-  @ApiProperty({ enum: MESSAGE_CHANNELS })
-  @Field(() => String)
-  @IsIn(MESSAGE_CHANNELS, { message: 'channel must be email or sms' })
-  channel!: MessageChannel;
+  @ApiProperty({ enum: CHANNELS })
+  @Field(() => ChannelEnum)
+  @IsIn(CHANNELS, { message: 'channel must be email or sms' })
+  channel!: Channel;
 
   @ApiProperty({ enum: CONSENT_STATUSES })
-  @Field(() => String)
+  @Field(() => ConsentStatusEnum)
   @IsIn(CONSENT_STATUSES, { message: 'status must be opted_in or opted_out' })
   status!: ConsentStatus;
 }
 
 @ObjectType('ConsentState')
 export class ConsentStateView {
-  @ApiProperty({ enum: MESSAGE_CHANNELS }) @Field() channel!: string;
-  @ApiProperty({ enum: CONSENT_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty({ enum: CONSENT_STATUSES }) @Field(() => ConsentStatusEnum) status!: string;
   @ApiProperty({ enum: CONSENT_SOURCES, nullable: true, description: 'null: never changed (opted in by default).' })
-  @Field(() => String, { nullable: true })
+  @Field(() => ConsentSourceEnum, { nullable: true })
   source!: string | null;
   @ApiProperty({ nullable: true, type: Date }) @Field(() => Date, { nullable: true }) changedAt!: Date | null;
 
@@ -36,13 +39,13 @@ export class ConsentStateView {
 
 @ObjectType('ConsentEvent')
 export class ConsentEventView {
-  @ApiProperty({ enum: MESSAGE_CHANNELS }) @Field() channel!: string;
-  @ApiProperty({ enum: CONSENT_STATUSES }) @Field() status!: string;
-  @ApiProperty({ enum: CONSENT_SOURCES }) @Field() source!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty({ enum: CONSENT_STATUSES }) @Field(() => ConsentStatusEnum) status!: string;
+  @ApiProperty({ enum: CONSENT_SOURCES }) @Field(() => ConsentSourceEnum) source!: string;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'The message that caused it (keyword, provider error).' })
   @Field(() => ID, { nullable: true })
   messageId!: string | null;
-  @ApiProperty({ nullable: true, enum: ['user', 'api_key', 'system'] }) @Field(() => String, { nullable: true }) actorKind!: string | null;
+  @ApiProperty({ nullable: true, enum: ACTOR_KINDS }) @Field(() => ActorKindEnum, { nullable: true }) actorKind!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) actorId!: string | null;
   @ApiProperty() @Field() at!: Date;
 
@@ -61,7 +64,7 @@ export class ConsentEventView {
 
 @ObjectType('PersonConsent')
 export class PersonConsentView {
-  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() personType!: string;
+  @ApiProperty({ enum: PERSON_TYPES }) @Field(() => PersonTypeEnum) personType!: string;
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) personId!: string;
   @ApiProperty({ type: ConsentStateView }) @Field(() => ConsentStateView) email!: ConsentStateView;
   @ApiProperty({ type: ConsentStateView }) @Field(() => ConsentStateView) sms!: ConsentStateView;

@@ -4,27 +4,30 @@ import { IsIn, IsOptional, IsUUID } from 'class-validator';
 import { Connection, ConnectionArgs } from '../../common/graphql/connection';
 import { PageQueryDto } from '../../common/pagination';
 import { IdFilter, listInputs, OneOfFilter } from '../../common/list-filters';
-import type { MessageChannel } from '../drivers/driver.types';
-import { MESSAGE_CHANNELS, MESSAGE_DIRECTIONS, MESSAGE_STATUSES } from '../entities/message.entity';
-import type { MessageDirection, MessageEntity, MessageStatus } from '../entities/message.entity';
+import { CHANNELS, DIRECTIONS } from '../domain/channel';
+import type { Channel, Direction } from '../domain/channel';
+import { PERSON_TYPES } from '../domain/person';
+import { MESSAGE_PROVIDERS, MESSAGE_STATUSES, REPLY_STATES } from '../entities/message.entity';
+import type { MessageEntity, MessageStatus } from '../entities/message.entity';
+import { ChannelEnum, DirectionEnum, MessageProviderEnum, MessageStatusEnum, PersonTypeEnum, ReplyStateEnum } from '../../graphql/enums';
 
 @ObjectType('MessagePerson')
 export class MessagePersonView {
-  @ApiProperty({ enum: ['candidate', 'contact'] }) @Field() type!: string;
+  @ApiProperty({ enum: PERSON_TYPES }) @Field(() => PersonTypeEnum) type!: string;
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
 }
 
 @ObjectType('Message')
 export class MessageView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) id!: string;
-  @ApiProperty({ enum: MESSAGE_DIRECTIONS }) @Field() direction!: string;
-  @ApiProperty({ enum: MESSAGE_CHANNELS }) @Field() channel!: string;
-  @ApiProperty({ enum: MESSAGE_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: DIRECTIONS }) @Field(() => DirectionEnum) direction!: string;
+  @ApiProperty({ enum: CHANNELS }) @Field(() => ChannelEnum) channel!: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) @Field(() => MessageStatusEnum) status!: string;
   @ApiProperty({ type: MessagePersonView, nullable: true, description: 'null for an inbound message from an unknown sender.' })
   @Field(() => MessagePersonView, { nullable: true })
   person!: MessagePersonView | null;
   @ApiProperty({ description: 'false for an inbound message from a sender unknown to the firm.' }) @Field() matched!: boolean;
-  @ApiProperty({ enum: ['twilio', 'smtp', 'log'] }) @Field() provider!: string;
+  @ApiProperty({ enum: MESSAGE_PROVIDERS }) @Field(() => MessageProviderEnum) provider!: string;
   @ApiProperty({ nullable: true, type: String, description: 'Twilio SID or SMTP Message-ID.' })
   @Field(() => String, { nullable: true })
   providerId!: string | null;
@@ -35,8 +38,8 @@ export class MessageView {
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) errorCode!: string | null;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) errorMessage!: string | null;
   @ApiProperty({ nullable: true, type: String }) @Field(() => String, { nullable: true }) inReplyTo!: string | null;
-  @ApiProperty({ nullable: true, enum: ['open', 'answered', 'handled'], description: 'Inbound only: whether a recruiter has dealt with it.' })
-  @Field(() => String, { nullable: true })
+  @ApiProperty({ nullable: true, enum: REPLY_STATES, description: 'Inbound only: whether a recruiter has dealt with it.' })
+  @Field(() => ReplyStateEnum, { nullable: true })
   replyState!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid' }) @Field(() => ID, { nullable: true }) followUpId!: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'uuid', description: 'Email: the lead its conversation (thread) is about; a reply inherits it from the email it answers.' })
@@ -79,8 +82,8 @@ export class MessageView {
 export interface MessageFilter {
   candidateId?: string;
   contactId?: string;
-  channel?: MessageChannel;
-  direction?: MessageDirection;
+  channel?: Channel;
+  direction?: Direction;
   status?: MessageStatus;
 }
 
@@ -93,13 +96,13 @@ export class MessageFilterDto implements MessageFilter {
   @IdFilter()
   contactId?: string;
 
-  @OneOfFilter(MESSAGE_CHANNELS, 'channel must be email or sms')
-  channel?: MessageChannel;
+  @OneOfFilter(ChannelEnum, 'channel must be email or sms')
+  channel?: Channel;
 
-  @OneOfFilter(MESSAGE_DIRECTIONS, 'direction must be in or out')
-  direction?: MessageDirection;
+  @OneOfFilter(DirectionEnum, 'direction must be in or out')
+  direction?: Direction;
 
-  @OneOfFilter(MESSAGE_STATUSES)
+  @OneOfFilter(MessageStatusEnum)
   status?: MessageStatus;
 }
 

@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { MessageChannel } from '../drivers/driver.types';
+import type { ActorKind } from '../../auth/principal';
+import type { Channel } from '../domain/channel';
 
 export const CONSENT_STATUSES = ['opted_in', 'opted_out'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
@@ -22,7 +23,7 @@ export class ConsentEntity {
   contactId!: string | null;
 
   @Column('text')
-  channel!: MessageChannel;
+  channel!: Channel;
 
   @Column('text')
   status!: ConsentStatus;
@@ -50,7 +51,7 @@ export class ConsentEventEntity {
   contactId!: string | null;
 
   @Column('text')
-  channel!: MessageChannel;
+  channel!: Channel;
 
   @Column('text')
   status!: ConsentStatus;
@@ -63,7 +64,7 @@ export class ConsentEventEntity {
   messageId!: string | null;
 
   @Column('text', { name: 'actor_kind', nullable: true })
-  actorKind!: 'user' | 'api_key' | 'system' | null;
+  actorKind!: ActorKind | null;
 
   @Column('uuid', { name: 'actor_id', nullable: true })
   actorId!: string | null;

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { MessageChannel } from '../drivers/driver.types';
+import type { Channel, Direction } from '../domain/channel';
 
 export const MESSAGE_STATUSES = [
   'sending',
@@ -14,10 +14,8 @@ export const MESSAGE_STATUSES = [
   'unknown',
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-export const MESSAGE_DIRECTIONS = ['in', 'out'] as const;
-export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
-export const MESSAGE_CHANNELS = ['email', 'sms'] as const;
-export type MessageProvider = 'twilio' | 'smtp' | 'log';
+export const MESSAGE_PROVIDERS = ['twilio', 'smtp', 'log'] as const;
+export type MessageProvider = (typeof MESSAGE_PROVIDERS)[number];
 export const REPLY_STATES = ['open', 'answered', 'handled'] as const;
 export type ReplyState = (typeof REPLY_STATES)[number];
 
@@ -43,10 +41,10 @@ export class MessageEntity {
   followUpId!: string | null;
 
   @Column('text')
-  direction!: MessageDirection;
+  direction!: Direction;
 
   @Column('text')
-  channel!: MessageChannel;
+  channel!: Channel;
 
   @Column('text')
   status!: MessageStatus;

@@ -1,5 +1,12 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/** Which Twilio account texts go through: the firm's own, the platform's default, or none (the log driver: simulated). */
+export const SMS_SENDERS = ['tenant', 'platform', 'log'] as const;
+export type SmsSender = (typeof SMS_SENDERS)[number];
+/** How email goes out: SMTP, or the log driver (simulated) when no SMTP server is configured. */
+export const EMAIL_SENDERS = ['smtp', 'log'] as const;
+export type EmailSender = (typeof EMAIL_SENDERS)[number];
+
 /**
  * A tenant's sender identities: email from / reply-to, its own Twilio account (the auth token
  * sealed with ENCRYPTION_KEY, never returned), and the inbound-email webhook secret (hashed).

@@ -6,6 +6,8 @@ import { parseSendgridPublicKey } from '../providers/sendgrid.adapter';
 import { IsEmailAddress, trim } from '../../common/person-fields';
 import { IsPhone } from '../../common/phone';
 import { Nullable } from '../../common/validation';
+import { EMAIL_SENDERS, SMS_SENDERS } from '../entities/tenant-sender.entity';
+import { EmailSenderEnum, SmsSenderEnum } from '../../graphql/enums';
 
 /** A SendGrid verification key: base64 of an ECDSA P-256 public key (DER SubjectPublicKeyInfo). */
 function IsSendgridPublicKey(): PropertyDecorator {
@@ -115,11 +117,11 @@ export class SenderSettingsView {
   @Field(() => String, { nullable: true })
   sendgridWebhookPublicKey!: string | null;
 
-  @ApiProperty({ enum: ['tenant', 'platform', 'log'], description: "Which Twilio account SMS goes through: yours, the platform default, or none (simulated)." })
-  @Field()
+  @ApiProperty({ enum: SMS_SENDERS, description: "Which Twilio account SMS goes through: yours, the platform default, or none (simulated)." })
+  @Field(() => SmsSenderEnum)
   smsSender!: string;
 
-  @ApiProperty({ enum: ['smtp', 'log'] }) @Field() emailSender!: string;
+  @ApiProperty({ enum: EMAIL_SENDERS }) @Field(() => EmailSenderEnum) emailSender!: string;
 
   @ApiProperty({ description: 'Paste into the Twilio console: Messaging webhook (A message comes in, HTTP POST).' })
   @Field()

@@ -13,6 +13,7 @@ import { parseMailbox } from '../domain/email-address';
 import type { TwilioAccount } from '../drivers/driver.types';
 import { TenantSenderEntity } from '../entities/tenant-sender.entity';
 import { SenderSettingsView, UpdateSenderSettingsDto } from './sender-settings.dto';
+import type { SmsSender } from '../entities/tenant-sender.entity';
 
 /** Everything a send needs to know about the tenant's identities, resolved at send time. */
 export interface ResolvedSenders {
@@ -21,7 +22,7 @@ export interface ResolvedSenders {
   email: { fromAddress: string; fromName: string; replyTo: string | undefined };
   /** undefined: no Twilio account anywhere, SMS goes to the log driver (simulated). */
   twilio: TwilioAccount | undefined;
-  smsSender: 'tenant' | 'platform' | 'log';
+  smsSender: SmsSender;
   /** Why texts cannot go now although a sender exists: the platform's sender waits for the firm's verified signup email. */
   smsUnavailableReason: string | null;
 }

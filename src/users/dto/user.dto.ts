@@ -3,8 +3,10 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, Length, MaxLength } from 'class-validator';
 import { IsEmailAddress } from '../../common/person-fields';
-import type { UserEntity } from '../user.entity';
+import { USER_ROLES, USER_STATUSES } from '../user.entity';
+import type { UserEntity, UserRole } from '../user.entity';
 import { Omittable } from '../../common/validation';
+import { UserRoleEnum, UserStatusEnum } from '../../graphql/enums';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
@@ -24,10 +26,10 @@ export class InviteUserDto {
   @Length(1, 200)
   name!: string;
 
-  @ApiProperty({ enum: ['admin', 'recruiter'], example: 'recruiter' })
-  @Field()
-  @IsIn(['admin', 'recruiter'], { message: 'role must be admin or recruiter' })
-  role!: 'admin' | 'recruiter';
+  @ApiProperty({ enum: USER_ROLES, example: 'recruiter' })
+  @Field(() => UserRoleEnum)
+  @IsIn(USER_ROLES, { message: 'role must be admin or recruiter' })
+  role!: UserRole;
 }
 
 @InputType('UpdateUserInput')
@@ -40,11 +42,11 @@ export class UpdateUserDto {
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ enum: ['admin', 'recruiter'] })
-  @Field({ nullable: true })
+  @ApiPropertyOptional({ enum: USER_ROLES })
+  @Field(() => UserRoleEnum, { nullable: true })
   @Omittable()
-  @IsIn(['admin', 'recruiter'], { message: 'role must be admin or recruiter' })
-  role?: 'admin' | 'recruiter';
+  @IsIn(USER_ROLES, { message: 'role must be admin or recruiter' })
+  role?: UserRole;
 }
 
 @ObjectType('User')
@@ -52,8 +54,8 @@ export class UserView {
   @ApiProperty() @Field(() => ID) id!: string;
   @ApiProperty() @Field() email!: string;
   @ApiProperty() @Field() name!: string;
-  @ApiProperty({ enum: ['admin', 'recruiter'] }) @Field() role!: string;
-  @ApiProperty({ enum: ['invited', 'active'] }) @Field() status!: string;
+  @ApiProperty({ enum: USER_ROLES }) @Field(() => UserRoleEnum) role!: string;
+  @ApiProperty({ enum: USER_STATUSES }) @Field(() => UserStatusEnum) status!: string;
   @ApiProperty() @Field() createdAt!: Date;
   @ApiProperty() @Field() updatedAt!: Date;
 

@@ -5,10 +5,11 @@ import type { ValidatorConstraintInterface } from 'class-validator';
 import { ConnectionArgs } from '../../common/graphql/connection';
 import { PageQueryDto } from '../../common/pagination';
 import { isWebhookEventPattern, WEBHOOK_EVENT_TYPES } from '../../events/outbox';
-import { DELIVERY_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
+import { DELIVERY_STATUSES, SETTABLE_SUBSCRIPTION_STATUSES, SUBSCRIPTION_STATUSES } from '../webhook.entity';
 import type { WebhookDeliveryAttemptEntity, WebhookDeliveryEntity, WebhookSubscriptionEntity } from '../webhook.entity';
 import { Nullable, Omittable } from '../../common/validation';
 import { UpdateType } from '../../common/update-type';
+import { WebhookDeliveryStatusEnum, WebhookSubscriptionStatusEnum } from '../../graphql/enums';
 
 @ValidatorConstraint({ name: 'webhookEventTypes' })
 class WebhookEventTypes implements ValidatorConstraintInterface {
@@ -48,11 +49,11 @@ export class CreateWebhookSubscriptionDto {
 /** PATCH: the create's fields, each optional, and the status (pause, resume). */
 @InputType('UpdateWebhookSubscriptionInput')
 export class UpdateWebhookSubscriptionDto extends UpdateType(CreateWebhookSubscriptionDto) {
-  @ApiPropertyOptional({ enum: ['active', 'paused'], description: 'Pause holds deliveries; active resumes and clears a failing flag.' })
-  @Field(() => String, { nullable: true })
+  @ApiPropertyOptional({ enum: SETTABLE_SUBSCRIPTION_STATUSES, description: 'Pause holds deliveries; active resumes and clears a failing flag.' })
+  @Field(() => WebhookSubscriptionStatusEnum, { nullable: true, description: 'active or paused (failing is set by Touchpoint).' })
   @Omittable()
-  @IsIn(['active', 'paused'], { message: 'status must be active or paused' })
-  status?: 'active' | 'paused';
+  @IsIn(SETTABLE_SUBSCRIPTION_STATUSES, { message: 'status must be active or paused' })
+  status?: (typeof SETTABLE_SUBSCRIPTION_STATUSES)[number];
 }
 
 @ObjectType('WebhookSubscription')
@@ -62,7 +63,7 @@ export class WebhookSubscriptionView {
   @ApiPropertyOptional({ nullable: true }) @Field(() => String, { nullable: true }) description!: string | null;
   @ApiProperty({ type: [String] }) @Field(() => [String]) eventTypes!: string[];
   @ApiProperty({ enum: SUBSCRIPTION_STATUSES, description: 'failing: a delivery exhausted its retries (about 24 h).' })
-  @Field()
+  @Field(() => WebhookSubscriptionStatusEnum)
   status!: string;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Date, { nullable: true }) failingSince!: Date | null;
   @ApiProperty() @Field() createdAt!: Date;
@@ -112,7 +113,7 @@ export class WebhookDeliveryView {
   @ApiProperty({ format: 'uuid' }) @Field(() => ID) subscriptionId!: string;
   @ApiProperty({ format: 'uuid', description: 'The event id (Touchpoint-Event-Id).' }) @Field(() => ID) eventId!: string;
   @ApiProperty() @Field() eventType!: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES }) @Field() status!: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES }) @Field(() => WebhookDeliveryStatusEnum) status!: string;
   @ApiProperty() @Field(() => Int) attempts!: number;
   @ApiProperty() @Field() nextAttemptAt!: Date;
   @ApiPropertyOptional({ nullable: true }) @Field(() => Int, { nullable: true }) lastStatusCode!: number | null;
