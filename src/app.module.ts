@@ -32,6 +32,7 @@ import { TenancyModule } from './tenancy/tenancy.module';
 import { TimelineModule } from './timeline/timeline.module';
 import { UsersModule } from './users/users.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
+import { FieldPreloads } from './common/graphql/preload';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -53,8 +54,9 @@ export class CoreModule {
         { provide: DataSource, useValue: options.dataSource },
         DomainEventBus,
         TenantDb,
+        FieldPreloads,
       ],
-      exports: [APP_CONFIG, Clock, DataSource, DomainEventBus, TenantDb],
+      exports: [APP_CONFIG, Clock, DataSource, DomainEventBus, TenantDb, FieldPreloads],
     };
   }
 }

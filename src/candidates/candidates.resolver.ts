@@ -1,9 +1,12 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { TenantRateLimit } from '../auth/tenant-rate-limit';
 import { toConnection } from '../common/graphql/connection';
+import type { GqlContext } from '../common/graphql/field-scopes';
+import { FieldPreloads } from '../common/graphql/preload';
 import { ExternalSourceQueryDto } from '../common/external-source.dto';
 import { CandidatesService } from './candidates.service';
 import {
@@ -22,6 +25,7 @@ export class CandidatesResolver {
   constructor(
     private readonly service: CandidatesService,
     private readonly rateLimit: TenantRateLimit,
+    private readonly preloads: FieldPreloads,
   ) {}
 
   @Query(() => CandidateView)
@@ -32,9 +36,14 @@ export class CandidatesResolver {
 
   @Query(() => CandidateConnection)
   @RequireScopes('candidates:read')
-  async candidates(@CurrentPrincipal() p: Principal, @Args() args: CandidatesArgs): Promise<CandidateConnection> {
+  async candidates(
+    @CurrentPrincipal() p: Principal,
+    @Args() args: CandidatesArgs,
+    @Context() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<CandidateConnection> {
     const page = await this.service.list(p.tenantId, args, { limit: args.first, cursor: args.after });
-    return toConnection(new CandidateConnection(), page, (c) => CandidateView.of(c));
+    return this.preloads.connection(ctx, info, 'Candidate', toConnection(new CandidateConnection(), page, (c) => CandidateView.of(c)));
   }
 
   @Mutation(() => CandidateView)

@@ -1,4 +1,5 @@
-import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { fieldPrincipal } from '../common/graphql/field-scopes';
 import type { GqlContext } from '../common/graphql/field-scopes';
@@ -6,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { toConnection } from '../common/graphql/connection';
 import { groupBy, indexBy, loaderFor } from '../common/graphql/loaders';
+import { FieldPreloads, preloaded } from '../common/graphql/preload';
 import { ContactView } from '../contacts/dto/contact.dto';
 import { ContactsService } from '../contacts/contacts.service';
 import { LeadView } from '../leads/dto/lead.dto';
@@ -28,7 +30,15 @@ export class InterviewsResolver {
   constructor(
     private readonly service: InterviewsService,
     private readonly contacts: ContactsService,
-  ) {}
+    private readonly preloads: FieldPreloads,
+  ) {
+    preloads.register<InterviewView, ContactView>('Interview', 'interviewers', {
+      childType: 'Contact',
+      scopes: ['contacts:read'],
+      key: (i) => i.id,
+      load: (p, interviews) => this.interviewersOf(p, interviews),
+    });
+  }
 
   @Query(() => InterviewView)
   @RequireScopes('interviews:read')
@@ -38,9 +48,14 @@ export class InterviewsResolver {
 
   @Query(() => InterviewConnection)
   @RequireScopes('interviews:read')
-  async interviews(@CurrentPrincipal() p: Principal, @Args() args: InterviewsArgs): Promise<InterviewConnection> {
+  async interviews(
+    @CurrentPrincipal() p: Principal,
+    @Args() args: InterviewsArgs,
+    @Context() ctx: GqlContext,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<InterviewConnection> {
     const page = await this.service.list(p.tenantId, args, { limit: args.first, cursor: args.after });
-    return toConnection(new InterviewConnection(), page, view);
+    return this.preloads.connection(ctx, info, 'Interview', toConnection(new InterviewConnection(), page, view));
   }
 
   @Mutation(() => InterviewView)
@@ -109,28 +124,51 @@ export class InterviewsResolver {
     return rows.map(InterviewRescheduleView.of);
   }
 
-  /** Interviewers, batched: the page's interviewer ids are already on each interview; one query loads the contacts. */
+  /**
+   * Interviewers, batched: the page's interviewer ids are already on each interview; one query
+   * loads the contacts (preloaded with the page when the query selects them: FieldPreloads).
+   */
   @ResolveField(() => [ContactView])
-  async interviewers(interview: InterviewView, _args: unknown, ctx: GqlContext): Promise<ContactView[]> {
+  interviewers(interview: InterviewView, _args: unknown, ctx: GqlContext): ContactView[] | Promise<ContactView[]> {
     const p = fieldPrincipal(ctx, 'contacts:read');
-    const loader = loaderFor(ctx, 'interviewerById', async (ids) =>
-      indexBy(ids, (await this.contacts.findByIds(p.tenantId, ids)).map((c) => ContactView.of(c)), (c) => c.id),
-    );
-    const contacts = await loader.loadMany(interview.interviewerIds);
-    return contacts.filter((c): c is ContactView => c instanceof ContactView);
+    const ready = preloaded<ContactView[]>(ctx, 'Interview.interviewers', interview.id);
+    if (ready) return ready;
+    const loader = loaderFor(ctx, 'interviewerById', async (ids) => indexBy(ids, await this.contactViews(p, ids), (c) => c.id));
+    return loader.loadMany(interview.interviewerIds).then((contacts) => contacts.filter((c): c is ContactView => c instanceof ContactView));
+  }
+
+  private async contactViews(p: Principal, ids: readonly string[]): Promise<ContactView[]> {
+    return (await this.contacts.findByIds(p.tenantId, ids)).map((c) => ContactView.of(c));
+  }
+
+  private async interviewersOf(p: Principal, interviews: readonly InterviewView[]): Promise<ContactView[][]> {
+    const byId = new Map((await this.contactViews(p, [...new Set(interviews.flatMap((i) => i.interviewerIds))])).map((c) => [c.id, c] as const));
+    return interviews.map((i) => i.interviewerIds.flatMap((id) => byId.get(id) ?? []));
   }
 }
 
-/** Lead.interviews, batched: one transaction for the interviews of every lead in the page and their interviewer ids. */
+/** Lead.interviews, batched: one transaction for the interviews of every lead in the page and their interviewer ids (preloaded with the page when selected). */
 @Resolver(() => LeadView)
 export class LeadInterviewsResolver {
-  constructor(private readonly service: InterviewsService) {}
+  constructor(
+    private readonly service: InterviewsService,
+    preloads: FieldPreloads,
+  ) {
+    preloads.register<LeadView, InterviewView>('Lead', 'interviews', {
+      childType: 'Interview',
+      scopes: ['interviews:read'],
+      key: (l) => l.id,
+      load: (p, leads) => this.byLead(p, leads.map((l) => l.id)),
+    });
+  }
 
   @ResolveField(() => [InterviewView])
-  async interviews(lead: LeadView, _args: unknown, ctx: GqlContext): Promise<InterviewView[]> {
+  interviews(lead: LeadView, _args: unknown, ctx: GqlContext): InterviewView[] | Promise<InterviewView[]> {
     const p = fieldPrincipal(ctx, 'interviews:read');
-    return loaderFor(ctx, 'interviewsByLead', async (leadIds) =>
-      groupBy(leadIds, (await this.service.findByLeadIds(p.tenantId, leadIds)).map((r) => InterviewView.of(r.interview, r.interviewerIds)), (v) => v.leadId),
-    ).load(lead.id);
+    return preloaded<InterviewView[]>(ctx, 'Lead.interviews', lead.id) ?? loaderFor(ctx, 'interviewsByLead', (ids) => this.byLead(p, ids)).load(lead.id);
+  }
+
+  private async byLead(p: Principal, leadIds: readonly string[]): Promise<InterviewView[][]> {
+    return groupBy(leadIds, (await this.service.findByLeadIds(p.tenantId, leadIds)).map((r) => InterviewView.of(r.interview, r.interviewerIds)), (v) => v.leadId);
   }
 }

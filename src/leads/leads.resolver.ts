@@ -1,4 +1,5 @@
-import { Args, ID, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, ID, Info, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { CurrentPrincipal, RequireScopes } from '../auth/auth.decorators';
 import { fieldPrincipal } from '../common/graphql/field-scopes';
 import type { GqlContext } from '../common/graphql/field-scopes';
@@ -8,6 +9,7 @@ import { CandidateView } from '../candidates/dto/candidate.dto';
 import { ExternalSourceQueryDto } from '../common/external-source.dto';
 import { toConnection } from '../common/graphql/connection';
 import { groupBy, indexBy, loaderFor } from '../common/graphql/loaders';
+import { FieldPreloads, preloaded } from '../common/graphql/preload';
 import { ContactView } from '../contacts/dto/contact.dto';
 import { ContactsService } from '../contacts/contacts.service';
 import { CandidatesService } from '../candidates/candidates.service';
@@ -29,6 +31,7 @@ export class LeadsResolver {
     private readonly service: LeadsService,
     private readonly contacts: ContactsService,
     private readonly candidates: CandidatesService,
+    private readonly preloads: FieldPreloads,
   ) {}
 
   @Query(() => LeadView)
@@ -39,9 +42,9 @@ export class LeadsResolver {
 
   @Query(() => LeadConnection)
   @RequireScopes('leads:read')
-  async leads(@CurrentPrincipal() p: Principal, @Args() args: LeadsArgs): Promise<LeadConnection> {
+  async leads(@CurrentPrincipal() p: Principal, @Args() args: LeadsArgs, @Context() ctx: GqlContext, @Info() info: GraphQLResolveInfo): Promise<LeadConnection> {
     const page = await this.service.list(p.tenantId, args, { limit: args.first, cursor: args.after });
-    return toConnection(new LeadConnection(), page, (l) => LeadView.of(l));
+    return this.preloads.connection(ctx, info, 'Lead', toConnection(new LeadConnection(), page, (l) => LeadView.of(l)));
   }
 
   @Mutation(() => LeadView)
@@ -120,16 +123,31 @@ export class LeadsResolver {
   }
 }
 
-/** Candidate.leads, batched: one query for every candidate of the page. */
+/**
+ * Candidate.leads, batched: one query for every candidate of the page, preloaded by the page's
+ * resolver when the query selects it (FieldPreloads), else through a DataLoader.
+ */
 @Resolver(() => CandidateView)
 export class CandidateLeadsResolver {
-  constructor(private readonly service: LeadsService) {}
+  constructor(
+    private readonly service: LeadsService,
+    preloads: FieldPreloads,
+  ) {
+    preloads.register<CandidateView, LeadView>('Candidate', 'leads', {
+      childType: 'Lead',
+      scopes: ['leads:read'],
+      key: (c) => c.id,
+      load: (p, candidates) => this.byCandidate(p, candidates.map((c) => c.id)),
+    });
+  }
 
   @ResolveField(() => [LeadView])
-  async leads(candidate: CandidateView, _args: unknown, ctx: GqlContext): Promise<LeadView[]> {
+  leads(candidate: CandidateView, _args: unknown, ctx: GqlContext): LeadView[] | Promise<LeadView[]> {
     const p = fieldPrincipal(ctx, 'leads:read');
-    return loaderFor(ctx, 'leadsByCandidate', async (ids) =>
-      groupBy(ids, (await this.service.findByCandidateIds(p.tenantId, ids)).map((l) => LeadView.of(l)), (l) => l.candidateId),
-    ).load(candidate.id);
+    return preloaded<LeadView[]>(ctx, 'Candidate.leads', candidate.id) ?? loaderFor(ctx, 'leadsByCandidate', (ids) => this.byCandidate(p, ids)).load(candidate.id);
+  }
+
+  private async byCandidate(p: Principal, candidateIds: readonly string[]): Promise<LeadView[][]> {
+    return groupBy(candidateIds, (await this.service.findByCandidateIds(p.tenantId, candidateIds)).map((l) => LeadView.of(l)), (l) => l.candidateId);
   }
 }

@@ -121,6 +121,40 @@ describe('GraphQL nested fields are batched (DataLoader)', () => {
     expect(page.statements).toBe(small.statements);
   });
 
+  it('a page preloads its nested lists (FieldPreloads): the same answer as one candidate at a time, through nodes, edges, fragments and aliases', async () => {
+    const a = await signup(t);
+    await seed(a, 3);
+    const pageQuery = `fragment Pipeline on Candidate { id name leads { id company interviews { id startsAt ... on Interview { panel: interviewers { id name } } } } }
+      query { candidates(first: 10) { nodes { ...Pipeline } edges { node { id leads { id interviews { interviewers { name } } } } } } }`;
+    const page = await gql<{
+      candidates: {
+        nodes: { id: string; leads: { id: string; interviews: { id: string; panel: { name: string }[] }[] }[] }[];
+        edges: { node: { id: string; leads: { interviews: { interviewers: { name: string }[] }[] }[] } }[];
+      };
+    }>(t, a.token, pageQuery);
+    expect(page.errors).toBeUndefined();
+    const nodes = page.data!.candidates.nodes;
+    expect(nodes).toHaveLength(3);
+    // One at a time: candidate(id) is not a page, so its nested fields go through the DataLoaders.
+    for (const node of nodes) {
+      const one = await gql<{ candidate: unknown }>(
+        t,
+        a.token,
+        `query($id: ID!) { candidate(id: $id) { id name leads { id company interviews { id startsAt panel: interviewers { id name } } } } }`,
+        { id: node.id },
+      );
+      expect(one.errors).toBeUndefined();
+      expect(one.data!.candidate).toEqual(node);
+      expect(node.leads).toHaveLength(2);
+      expect(node.leads.flatMap((l) => l.interviews.flatMap((i) => i.panel.map((c) => c.name)))).toEqual(['Ann Interviewer', 'Bob Interviewer', 'Ann Interviewer', 'Bob Interviewer']);
+    }
+    expect(page.data!.candidates.edges.map((e) => e.node.leads.flatMap((l) => l.interviews.flatMap((i) => i.interviewers)).length)).toEqual([4, 4, 4]);
+    // A key that may read leads but not interviews: the leads come (preloaded), the interviews are refused as before.
+    const key = await createApiKey(t, a, ['candidates:read', 'leads:read']);
+    const partial = await gql<{ candidates: { nodes: { leads: { id: string }[] }[] } | null }>(t, key.secret, `{ candidates { nodes { leads { id interviews { id } } } } }`);
+    expect(partial.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', missingScopes: ['interviews:read'] });
+  });
+
   it('checks scopes on nested fields too: a key with candidates:read alone cannot read leads through Candidate.leads', async () => {
     const a = await signup(t);
     await seed(a, 1);

@@ -36,6 +36,9 @@ export function Connection<T>(classRef: Type<T>, name: string): Type<ConnectionS
   return ConnectionType as unknown as Type<ConnectionShape<T>>;
 }
 
+/** Where a connection's items sit in a query: for FieldPreloads to look below them. */
+export const CONNECTION_NODES = ['nodes', 'edges.node'] as const;
+
 /** Fills a connection from a keyset page, mapping each entity to its view. */
 export function toConnection<C extends ConnectionShape<V>, E, V>(target: C, page: CursorPage<E>, view: (e: E) => V): C {
   const nodes = page.items.map(view);
