@@ -275,8 +275,10 @@ async function compare(
   expect: { app: string; plain: string },
 ): Promise<{ app: LoadResult; plain: LoadResult }> {
   const d = durations(ctx, seconds);
+  let peak = 0;
   const sampleApi = (): void => {
-    s.peakRssMb = Math.max(s.peakRssMb, rssMb(s.api.pid));
+    peak = Math.max(peak, rssMb(s.api.pid));
+    s.peakRssMb = Math.max(s.peakRssMb, peak);
   };
   const plain = await load(request(s.plain(firm)), expect.plain, s.baseline.pid, d.warm, d.run);
   ctx.log(`${label} baseline: ${describe(plain)}`);
@@ -284,7 +286,7 @@ async function compare(
   const app = await load(request(s.app(firm)), expect.app, s.api.pid, d.warm, d.run, sampleApi);
   await drain(s);
   s.appLoads.add(kind);
-  ctx.log(`${label} app:      ${describe(app)}`);
+  ctx.log(`${label} app:      ${describe(app)}; API RSS peak ${round(peak)} MB`);
   if (app.bad > 0 || plain.bad > 0) throw new Error(`${label}: failed requests under load (app ${app.bad}, baseline ${plain.bad})`);
   return { app, plain };
 }
@@ -357,8 +359,10 @@ export const b5b: Bench = {
       assertSameAnswer('B5b', app, plain);
       const base = await openLoop(restRequest(s.plain(s.restFirm)), plain.text, { rate: OPEN_LOOP_RATE, warm: d.warm, run: d.run });
       await sleep(1000);
+      let peak = 0;
       const sampleApi = setInterval(() => {
-        s.peakRssMb = Math.max(s.peakRssMb, rssMb(s.api.pid));
+        peak = Math.max(peak, rssMb(s.api.pid));
+        s.peakRssMb = Math.max(s.peakRssMb, peak);
       }, 500);
       let got;
       try {
@@ -369,7 +373,7 @@ export const b5b: Bench = {
       await drain(s);
       const line = (r: typeof got): string => `${round(r.rps, 0)} req/s answered, p50 ${round(r.p50, 1)} ms, p99 ${round(r.p99, 1)} ms, max ${round(r.max, 1)} ms${r.bad ? `, ${r.bad} failed` : ''}`;
       ctx.log(`B5b  baseline: ${line(base)}`);
-      ctx.log(`B5b  app:      ${line(got)}`);
+      ctx.log(`B5b  app:      ${line(got)}; API RSS peak ${round(peak)} MB`);
       if (got.bad > 0 || base.bad > 0) throw new Error(`B5b: failed requests (app ${got.bad}, baseline ${base.bad})`);
       return [
         judge({
