@@ -179,33 +179,39 @@ function applyTiming(rule: RuleKey, value: unknown, draft: DraftRule): FieldErro
 }
 
 function applyTemplates(rule: RuleKey, value: unknown, draft: DraftRule): FieldError[] {
-  const field = `${rule}.templates`;
+  return eachChannelAudience(rule, `${rule}.templates`, value, (channel, audience, template) => applyTemplate(rule, channel, audience, template, draft));
+}
+
+/**
+ * Walks `{ <channel>: { <audience>: item } }` (templates and variants), refusing an unknown channel
+ * or an audience the rule does not have, and applies each item; the errors of all of them.
+ */
+function eachChannelAudience(
+  rule: RuleKey,
+  field: string,
+  value: unknown,
+  apply: (channel: Channel, audience: Audience, item: unknown, at: string) => FieldError[],
+): FieldError[] {
   if (!isPlainObject(value)) {
     return [{ field, message: 'must be an object keyed by channel (email, sms)' }];
   }
+  const audiences = ruleOf(rule).audiences;
   const errors: FieldError[] = [];
   for (const [channel, byAudience] of Object.entries(value)) {
     if (!isChannel(channel)) {
       errors.push({ field: `${field}.${channel}`, message: `unknown channel; expected one of: ${CHANNELS.join(', ')}` });
-      continue;
+    } else if (!isPlainObject(byAudience)) {
+      errors.push({ field: `${field}.${channel}`, message: `must be an object keyed by audience (${audiences.join(', ')})` });
+    } else {
+      for (const [audience, item] of Object.entries(byAudience)) {
+        const at = `${field}.${channel}.${audience}`;
+        if (!isAudience(audience) || !audiences.includes(audience)) {
+          errors.push({ field: at, message: `unknown audience for this rule; expected one of: ${audiences.join(', ')}` });
+        } else {
+          errors.push(...apply(channel, audience, item, at));
+        }
+      }
     }
-    errors.push(...applyChannelTemplates(rule, channel, byAudience, draft));
-  }
-  return errors;
-}
-
-function applyChannelTemplates(rule: RuleKey, channel: Channel, value: unknown, draft: DraftRule): FieldError[] {
-  const field = `${rule}.templates.${channel}`;
-  if (!isPlainObject(value)) {
-    return [{ field, message: `must be an object keyed by audience (${ruleOf(rule).audiences.join(', ')})` }];
-  }
-  const errors: FieldError[] = [];
-  for (const [audience, template] of Object.entries(value)) {
-    if (!isAudience(audience) || !ruleOf(rule).audiences.includes(audience)) {
-      errors.push({ field: `${field}.${audience}`, message: `unknown audience for this rule; expected one of: ${ruleOf(rule).audiences.join(', ')}` });
-      continue;
-    }
-    errors.push(...applyTemplate(rule, channel, audience, template, draft));
   }
   return errors;
 }
@@ -240,50 +246,28 @@ function applyTemplate(rule: RuleKey, channel: Channel, audience: Audience, valu
  * text checked like a template. A list replaces the stored one; null (or an empty list) removes it.
  */
 function applyVariants(rule: RuleKey, value: unknown, draft: DraftRule): FieldError[] {
-  const field = `${rule}.variants`;
-  if (!isPlainObject(value)) {
-    return [{ field, message: 'must be an object keyed by channel (email, sms)' }];
+  return eachChannelAudience(rule, `${rule}.variants`, value, (channel, audience, list, at) => applyVariantList(rule, channel, audience, list, at, draft));
+}
+
+function applyVariantList(rule: RuleKey, channel: Channel, audience: Audience, list: unknown, at: string, draft: DraftRule): FieldError[] {
+  const target = ((draft.variants ??= {})[channel] ??= {}) as Partial<Record<Audience, (EmailVariant | SmsVariant)[]>>;
+  if (list === null || (Array.isArray(list) && list.length === 0)) {
+    delete target[audience];
+    return [];
   }
-  const errors: FieldError[] = [];
-  for (const [channel, byAudience] of Object.entries(value)) {
-    if (!isChannel(channel)) {
-      errors.push({ field: `${field}.${channel}`, message: `unknown channel; expected one of: ${CHANNELS.join(', ')}` });
-      continue;
-    }
-    if (!isPlainObject(byAudience)) {
-      errors.push({ field: `${field}.${channel}`, message: `must be an object keyed by audience (${ruleOf(rule).audiences.join(', ')})` });
-      continue;
-    }
-    for (const [audience, list] of Object.entries(byAudience)) {
-      const at = `${field}.${channel}.${audience}`;
-      if (!isAudience(audience) || !ruleOf(rule).audiences.includes(audience)) {
-        errors.push({ field: at, message: `unknown audience for this rule; expected one of: ${ruleOf(rule).audiences.join(', ')}` });
-        continue;
-      }
-      const target = ((draft.variants ??= {})[channel] ??= {}) as Partial<Record<Audience, (EmailVariant | SmsVariant)[]>>;
-      if (list === null || (Array.isArray(list) && list.length === 0)) {
-        delete target[audience];
-        continue;
-      }
-      const problems = variantListProblems(list, channel);
-      if (problems.length > 0) {
-        errors.push(...problems.map((p) => ({ field: `${at}${p.index === undefined ? '' : `.${p.index}`}${p.field ? `.${p.field}` : ''}`, message: p.message })));
-        continue;
-      }
-      const variants = list as (EmailVariant | SmsVariant)[];
-      const before = errors.length;
-      variants.forEach((v, i) => {
-        const template = channel === 'email' ? { subject: (v as EmailVariant).subject, body: v.body } : { body: v.body };
-        for (const problem of validateTemplate(template, ruleOf(rule).variables)) {
-          errors.push({ field: `${at}.${i}.${problem.field}`, message: problem.message });
-        }
-      });
-      if (errors.length === before) {
-        target[audience] = variants.map((v) =>
-          channel === 'email' ? { name: v.name, weight: v.weight, subject: (v as EmailVariant).subject, body: v.body } : { name: v.name, weight: v.weight, body: v.body },
-        );
-      }
-    }
+  const problems = variantListProblems(list, channel);
+  if (problems.length > 0) {
+    return problems.map((p) => ({ field: `${at}${p.index === undefined ? '' : `.${p.index}`}${p.field ? `.${p.field}` : ''}`, message: p.message }));
+  }
+  const variants = list as (EmailVariant | SmsVariant)[];
+  const errors = variants.flatMap((v, i) => {
+    const template = channel === 'email' ? { subject: (v as EmailVariant).subject, body: v.body } : { body: v.body };
+    return validateTemplate(template, ruleOf(rule).variables).map((problem) => ({ field: `${at}.${i}.${problem.field}`, message: problem.message }));
+  });
+  if (errors.length === 0) {
+    target[audience] = variants.map((v) =>
+      channel === 'email' ? { name: v.name, weight: v.weight, subject: (v as EmailVariant).subject, body: v.body } : { name: v.name, weight: v.weight, body: v.body },
+    );
   }
   return errors;
 }
