@@ -19,25 +19,36 @@ const rows = (sql: string, params: unknown[]): Promise<Record<string, unknown>[]
  * the recruiter gets a task, integrators get email.bounced), 3 soft bounces in 72 h escalate, a
  * complaint opts out of email, and correcting the address clears the mark.
  */
-describe('email bounces and complaints', () => {
+/**
+ * An engine at Tuesday 1 December 2026, 09:00 in New York, sending to an SMTP test server, for the
+ * describe block that calls it; `firm()` signs up a New York firm with its inbound-email secret.
+ */
+function emailEngine(secretOf: (tenantId: string) => string = () => SECRET): { smtp: SmtpTestServer; h: () => EngineHarness; firm: () => Promise<SignedUp> } {
   const smtp = new SmtpTestServer();
-  let h: EngineHarness;
-
+  let harness: EngineHarness | undefined;
+  const h = (): EngineHarness => harness!;
   beforeAll(async () => {
     const { url } = await smtp.start();
-    // Tuesday 1 December 2026, 09:00 in New York.
-    h = await bootEngine('2026-12-01T14:00:00Z', { SMTP_URL: url });
+    harness = await bootEngine('2026-12-01T14:00:00Z', { SMTP_URL: url });
   });
   afterAll(async () => {
-    await h.t.close();
+    await harness?.t.close();
     await smtp.stop();
   });
-
-  async function firm(): Promise<SignedUp> {
-    const a = await signup(h.t, { timeZone: 'America/New_York' });
-    await api(h.t, a).put('/v1/settings/senders', { inboundEmailSecret: SECRET, emailFromAddress: 'recruiting@acme-staffing.example' }).expect(200);
+  const firm = async (): Promise<SignedUp> => {
+    const a = await signup(h().t, { timeZone: 'America/New_York' });
+    await api(h().t, a).put('/v1/settings/senders', { inboundEmailSecret: secretOf(a.tenantId), emailFromAddress: 'recruiting@acme-staffing.example' }).expect(200);
     return a;
-  }
+  };
+  return { smtp, h, firm };
+}
+
+describe('email bounces and complaints', () => {
+  const { smtp, h: engine, firm } = emailEngine();
+  let h: EngineHarness;
+  beforeAll(() => {
+    h = engine();
+  });
 
   const events = (a: SignedUp, body: object, secret: string | null = SECRET): request.Test => {
     const req = request(h.t.http).post(`/v1/webhooks/email/${a.webhookKey}/events`);
@@ -176,23 +187,11 @@ describe('email bounces and complaints', () => {
 });
 
 describe('email bounces: a soft bounce is sent again; firms stay apart', () => {
-  const smtp = new SmtpTestServer();
+  const { smtp, h: engine, firm } = emailEngine((tenantId) => `${SECRET}-${tenantId.slice(0, 8)}`);
   let h: EngineHarness;
-
-  beforeAll(async () => {
-    const { url } = await smtp.start();
-    h = await bootEngine('2026-12-01T14:00:00Z', { SMTP_URL: url });
+  beforeAll(() => {
+    h = engine();
   });
-  afterAll(async () => {
-    await h.t.close();
-    await smtp.stop();
-  });
-
-  async function firm(): Promise<SignedUp> {
-    const a = await signup(h.t, { timeZone: 'America/New_York' });
-    await api(h.t, a).put('/v1/settings/senders', { inboundEmailSecret: `${SECRET}-${a.tenantId.slice(0, 8)}`, emailFromAddress: 'recruiting@acme-staffing.example' }).expect(200);
-    return a;
-  }
   const events = (a: SignedUp, body: object, secret = `${SECRET}-${a.tenantId.slice(0, 8)}`) =>
     request(h.t.http).post(`/v1/webhooks/email/${a.webhookKey}/events`).set('X-Touchpoint-Webhook-Secret', secret).send(body);
 
