@@ -45,7 +45,7 @@ export class FieldPreloads {
    * Preloads what the query selects below `parents` (items of GraphQL type `type`), found at
    * `paths` under the current field (a connection's `nodes` and `edges.node`).
    */
-  async preload(ctx: GqlContext, info: GraphQLResolveInfo, type: string, parents: readonly object[], paths: readonly string[]): Promise<void> {
+  private async preload(ctx: GqlContext, info: GraphQLResolveInfo, type: string, parents: readonly object[], paths: readonly string[]): Promise<void> {
     const p = ctx.req?.principal;
     if (!p || parents.length === 0) return;
     const selections = paths.flatMap((path) => path.split('.').reduce<readonly SelectionSetNode[]>((sets, name) => subSelections(sets, name, info), selectionSets(info.fieldNodes)));
