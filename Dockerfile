@@ -12,6 +12,10 @@ RUN npm run build && npm run build:console && npm prune --omit=dev
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# Node 22+ sizes V8's young generation from the machine's memory (up to 64 MB semi-spaces): under
+# a burst of GraphQL pages that took the API from about 315 to 400 MB (docs/PERFORMANCE.md, B7).
+# 16 MB is Node 20's default. HEAP_GROWTH_PERCENT (the app's config) bounds the old generation.
+ENV NODE_OPTIONS=--max-semi-space-size=16
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

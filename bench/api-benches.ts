@@ -539,7 +539,9 @@ export const b7: Bench = {
           value: right.rssMb,
           unit: 'MB',
           target: { kind: 'value<', limit: 300, text: '< 300 MB' },
-          note: `${round(s.bootRssMb)} MB after boot; ${heap(right)}, mostly garbage V8 has not collected yet; the plain baseline process: ${round(plain)} MB`,
+          note:
+            `${round(s.bootRssMb)} MB after boot; ${heap(right)}, mostly garbage V8 has not collected yet; the plain baseline process: ${round(plain)} MB; ` +
+            `HEAP_GROWTH_PERCENT ${process.env.HEAP_GROWTH_PERCENT ?? '100 (the default)'}`,
         }),
         judge({
           bench: 'B7',

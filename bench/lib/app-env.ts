@@ -18,8 +18,11 @@ export function appEnv(databaseUrl: string, extra: Record<string, string> = {}):
     RATE_LIMIT_LOGIN_PER_MINUTE: '10000',
     RATE_LIMIT_PER_IP_PER_MINUTE: '10000000',
     RATE_LIMIT_PER_TENANT_PER_MINUTE: '10000000',
-    // Diagnostics switches (BENCH_COUNT_QUERIES…) reach the children too.
-    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('BENCH_') && e[1] !== undefined)),
+    // Diagnostics switches (BENCH_COUNT_QUERIES…) reach the children too, and so does a
+    // HEAP_GROWTH_PERCENT to compare against the app's default.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('BENCH_') || e[0] === 'HEAP_GROWTH_PERCENT') && e[1] !== undefined),
+    ),
     ...extra,
   };
 }

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { countStatements } from '../lib/statement-counter';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/app-config';
@@ -8,6 +10,7 @@ import { loadConfig } from '../../src/config/app-config';
  * other benches' setup. Sends {type:'ready', port} over IPC; SIGTERM closes it, and so does the
  * bench process going away (IPC disconnect).
  * IPC: {cmd:'rss'} → {rssMb, heapUsedMb, heapTotalMb, externalMb};
+ *      with BENCH_DEBUG set, it also prints the V8 spaces and the anonymous memory to stderr;
  *      {cmd:'queries', record?} → {count, texts}: the statements sent since the previous call
  *      (BENCH_COUNT_QUERIES=1; texts only when that previous call said record).
  */
@@ -26,6 +29,12 @@ async function main(): Promise<void> {
       const m = process.memoryUsage();
       const mb = (bytes: number): number => bytes / 2 ** 20;
       process.send?.({ id: msg.id, rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapTotalMb: mb(m.heapTotal), externalMb: mb(m.external) });
+      if (process.env.BENCH_DEBUG) {
+        const spaces = getHeapSpaceStatistics().map((sp) => `${sp.space_name} ${mb(sp.space_size).toFixed(1)}/${mb(sp.space_used_size).toFixed(1)}`);
+        const smaps = (field: string): string => `${field} ${(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1]) / 1024).toFixed(1)}`;
+        const used = spaces.filter((sp) => !sp.endsWith(' 0.0/0.0'));
+        process.stderr.write(`api memory (MB): rss ${mb(m.rss).toFixed(1)}, ${smaps('Anonymous')}, ${smaps('Shared_Clean')}, external ${mb(m.external).toFixed(1)}; V8 spaces size/used: ${used.join(', ')}\n`);
+      }
     }
     if (msg.cmd === 'queries') {
       if (!counter) process.send?.({ id: msg.id, error: 'start the API with BENCH_COUNT_QUERIES=1 to count queries' });

@@ -20,6 +20,7 @@ import { buildDataSource } from '../database/data-source';
 import { MetricsService } from '../metrics/metrics.service';
 import { runMigrations } from '../database/migrator';
 import { CONSOLE_CSP_DIRECTIVES, DOCS_CSP, registerConsole } from './console-static';
+import { applyHeapPolicy } from './heap-policy';
 
 export interface CreateAppOptions {
   config: AppConfig;
@@ -73,6 +74,7 @@ function acceptsContentType(url: string, headers: Record<string, string | string
 export async function createApp(options: CreateAppOptions): Promise<CreatedApp> {
   const { config } = options;
   const logger = options.logger ?? createRootLogger(config.logLevel);
+  applyHeapPolicy(config.heapGrowthPercent);
   const dataSource = buildDataSource({ url: options.databaseUrl, poolSize: config.databasePoolSize });
   await dataSource.initialize();
   const migrationsApplied = await runMigrations(dataSource);

@@ -87,6 +87,16 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'development', SMS_COUNTRIES: 'us, gb' }, dir).sms.countries).toEqual(['US', 'GB']);
     expect(loadConfig({ NODE_ENV: 'development', SMS_COUNTRIES: '*' }, dir).sms.countries).toBeNull();
   });
+
+  it('the heap grows 100% past its live size before V8 collects; HEAP_GROWTH_PERCENT changes it, 0 leaves it to V8', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    expect(loadConfig({ NODE_ENV: 'development' }, dir).heapGrowthPercent).toBe(100);
+    expect(loadConfig({ NODE_ENV: 'development', HEAP_GROWTH_PERCENT: '0' }, dir).heapGrowthPercent).toBe(0);
+    expect(loadConfig({ NODE_ENV: 'development', HEAP_GROWTH_PERCENT: '50' }, dir).heapGrowthPercent).toBe(50);
+    for (const bad of ['-1', '301', '1.5', 'lots']) {
+      expect(problemsOf({ NODE_ENV: 'development', HEAP_GROWTH_PERCENT: bad })).toEqual([`HEAP_GROWTH_PERCENT must be an integer between 0 and 300 (got "${bad}")`]);
+    }
+  });
 });
 
 describe('WEBHOOK_ALLOWED_CIDRS', () => {

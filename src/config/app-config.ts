@@ -22,6 +22,11 @@ export interface AppConfig {
   /** Unset: an embedded PostgreSQL under dataDir is started by the launcher. */
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /**
+   * HEAP_GROWTH_PERCENT: how far V8 lets the heap grow past what the last full collection kept
+   * before it collects again (`--heap-growing-percent`); 0 leaves V8's own choice (up to 4×).
+   */
+  heapGrowthPercent: number;
   dataDir: string;
   /**
    * As root, where the embedded PostgreSQL's binaries are copied and its cluster kept when the
@@ -339,6 +344,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     consoleDir,
     databaseUrl,
     databasePoolSize: int(env, 'DATABASE_POOL_SIZE', 10, 1, 200, problems),
+    heapGrowthPercent: int(env, 'HEAP_GROWTH_PERCENT', 100, 0, 300, problems),
     dataDir,
     embeddedPostgresRuntimeDir,
     jwt: {
