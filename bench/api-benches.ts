@@ -365,15 +365,17 @@ export const b5b: Bench = {
         s.peakRssMb = Math.max(s.peakRssMb, peak);
       }, 500);
       let got;
+      await s.api.request({ cmd: 'loop' });
       try {
         got = await openLoop(restRequest(s.app(s.restFirm)), app.text, { rate: OPEN_LOOP_RATE, warm: d.warm, run: d.run });
       } finally {
         clearInterval(sampleApi);
       }
+      const loop = (await s.api.request({ cmd: 'loop' })) as unknown as { p50: number; p99: number; max: number };
       await drain(s);
       const line = (r: typeof got): string => `${round(r.rps, 0)} req/s answered, p50 ${round(r.p50, 1)} ms, p99 ${round(r.p99, 1)} ms, max ${round(r.max, 1)} ms${r.bad ? `, ${r.bad} failed` : ''}`;
       ctx.log(`B5b  baseline: ${line(base)}`);
-      ctx.log(`B5b  app:      ${line(got)}; API RSS peak ${round(peak)} MB`);
+      ctx.log(`B5b  app:      ${line(got)}; API RSS peak ${round(peak)} MB; API event loop delay p50 ${round(loop.p50, 1)} ms, p99 ${round(loop.p99, 1)} ms, max ${round(loop.max, 1)} ms`);
       if (got.bad > 0 || base.bad > 0) throw new Error(`B5b: failed requests (app ${got.bad}, baseline ${base.bad})`);
       return [
         judge({

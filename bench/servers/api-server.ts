@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { countStatements } from '../lib/statement-counter';
 import { createApp } from '../../src/bootstrap/create-app';
 import { loadConfig } from '../../src/config/app-config';
@@ -11,6 +12,7 @@ import { loadConfig } from '../../src/config/app-config';
  * bench process going away (IPC disconnect).
  * IPC: {cmd:'rss'} → {rssMb, heapUsedMb, heapTotalMb, externalMb};
  *      with BENCH_DEBUG set, it also prints the V8 spaces and the anonymous memory to stderr;
+ *      {cmd:'loop'} → {p50, p99, max}: the event loop's delay (ms) since the previous call;
  *      {cmd:'queries', record?} → {count, texts}: the statements sent since the previous call
  *      (BENCH_COUNT_QUERIES=1; texts only when that previous call said record).
  */
@@ -23,6 +25,8 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   process.send?.({ type: 'ready', port });
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   process.on('message', (raw) => {
     const msg = raw as { id: number; cmd: string; record?: boolean };
     if (msg.cmd === 'rss') {
@@ -35,6 +39,12 @@ async function main(): Promise<void> {
         const used = spaces.filter((sp) => !sp.endsWith(' 0.0/0.0'));
         process.stderr.write(`api memory (MB): rss ${mb(m.rss).toFixed(1)}, ${smaps('Anonymous')}, ${smaps('Shared_Clean')}, external ${mb(m.external).toFixed(1)}; V8 spaces size/used: ${used.join(', ')}\n`);
       }
+    }
+    if (msg.cmd === 'loop') {
+      // The event loop's delay since the previous call, ms (p50, p99, max).
+      const ms = (ns: number): number => ns / 1e6;
+      process.send?.({ id: msg.id, p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) });
+      loop.reset();
     }
     if (msg.cmd === 'queries') {
       if (!counter) process.send?.({ id: msg.id, error: 'start the API with BENCH_COUNT_QUERIES=1 to count queries' });

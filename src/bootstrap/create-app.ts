@@ -1,10 +1,10 @@
-import helmet from '@fastify/helmet';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Logger as Pino } from 'pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
 import { AppException, ErrorCode } from '../common/app.exception';
@@ -160,13 +160,16 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
         });
     }
   });
-  await app.register(helmet, {
-    // Strict everywhere (the console at / included): no inline script or style, nothing from
-    // another origin. Swagger UI at /docs needs inline script and style: its pages only.
-    // upgrade-insecure-requests only behind https: on a plain-http address (a LAN IP in
-    // development) it would send the page's own requests to an https port nobody listens on.
+  // Helmet's security headers, its middleware built once (@fastify/helmet rebuilt it, CSP parsing
+  // included, on every request: about 3% of a REST list's CPU, docs/PERFORMANCE.md B5).
+  // Strict everywhere (the console at / included): no inline script or style, nothing from
+  // another origin. Swagger UI at /docs needs inline script and style: its pages only.
+  // upgrade-insecure-requests only behind https: on a plain-http address (a LAN IP in
+  // development) it would send the page's own requests to an https port nobody listens on.
+  const securityHeaders = helmet({
     contentSecurityPolicy: { directives: { ...CONSOLE_CSP_DIRECTIVES, upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null } },
   });
+  fastify.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined)));
   fastify.addHook('onSend', async (req, reply) => {
     if (req.url === '/docs' || req.url.startsWith('/docs/') || req.url.startsWith('/docs?')) void reply.header('content-security-policy', DOCS_CSP);
   });
