@@ -6,8 +6,9 @@ import type { GqlContext } from '../common/graphql/field-scopes';
 import type { Principal } from '../auth/principal';
 import { actorOf } from '../auth/principal';
 import { toConnection } from '../common/graphql/connection';
-import { groupBy, indexBy, loaderFor } from '../common/graphql/loaders';
-import { FieldPreloads, preloaded } from '../common/graphql/preload';
+import { groupBy, loaderFor } from '../common/graphql/loaders';
+import { FieldPreloads } from '../common/graphql/preload';
+import type { PreloadableField } from '../common/graphql/preload';
 import { ContactView } from '../contacts/dto/contact.dto';
 import { ContactsService } from '../contacts/contacts.service';
 import { LeadView } from '../leads/dto/lead.dto';
@@ -27,12 +28,14 @@ const view = (r: InterviewRecord): InterviewView => InterviewView.of(r.interview
 
 @Resolver(() => InterviewView)
 export class InterviewsResolver {
+  private readonly interviewersField: PreloadableField<InterviewView, ContactView>;
+
   constructor(
     private readonly service: InterviewsService,
     private readonly contacts: ContactsService,
     private readonly preloads: FieldPreloads,
   ) {
-    preloads.register<InterviewView, ContactView>('Interview', 'interviewers', {
+    this.interviewersField = preloads.register<InterviewView, ContactView>('Interview', 'interviewers', {
       childType: 'Contact',
       scopes: ['contacts:read'],
       key: (i) => i.id,
@@ -125,16 +128,12 @@ export class InterviewsResolver {
   }
 
   /**
-   * Interviewers, batched: the page's interviewer ids are already on each interview; one query
-   * loads the contacts (preloaded with the page when the query selects them: FieldPreloads).
+   * Interviewers, batched: the interviewer ids are already on each interview; one query loads the
+   * contacts of every interview in the batch (preloaded with the page when the query selects them).
    */
   @ResolveField(() => [ContactView])
   interviewers(interview: InterviewView, _args: unknown, ctx: GqlContext): ContactView[] | Promise<ContactView[]> {
-    const p = fieldPrincipal(ctx, 'contacts:read');
-    const ready = preloaded<ContactView[]>(ctx, 'Interview.interviewers', interview.id);
-    if (ready) return ready;
-    const loader = loaderFor(ctx, 'interviewerById', async (ids) => indexBy(ids, await this.contactViews(p, ids), (c) => c.id));
-    return loader.loadMany(interview.interviewerIds).then((contacts) => contacts.filter((c): c is ContactView => c instanceof ContactView));
+    return this.interviewersField.resolve(ctx, interview);
   }
 
   private async contactViews(p: Principal, ids: readonly string[]): Promise<ContactView[]> {
@@ -150,11 +149,13 @@ export class InterviewsResolver {
 /** Lead.interviews, batched: one transaction for the interviews of every lead in the page and their interviewer ids (preloaded with the page when selected). */
 @Resolver(() => LeadView)
 export class LeadInterviewsResolver {
+  private readonly field: PreloadableField<LeadView, InterviewView>;
+
   constructor(
     private readonly service: InterviewsService,
     preloads: FieldPreloads,
   ) {
-    preloads.register<LeadView, InterviewView>('Lead', 'interviews', {
+    this.field = preloads.register<LeadView, InterviewView>('Lead', 'interviews', {
       childType: 'Interview',
       scopes: ['interviews:read'],
       key: (l) => l.id,
@@ -164,8 +165,7 @@ export class LeadInterviewsResolver {
 
   @ResolveField(() => [InterviewView])
   interviews(lead: LeadView, _args: unknown, ctx: GqlContext): InterviewView[] | Promise<InterviewView[]> {
-    const p = fieldPrincipal(ctx, 'interviews:read');
-    return preloaded<InterviewView[]>(ctx, 'Lead.interviews', lead.id) ?? loaderFor(ctx, 'interviewsByLead', (ids) => this.byLead(p, ids)).load(lead.id);
+    return this.field.resolve(ctx, lead);
   }
 
   private async byLead(p: Principal, leadIds: readonly string[]): Promise<InterviewView[][]> {

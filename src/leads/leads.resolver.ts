@@ -9,7 +9,8 @@ import { CandidateView } from '../candidates/dto/candidate.dto';
 import { ExternalSourceQueryDto } from '../common/external-source.dto';
 import { toConnection } from '../common/graphql/connection';
 import { groupBy, indexBy, loaderFor } from '../common/graphql/loaders';
-import { FieldPreloads, preloaded } from '../common/graphql/preload';
+import { FieldPreloads } from '../common/graphql/preload';
+import type { PreloadableField } from '../common/graphql/preload';
 import { ContactView } from '../contacts/dto/contact.dto';
 import { ContactsService } from '../contacts/contacts.service';
 import { CandidatesService } from '../candidates/candidates.service';
@@ -129,11 +130,13 @@ export class LeadsResolver {
  */
 @Resolver(() => CandidateView)
 export class CandidateLeadsResolver {
+  private readonly field: PreloadableField<CandidateView, LeadView>;
+
   constructor(
     private readonly service: LeadsService,
     preloads: FieldPreloads,
   ) {
-    preloads.register<CandidateView, LeadView>('Candidate', 'leads', {
+    this.field = preloads.register<CandidateView, LeadView>('Candidate', 'leads', {
       childType: 'Lead',
       scopes: ['leads:read'],
       key: (c) => c.id,
@@ -143,8 +146,7 @@ export class CandidateLeadsResolver {
 
   @ResolveField(() => [LeadView])
   leads(candidate: CandidateView, _args: unknown, ctx: GqlContext): LeadView[] | Promise<LeadView[]> {
-    const p = fieldPrincipal(ctx, 'leads:read');
-    return preloaded<LeadView[]>(ctx, 'Candidate.leads', candidate.id) ?? loaderFor(ctx, 'leadsByCandidate', (ids) => this.byCandidate(p, ids)).load(candidate.id);
+    return this.field.resolve(ctx, candidate);
   }
 
   private async byCandidate(p: Principal, candidateIds: readonly string[]): Promise<LeadView[][]> {

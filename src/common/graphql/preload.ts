@@ -4,7 +4,9 @@ import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { Principal } from '../../auth/principal';
 import type { Scope } from '../../auth/scopes';
 import { CONNECTION_NODES } from './connection';
+import { fieldPrincipal } from './field-scopes';
 import type { GqlContext } from './field-scopes';
+import { loaderFor } from './loaders';
 
 /** Loads one nested list field for every parent of a page at once. */
 export interface FieldPreloader<P, C> {
@@ -12,7 +14,7 @@ export interface FieldPreloader<P, C> {
   readonly childType: string;
   /** Preloaded only for a principal holding these; without them the field resolver refuses as usual. */
   readonly scopes: readonly Scope[];
-  /** The parent's key in the field resolver's lookup (`preloaded`). */
+  /** The parent's key in the field's lookup. */
   key(parent: P): string;
   /** The field's value for each parent, in the order of `parents`. */
   load(p: Principal, parents: readonly P[]): Promise<C[][]>;
@@ -20,7 +22,19 @@ export interface FieldPreloader<P, C> {
 
 type AnyPreloader = FieldPreloader<object, object>;
 
+/** Per request (GraphQL context): for each `Type.field`, the values preloaded by parent key. */
 const values = new WeakMap<object, Map<string, Map<string, unknown>>>();
+/** Per request: for each `Type.field`, the parents waiting in its DataLoader, by key. */
+const waiting = new WeakMap<object, Map<string, Map<string, object>>>();
+
+/** A registered field; its field resolver answers with `resolve`. */
+export interface PreloadableField<P extends object, C extends object> {
+  /**
+   * The field's value for `parent`: refused without the preloader's scopes; preloaded with the
+   * page when it was; else through a DataLoader over the same `load`.
+   */
+  resolve(ctx: GqlContext, parent: P): C[] | Promise<C[]>;
+}
 
 /**
  * Look-ahead batching for nested lists (bench B6). graphql-js completes a page field by field,
@@ -28,17 +42,30 @@ const values = new WeakMap<object, Map<string, Map<string, unknown>>>();
  * level, plus graphql-js's own bookkeeping for each. A root list resolver that calls `preload`
  * loads the nested lists the query selects, level after level, one batch each (the same queries
  * the DataLoaders would send), before the page is completed; the field resolvers then answer from
- * `preloaded` synchronously and fall back to their DataLoader for anything not preloaded.
+ * what was preloaded synchronously, and through a DataLoader over the same load otherwise
+ * (`PreloadableField.resolve`).
  *
  * Each field module registers its preloader here (one instance per app: tests run several apps in
- * one process), next to the DataLoader batch it shares its load with.
+ * one process).
  */
 @Injectable()
 export class FieldPreloads {
   private readonly preloaders = new Map<string, AnyPreloader>();
 
-  register<P extends object, C extends object>(type: string, field: string, preloader: FieldPreloader<P, C>): void {
-    this.preloaders.set(`${type}.${field}`, preloader as unknown as AnyPreloader);
+  register<P extends object, C extends object>(type: string, field: string, preloader: FieldPreloader<P, C>): PreloadableField<P, C> {
+    const typeField = `${type}.${field}`;
+    this.preloaders.set(typeField, preloader as unknown as AnyPreloader);
+    return {
+      resolve: (ctx, parent) => {
+        const p = fieldPrincipal(ctx, ...preloader.scopes);
+        const key = preloader.key(parent);
+        const ready = values.get(ctx)?.get(typeField)?.get(key) as C[] | undefined;
+        if (ready) return ready;
+        const parents = store(waiting, ctx, typeField) as Map<string, P>;
+        parents.set(key, parent);
+        return loaderFor(ctx, `preload:${typeField}`, (keys) => preloader.load(p, keys.map((k) => parents.get(k) as P))).load(key);
+      },
+    };
   }
 
   /**
@@ -63,7 +90,7 @@ export class FieldPreloads {
       const preloader = this.preloaders.get(`${type}.${field}`);
       if (!preloader || !preloader.scopes.every((s) => p.scopes.includes(s))) continue;
       const lists = await preloader.load(p, parents);
-      const byKey = store(ctx, `${type}.${field}`);
+      const byKey = store(values, ctx, `${type}.${field}`);
       parents.forEach((parent, i) => byKey.set(preloader.key(parent), lists[i] ?? []));
       const children = lists.flat();
       if (children.length > 0) await this.level(ctx, p, info, preloader.childType, children, subSelections(selections, field, info));
@@ -71,14 +98,9 @@ export class FieldPreloads {
   }
 }
 
-/** The value `FieldPreloads` loaded for `type.field` of the parent keyed `key` in this request, if any. */
-export function preloaded<V>(ctx: GqlContext, typeField: string, key: string): V | undefined {
-  return values.get(ctx)?.get(typeField)?.get(key) as V | undefined;
-}
-
-function store(ctx: GqlContext, typeField: string): Map<string, unknown> {
-  let byField = values.get(ctx);
-  if (!byField) values.set(ctx, (byField = new Map()));
+function store<V>(perRequest: WeakMap<object, Map<string, Map<string, V>>>, ctx: GqlContext, typeField: string): Map<string, V> {
+  let byField = perRequest.get(ctx);
+  if (!byField) perRequest.set(ctx, (byField = new Map()));
   let byKey = byField.get(typeField);
   if (!byKey) byField.set(typeField, (byKey = new Map()));
   return byKey;
