@@ -43,9 +43,10 @@ async function start(dataDir: string, extraEnv: Record<string, string> = {}): Pr
   return { proc, url, output: () => out };
 }
 
-function stop(r: Running): Promise<number | null> {
+/** Sends SIGINT; the exit code, or the signal that ended the process with its output (to diagnose a failure). */
+function stop(r: Running): Promise<number | string> {
   return new Promise((res) => {
-    r.proc.once('exit', (code) => res(code));
+    r.proc.once('exit', (code, signal) => res(code ?? `${signal}:\n${r.output()}`));
     r.proc.kill('SIGINT');
   });
 }
