@@ -23,6 +23,16 @@ describe('HTTP hygiene', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['x-frame-options']).toBeDefined();
+    // The same set on answers that are errors: refused, not found, invalid.
+    for (const failed of [
+      await request(t.http).get('/v1/me').expect(401),
+      await request(t.http).get('/v1/no-such-thing').expect(404),
+      await request(t.http).get('/v1/candidates?limit=0').set('Authorization', `Bearer ${a.token}`).expect(400),
+    ]) {
+      expect(failed.headers['x-content-type-options']).toBe('nosniff');
+      expect(failed.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(failed.headers['x-frame-options']).toBeDefined();
+    }
     const bad = await request(t.http).get('/health/live').set('X-Request-Id', 'bad id with spaces <script>').expect(200);
     expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -2,6 +2,7 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as Pino } from 'pino';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
@@ -13,7 +14,7 @@ import { createRootLogger, PinoNestLogger } from '../common/logger';
 import { toProblem } from '../common/problem';
 import { requestContext } from '../common/request-context';
 import { RateLimiter } from '../common/rate-limiter';
-import { BodylessActionInterceptor } from '../common/bodyless';
+import { BodylessActionGuard } from '../common/bodyless';
 import { buildValidationPipe } from '../common/validation';
 import type { AppConfig } from '../config/app-config';
 import { buildDataSource } from '../database/data-source';
@@ -160,8 +161,9 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
         });
     }
   });
-  // Helmet's security headers, its middleware built once (@fastify/helmet rebuilt it, CSP parsing
-  // included, on every request: about 3% of a REST list's CPU, docs/PERFORMANCE.md B5).
+  // Helmet's security headers, computed once: with these options they are the same for every
+  // response (@fastify/helmet rebuilt its middleware, CSP parsing included, on every request, and
+  // running helmet's 13 middlewares per request still cost a REST list about 2% of its CPU).
   // Strict everywhere (the console at / included): no inline script or style, nothing from
   // another origin. Swagger UI at /docs needs inline script and style: its pages only.
   // upgrade-insecure-requests only behind https: on a plain-http address (a LAN IP in
@@ -169,13 +171,19 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   const securityHeaders = helmet({
     contentSecurityPolicy: { directives: { ...CONSOLE_CSP_DIRECTIVES, upgradeInsecureRequests: config.publicUrl.startsWith('https:') ? [] : null } },
   });
-  fastify.addHook('onRequest', (req, reply, done) => securityHeaders(req.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined)));
+  const securityHeaderSet = headersOf(securityHeaders);
+  fastify.addHook('onRequest', (_req, reply, done) => {
+    void reply.headers(securityHeaderSet);
+    done();
+  });
   fastify.addHook('onSend', async (req, reply) => {
     if (req.url === '/docs' || req.url.startsWith('/docs/') || req.url.startsWith('/docs?')) void reply.header('content-security-policy', DOCS_CSP);
   });
   await registerConsole(fastify, config.consoleDir, logger);
   app.useGlobalPipes(buildValidationPipe());
-  app.useGlobalInterceptors(new BodylessActionInterceptor(app.get(Reflector)));
+  // After the auth guard (an APP_GUARD, registered while the app was created): a body sent to a
+  // bodyless action is judged once the caller is known, as the validation pipe judges others.
+  app.useGlobalGuards(new BodylessActionGuard(app.get(Reflector)));
 
   const openapi = SwaggerModule.createDocument(
     app,
@@ -193,4 +201,28 @@ export async function createApp(options: CreateAppOptions): Promise<CreatedApp> 
   await app.init();
   await fastify.ready();
   return { app, dataSource, logger, migrationsApplied };
+}
+
+/**
+ * The headers a helmet middleware sets, run once against a recording response. Its options here
+ * hold no per-request function (no CSP nonce), so every response gets the same set.
+ */
+function headersOf(middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: number | string | readonly string[]) => {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let failed: unknown;
+  let called = false;
+  middleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err) => {
+    called = true;
+    failed = err;
+  });
+  if (!called || failed) throw new Error(`helmet did not build its headers synchronously: ${String(failed ?? 'next() was not called')}`);
+  return headers;
 }

@@ -1,8 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { Reflector } from '@nestjs/core';
-import type { Observable } from 'rxjs';
 import { AppException, FieldError } from './app.exception';
 
 const READS_RAW_BODY = 'touchpoint:reads-raw-body';
@@ -33,16 +32,22 @@ export function unexpectedBody(body: unknown): FieldError[] {
  * every other endpoint refuses unknown fields: `[]`, `"x"`, `42`, `null` or `{"tenantId": …}` is a
  * 400, before the action runs. Global, so a new action is covered without a decorator; a handler
  * that declares `@Body()` is left to the validation pipe.
+ *
+ * A guard registered after the auth guard (create-app.ts), not an interceptor: it runs at the
+ * same point (after authentication and scopes, before the pipes), but a route with no
+ * interceptor skips Nest's per-request Observable chain and its two AsyncResource bindings,
+ * which cost a REST read about 4% of its CPU and most of what it promoted to the old
+ * generation (docs/PERFORMANCE.md, B5b).
  */
 @Injectable()
-export class BodylessActionInterceptor implements NestInterceptor {
+export class BodylessActionGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() === 'http' && !takesBody(context) && !this.reflector.get<boolean>(READS_RAW_BODY, context.getHandler())) {
       const errors = unexpectedBody(context.switchToHttp().getRequest<{ body?: unknown }>().body);
       if (errors.length > 0) throw AppException.validation(errors, 'This action takes no request body (send none, or {})');
     }
-    return next.handle();
+    return true;
   }
 }
