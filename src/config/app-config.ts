@@ -24,7 +24,8 @@ export interface AppConfig {
   databasePoolSize: number;
   /**
    * HEAP_GROWTH_PERCENT: how far V8 lets the heap grow past what the last full collection kept
-   * before it collects again (`--heap-growing-percent`); 0 leaves V8's own choice (up to 4×).
+   * before it collects again (`--heap-growing-percent`); any value but 0 also turns off V8's
+   * allocation-site pretenuring (src/bootstrap/heap-policy.ts). 0 leaves V8's own choice for both.
    */
   heapGrowthPercent: number;
   dataDir: string;
