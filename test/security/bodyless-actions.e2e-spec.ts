@@ -107,14 +107,14 @@ describe('an action without a body refuses one', () => {
   });
 
   it('who is asking is checked first: no token is a 401 and a missing scope a 403, whatever the body', async () => {
-    const revoke = { method: 'post' as const, path: '' };
     const target = `/v1/candidates/${UNKNOWN_ID}/erase`;
+    const erase = { method: 'post' as const, path: target };
     const anonymous = await request(t.http).post(target).set('Content-Type', 'application/json').send('[]');
     expect(anonymous.status).toBe(401);
     const narrow = await createApiKey(t, a, ['me:read']);
     const scoped = await request(t.http).post(target).set('Authorization', `Bearer ${narrow.secret}`).set('Content-Type', 'application/json').send('[]');
     expect(scoped.status).toBe(403);
     // With the right token, the body is what is wrong.
-    expect((await send(revoke, target, '[]')).status).toBe(400);
+    expect((await send(erase, target, '[]')).status).toBe(400);
   });
 });
